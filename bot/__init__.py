@@ -1,0 +1,1 @@
+"""Deal Coach: a Slack bot that keeps B2B sales reps from giving deals away."""

@@ -1,0 +1,59 @@
+"""Wires the parts together once per process: engine, unit of work, services, Slack app, outbox worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+
+from bot.coach.offline import OfflineCoach
+from bot.coach.principles import load_principles
+from bot.config import Settings
+from bot.db.engine import make_engine, session_factory
+from bot.db.uow import UnitOfWorkFactory
+from bot.delivery.queue import OutboxQueue
+from bot.delivery.worker import OutboxWorker
+from bot.services.access import Access
+from bot.services.deals import DealService
+from bot.services.notices import NoticeService
+from bot.services.workspace import WorkspaceService
+from bot.slack.app import build_app, web_client
+from bot.slack.directory import SlackDirectory
+from bot.slack.router import Services
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: Engine
+    uow: UnitOfWorkFactory
+    services: Services
+    client: WebClient
+    worker: OutboxWorker
+    app: App
+
+    def close(self) -> None:
+        self.worker.stop()
+        self.engine.dispose()
+
+
+def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
+    engine = make_engine(settings.database_url)
+    sessions = session_factory(engine)
+    uow = UnitOfWorkFactory(sessions)
+    client = web_client(settings)
+    access = Access(settings.manager_ids, SlackDirectory(client))
+    coach = OfflineCoach(load_principles())
+    services = Services(
+        deals=DealService(uow, access, coach, default_alert_channel=settings.alert_channel),
+        workspace=WorkspaceService(uow, access, default_alert_channel=settings.alert_channel,
+                                   settings_managers=settings.manager_ids),
+        notices=NoticeService(uow),
+    )
+    # The worker gets its own client without retry handlers: it reschedules on errors instead of blocking.
+    worker = OutboxWorker(OutboxQueue(sessions), uow, web_client(settings, retries=False), pace_seconds=pace_seconds)
+    uow.on_commit = worker.notify
+    app = build_app(settings, services, client)
+    return Container(settings, engine, uow, services, client, worker, app)

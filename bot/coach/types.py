@@ -1,0 +1,56 @@
+"""The coach's typed interface: what it is given, what it answers, and the protocol every coach meets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from bot.domain.ledger import Ledger
+from bot.domain.model import Deal, Policy
+from bot.domain.rules import Judgement
+
+
+class Move(StrEnum):
+    HOLD = "hold"
+    TRADE = "trade"
+    ESCALATE = "escalate"
+    WALK_AWAY = "walk away"
+
+
+@dataclass(frozen=True)
+class Principle:
+    id: str
+    rule: str
+    applies: tuple[str, ...]
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CoachRequest:
+    """Everything a coach may look at. `moment`: opened, ask, concession, coach, …"""
+
+    deal: Deal
+    ledger: Ledger
+    judgement: Judgement
+    policy: Policy
+    moment: str
+    customer_words: str = ""
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    principle_id: str
+
+
+@dataclass(frozen=True)
+class Advice:
+    move: Move
+    lines: tuple[Line, ...]
+    coach: str  # which coach answered: "offline coach" or the LLM's model name
+
+
+class Coach(Protocol):
+    def advise(self, request: CoachRequest) -> Advice: ...

@@ -1,0 +1,300 @@
+"""Parses the text after `/deal` into one typed command, or raises CommandError naming what was wrong."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from bot.commands import types as c
+from bot.commands.policy import parse_policy_changes, parse_user
+from bot.domain.concession_text import MAX_TEXT_CHARS, free_text, parse_concession, split_worth
+from bot.domain.errors import InputError
+from bot.domain.money import parse_amount, parse_percent
+
+MAX_COMMAND_CHARS = 3000
+MAX_CUSTOMER_CHARS = 120
+_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+_REF_ID = re.compile(r"^#(\d{1,12})$")
+_YES = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}
+
+USAGE: dict[str, str] = {
+    "new": "/deal new <name> list=<amount> floor=<amount> [target=<amount>] [cap=<pct>] [customer=<text>]",
+    "list": "/deal list [all]",
+    "status": "/deal status <deal>",
+    "ask": "/deal ask <deal> <what the customer asks for>",
+    "concede": "/deal concede <deal> <pct> | price <amount> | cut <amount> | free <item> [worth <amount>]"
+    " | terms <text> [worth <amount>]  [for <what you got>]",
+    "get": "/deal get <deal> <what you received> [worth <amount>]",
+    "undo": "/deal undo <deal>",
+    "coach": "/deal coach <deal> [question]",
+    "qualify": "/deal qualify <deal> [needs=yes/no] [decider=yes/no] [timeline=yes/no] [budget=yes/no]",
+    "hours": "/deal hours <deal> <n>",
+    "flag": "/deal flag <deal> ethics <text> | fit <text> | clear [ethics|fit]",
+    "walk": "/deal walk <deal> [reason]",
+    "won": "/deal won <deal> [price]",
+    "lost": "/deal lost <deal> [reason]",
+    "back": "/deal back <deal> [price]",
+    "summary": "/deal summary [@user] [week|month|quarter]",
+    "policy": "/deal policy [key=value …]",
+    "help": "/deal help",
+}
+
+
+class CommandError(InputError):
+    """Bad input: the message says what was wrong; `usage` is the line to show with it."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+def usage_for(subcommand: str | None) -> str:
+    return USAGE.get(subcommand or "", "/deal help")
+
+
+def parse_command(text: str) -> c.Command:
+    """The whole `/deal` text (as Slack sends it, escaped) -> a command."""
+    stripped = (text or "").strip()
+    if len(stripped) > MAX_COMMAND_CHARS:
+        raise CommandError(f"That command is {len(stripped):,} characters; keep it under {MAX_COMMAND_CHARS:,}.",
+                           "/deal help")
+    words = stripped.split(maxsplit=1)
+    if not words:
+        return c.Help()
+    sub, rest = words[0].lower(), (words[1] if len(words) > 1 else "")
+    parser = _PARSERS.get(sub)
+    if parser is None:
+        raise CommandError(f"`{_clip(words[0])}` is not a /deal command.", "/deal help")
+    try:
+        return parser(rest.strip())
+    except CommandError:
+        raise
+    except InputError as exc:
+        raise CommandError(exc.message, USAGE[sub]) from exc
+
+
+def _help(rest: str) -> c.Command:
+    return c.Help(rest.split()[0].lower() if rest else None)
+
+
+def _new(rest: str) -> c.Command:
+    if not rest:
+        return c.NewDealModal()
+    name, tail = _split_first(rest)
+    _check_name(name)
+    pairs = dict(_key_values(tail, free_text_keys={"customer"}))
+    unknown = set(pairs) - {"list", "floor", "target", "cap", "customer"}
+    if unknown:
+        raise InputError(f"`{sorted(unknown)[0]}=` is not an option of /deal new.")
+    for key in ("list", "floor"):
+        if key not in pairs:
+            why = " (know your walk-away point before you negotiate)" if key == "floor" else ""
+            raise InputError(f"`{key}=` is required{why}.")
+    customer = free_text(pairs.get("customer", ""), "customer", MAX_CUSTOMER_CHARS, required=False)
+    return c.NewDeal(
+        name=name,
+        list_price=parse_amount(pairs["list"], what="list"),
+        floor=parse_amount(pairs["floor"], what="floor"),
+        target=parse_amount(pairs["target"], what="target") if "target" in pairs else None,
+        cap_bp=parse_percent(_as_percent(pairs["cap"]), what="cap") if "cap" in pairs else None,
+        customer=customer,
+    )
+
+
+def _list(rest: str) -> c.Command:
+    if rest.lower() not in ("", "all"):
+        raise InputError(f"`{_clip(rest)}`: /deal list takes only `all`.")
+    return c.ListDeals(all=rest.lower() == "all")
+
+
+def _status(rest: str) -> c.Command:
+    ref, tail = _deal_ref(rest)
+    _nothing_more(tail)
+    return c.Status(ref)
+
+
+def _undo(rest: str) -> c.Command:
+    ref, tail = _deal_ref(rest)
+    _nothing_more(tail)
+    return c.Undo(ref)
+
+
+def _ask(rest: str) -> c.Command:
+    ref, tail = _deal_ref(rest)
+    return c.Ask(ref, free_text(tail, "the ask", MAX_TEXT_CHARS))
+
+
+def _coach(rest: str) -> c.Command:
+    ref, tail = _deal_ref(rest)
+    return c.Coach(ref, free_text(tail, "the question", MAX_TEXT_CHARS, required=False))
+
+
+def _concede(rest: str) -> c.Command:
+    ref, tail = _deal_ref(rest)
+    if not tail:
+        raise InputError("Say what you conceded.")
+    # `for` introduces the get; the last `for` whose left side still reads as a concession wins.
+    splits = [m.start() for m in re.finditer(r"\s+for\s+", tail, re.IGNORECASE)]
+    first_error: InputError | None = None
+    for at in reversed(splits):
+        left, right = tail[:at], re.sub(r"^\s+for\s+", "", tail[at:], flags=re.IGNORECASE)
+        try:
+            spec = parse_concession(left)
+        except InputError as exc:
+            first_error = first_error or exc
+            continue
+        return c.Concede(ref, spec, free_text(right, "the get", MAX_TEXT_CHARS))
+    try:
+        return c.Concede(ref, parse_concession(tail))
+    except InputError:
+        if first_error is not None:
+            raise first_error from None
+        raise
+
+
+def _get(rest: str) -> c.Command:
+    ref, tail = _deal_ref(rest)
+    body, worth = split_worth(tail)
+    return c.Get(ref, free_text(body, "what you received", MAX_TEXT_CHARS), worth)
+
+
+def _qualify(rest: str) -> c.Command:
+    ref, tail = _deal_ref(rest)
+    facts: dict[str, bool] = {}
+    for key, value in _key_values(tail, free_text_keys=set()):
+        if key not in ("needs", "decider", "timeline", "budget"):
+            raise InputError(f"`{key}` is not a qualification fact (needs, decider, timeline, budget).")
+        if value.lower() not in _YES:
+            raise InputError(f"`{key}` takes yes or no, not `{_clip(value)}`.")
+        facts[key] = _YES[value.lower()]
+    return c.Qualify(ref, facts)
+
+
+def _hours(rest: str) -> c.Command:
+    ref, tail = _deal_ref(rest)
+    value = tail.lower().removesuffix("h").removesuffix("hours").strip() if tail else ""
+    try:
+        hours = Decimal(value)
+    except InvalidOperation:
+        raise InputError(f"`{_clip(tail) or 'nothing'}` is not a number of hours.") from None
+    if not hours.is_finite() or hours <= 0 or hours > 1000 or hours != round(hours, 2):
+        raise InputError("Hours must be more than 0 and at most 1000, with at most two decimals.")
+    return c.Hours(ref, hours)
+
+
+def _flag(rest: str) -> c.Command:
+    ref, tail = _deal_ref(rest)
+    kind, text = _split_first(tail)
+    kind = kind.lower()
+    if kind in ("ethics", "fit"):
+        return c.Flag(ref, kind, free_text(text, f"the {kind} problem", MAX_TEXT_CHARS))
+    if kind == "clear":
+        which = text.lower().strip()
+        if which not in ("", "ethics", "fit"):
+            raise InputError("`clear` takes `ethics`, `fit` or nothing (both).")
+        return c.Flag(ref, "clear", which)
+    raise InputError("Flag `ethics` or `fit`, with a few words on why.")
+
+
+def _outcome(kind: str):  # noqa: ANN202 - a small parser factory
+    def parse(rest: str) -> c.Command:
+        ref, tail = _deal_ref(rest)
+        if kind in ("won", "back"):
+            price = parse_amount(tail, what="the price") if tail else None
+            return c.Outcome(ref, kind, price=price)
+        return c.Outcome(ref, kind, note=free_text(tail, "the reason", MAX_TEXT_CHARS, required=False))
+
+    return parse
+
+
+def _summary(rest: str) -> c.Command:
+    user, period = None, "week"
+    for word in rest.split():
+        if word.lower() in ("week", "month", "quarter"):
+            period = word.lower()
+        elif (mention := parse_user(word)) is not None:
+            user = mention
+        else:
+            raise InputError(f"`{_clip(word)}` is neither a person (@name) nor week, month or quarter.")
+    return c.Summary(user, period)
+
+
+def _policy(rest: str) -> c.Command:
+    pairs = _key_values(rest, free_text_keys={"managers"})  # Slack's autocomplete separates mentions by spaces
+    return c.PolicyCommand(parse_policy_changes(pairs))
+
+
+_PARSERS = {
+    "help": _help,
+    "new": _new,
+    "list": _list,
+    "status": _status,
+    "ask": _ask,
+    "concede": _concede,
+    "get": _get,
+    "undo": _undo,
+    "coach": _coach,
+    "qualify": _qualify,
+    "hours": _hours,
+    "flag": _flag,
+    "walk": _outcome("walk"),
+    "won": _outcome("won"),
+    "lost": _outcome("lost"),
+    "back": _outcome("back"),
+    "summary": _summary,
+    "policy": _policy,
+}
+
+
+def _deal_ref(rest: str) -> tuple[c.DealRef, str]:
+    word, tail = _split_first(rest)
+    if not word:
+        raise InputError("Name the deal (its name, or #id).")
+    if match := _REF_ID.match(word):
+        return c.DealRef(id=int(match.group(1))), tail
+    _check_name(word)
+    return c.DealRef(name=word.lower()), tail
+
+
+def _nothing_more(tail: str) -> None:
+    if tail:
+        raise InputError(f"Unexpected `{_clip(tail)}` after the deal.")
+
+
+def _check_name(name: str) -> None:
+    if not _NAME.match(name):
+        raise InputError(
+            f"`{_clip(name)}` is not a deal name: one word of letters, digits, -, _ or ., up to 40 characters."
+        )
+
+
+def _split_first(text: str) -> tuple[str, str]:
+    parts = text.strip().split(maxsplit=1)
+    if not parts:
+        return "", ""
+    return parts[0], (parts[1].strip() if len(parts) > 1 else "")
+
+
+def _key_values(text: str, *, free_text_keys: set[str]) -> list[tuple[str, str]]:
+    """`a=1 b="two words" customer=Acme Corp` -> pairs; unquoted words after a free-text key join it."""
+    pairs: list[tuple[str, str]] = []
+    for token in re.findall(r'\S+?=(?:"[^"]*"|“[^”]*”|\S*)|\S+', text):
+        key, sep, value = token.partition("=")
+        if sep and re.fullmatch(r"[A-Za-z_-]+", key):
+            pairs.append((key.lower(), value.strip('"“”')))
+        elif pairs and pairs[-1][0] in free_text_keys:
+            pairs[-1] = (pairs[-1][0], f"{pairs[-1][1]} {token}")
+        else:
+            raise InputError(f"`{_clip(token)}` is not a `key=value` option.")
+    for key, value in pairs:
+        if not value:
+            raise InputError(f"`{key}=` needs a value.")
+    return pairs
+
+
+def _as_percent(value: str) -> str:
+    return value if value.endswith("%") else value + "%"
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, repositories scoped to one workspace, the unit of work, migrations."""

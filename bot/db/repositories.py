@@ -1,0 +1,222 @@
+"""Repositories over one session, each bound to one workspace: no method can reach another team's rows."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from bot.db import mapping
+from bot.db.tables import ChannelRow, DealRow, LedgerEntryRow, OutboxRow, SlackEvent, Workspace, utcnow
+from bot.domain.errors import NotFound
+from bot.domain.model import Deal, Policy, Stage, Verdict
+
+
+def _insert_ignoring_duplicates(session: Session, table: type, values: dict[str, object]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING on either database; True when the row was new."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).values(**values).on_conflict_do_nothing()
+    return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+
+
+class WorkspaceRepository:
+    def __init__(self, session: Session, team_id: str) -> None:
+        self._session, self._team_id = session, team_id
+
+    def ensure(self) -> None:
+        """The workspace row must exist before its deals (foreign key); safe when two requests race."""
+        _insert_ignoring_duplicates(self._session, Workspace, {"team_id": self._team_id,
+                                                               "created_at": utcnow(), "updated_at": utcnow()})
+
+    def policy(self) -> Policy:
+        return mapping.policy_from_row(self._session.get(Workspace, self._team_id))
+
+    def change_policy(self, changes: dict[str, object]) -> Policy:
+        self.ensure()
+        row = self._session.get(Workspace, self._team_id, with_for_update=True)
+        assert row is not None
+        mapping.apply_policy_changes(row, changes)
+        row.updated_at = utcnow()
+        self._session.add(row)
+        return mapping.policy_from_row(row)
+
+
+class DealRepository:
+    def __init__(self, session: Session, team_id: str) -> None:
+        self._session, self._team_id = session, team_id
+        self._rows: dict[int, DealRow] = {}
+        self._entries: dict[int, dict[int, LedgerEntryRow]] = {}
+
+    def get(self, *, name: str | None = None, deal_id: int | None = None, lock: bool = False) -> Deal:
+        """By name among open deals (case-insensitive) or by id among all; NotFound otherwise."""
+        query = select(DealRow).where(DealRow.team_id == self._team_id)
+        if deal_id is not None:
+            query = query.where(DealRow.id == deal_id)
+        else:
+            query = query.where(DealRow.name_key == (name or "").lower(), DealRow.stage == Stage.OPEN.value)
+        if lock:
+            query = query.with_for_update()
+        row = self._session.execute(query).scalars().first()
+        if row is None:
+            label = f"#{deal_id}" if deal_id is not None else f"`{name}`"
+            raise NotFound(f"No open deal {label} in this workspace. `/deal list` shows yours.")
+        return self._load([row])[0]
+
+    def find_by_card(self, channel_id: str, card_ts: str) -> Deal | None:
+        query = select(DealRow).where(
+            DealRow.team_id == self._team_id, DealRow.channel_id == channel_id, DealRow.card_ts == card_ts
+        )
+        row = self._session.execute(query).scalars().first()
+        return self._load([row])[0] if row else None
+
+    def name_is_open(self, name: str) -> bool:
+        query = select(func.count()).select_from(DealRow).where(
+            DealRow.team_id == self._team_id, DealRow.name_key == name.lower(), DealRow.stage == Stage.OPEN.value
+        )
+        return bool(self._session.execute(query).scalar_one())
+
+    def list_open(self, *, owner_id: str | None = None, limit: int = 200) -> list[Deal]:
+        query = select(DealRow).where(DealRow.team_id == self._team_id, DealRow.stage == Stage.OPEN.value)
+        if owner_id is not None:
+            query = query.where(DealRow.owner_id == owner_id)
+        rows = list(self._session.execute(query.order_by(DealRow.id).limit(limit)).scalars())
+        return self._load(rows)
+
+    def add(self, deal: Deal, verdict: Verdict) -> Deal:
+        row = mapping.new_deal_row(deal)
+        self._session.add(row)
+        self._session.flush()
+        assert row.id is not None
+        deal.id = row.id
+        self._rows[row.id] = row
+        self._entries[row.id] = {}
+        self.save(deal, verdict)
+        return deal
+
+    def save(self, deal: Deal, verdict: Verdict) -> None:
+        """Writes the deal's facts and verdict, its new entries and entries newly taken back."""
+        assert deal.id is not None and deal.id in self._rows, "save() takes a deal this repository loaded"
+        row = self._rows[deal.id]
+        mapping.copy_deal_to_row(deal, row)
+        row.verdict = verdict.word
+        now = utcnow()
+        row.updated_at = now
+        if not deal.is_open and row.closed_at is None:
+            row.closed_at = now
+        elif deal.is_open:
+            row.closed_at = None
+        self._session.add(row)
+        known = self._entries[deal.id]
+        for entry in deal.entries:
+            entry_row = known.get(entry.seq)
+            if entry_row is None:
+                entry_row = known[entry.seq] = mapping.new_entry_row(deal, entry)
+                self._session.add(entry_row)
+            elif entry.taken_back and entry_row.taken_back_at is None:
+                entry_row.taken_back_at, entry_row.taken_back_by = now, entry.taken_back_by
+                self._session.add(entry_row)
+
+    def set_card(self, deal_id: int, card_ts: str) -> None:
+        self._session.execute(
+            update(DealRow)
+            .where(DealRow.team_id == self._team_id, DealRow.id == deal_id)
+            .values(card_ts=card_ts)
+            .execution_options(synchronize_session=False)
+        )
+
+    def card_of(self, deal_id: int) -> tuple[str, str | None] | None:
+        """(channel, card ts) of a deal, without loading its ledger."""
+        query = select(DealRow.channel_id, DealRow.card_ts).where(
+            DealRow.team_id == self._team_id, DealRow.id == deal_id
+        )
+        found = self._session.execute(query).first()
+        return (found[0], found[1]) if found else None
+
+    def _load(self, rows: list[DealRow]) -> list[Deal]:
+        if not rows:
+            return []
+        ids = [row.id for row in rows]
+        query = select(LedgerEntryRow).where(
+            LedgerEntryRow.team_id == self._team_id, LedgerEntryRow.deal_id.in_(ids)  # type: ignore[attr-defined]
+        )
+        by_deal: dict[int, list[LedgerEntryRow]] = {i: [] for i in ids if i is not None}
+        for entry in self._session.execute(query).scalars():
+            by_deal[entry.deal_id].append(entry)
+        deals = []
+        for row in rows:
+            assert row.id is not None
+            self._rows[row.id] = row
+            self._entries[row.id] = {entry.seq: entry for entry in by_deal[row.id]}
+            deals.append(mapping.deal_from_rows(row, by_deal[row.id]))
+        return deals
+
+
+class OutboxRepository:
+    def __init__(self, session: Session, team_id: str) -> None:
+        self._session, self._team_id = session, team_id
+
+    def add(
+        self, kind: str, *, deal_id: int | None = None, payload: dict | None = None, response_url: str | None = None
+    ) -> None:
+        self._session.add(
+            OutboxRow(
+                team_id=self._team_id,
+                deal_id=deal_id,
+                kind=kind,
+                payload=json.dumps(payload or {}, sort_keys=True),
+                response_url=response_url,
+            )
+        )
+
+    def card_pending(self, deal_id: int) -> bool:
+        """A card refresh already queued will render the deal as it is then, so one is enough."""
+        query = select(func.count()).select_from(OutboxRow).where(
+            OutboxRow.team_id == self._team_id,
+            OutboxRow.deal_id == deal_id,
+            OutboxRow.kind == "card",
+            OutboxRow.delivered_at.is_(None),  # type: ignore[union-attr]
+            OutboxRow.claimed_until.is_(None),  # type: ignore[union-attr]
+        )
+        return bool(self._session.execute(query).scalar_one())
+
+
+class ChannelRepository:
+    def __init__(self, session: Session, team_id: str) -> None:
+        self._session, self._team_id = session, team_id
+
+    def is_ext_shared(self, channel_id: str) -> bool | None:
+        row = self._session.get(ChannelRow, (self._team_id, channel_id))
+        return None if row is None else row.is_ext_shared
+
+    def remember(self, channel_id: str, *, is_ext_shared: bool, at: datetime | None = None) -> None:
+        row = self._session.get(ChannelRow, (self._team_id, channel_id)) or ChannelRow(
+            team_id=self._team_id, channel_id=channel_id
+        )
+        row.is_ext_shared, row.checked_at = is_ext_shared, at or utcnow()
+        self._session.add(row)
+
+
+class EventRepository:
+    def __init__(self, session: Session, team_id: str) -> None:
+        self._session, self._team_id = session, team_id
+
+    def first_time(self, event_id: str) -> bool:
+        """Records the event id; False when it was seen before (a retry, or another replica got it)."""
+        try:
+            return _insert_ignoring_duplicates(
+                self._session, SlackEvent, {"event_id": event_id, "team_id": self._team_id, "received_at": utcnow()}
+            )
+        except IntegrityError:  # pragma: no cover - on_conflict_do_nothing makes this rare
+            return False
+
+
+def database_answers(engine: Engine) -> bool:
+    """For /healthz: a round trip to the database."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+    return True

@@ -1,0 +1,173 @@
+"""SQLModel tables. Every row carries the Slack team id it belongs to; repositories filter on it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Numeric, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _when(*, nullable: bool = False, index: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(DateTime(timezone=True), nullable=nullable, index=index)
+
+
+def _money(*, nullable: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(BigInteger, nullable=nullable)
+
+
+class Workspace(SQLModel, table=True):
+    """A Slack workspace and its policy; a NULL policy column means the default of PRODUCT.md section 4."""
+
+    __tablename__ = "workspace"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    cap_bp: int | None = None
+    near_floor_bp: int | None = None
+    unreciprocated: int | None = None
+    max_concessions: int | None = None
+    hourly_cost_cents: int | None = Field(default=None, sa_column=_money(nullable=True))
+    time_share_bp: int | None = None
+    alert_channel: str | None = Field(default=None, max_length=32)
+    managers: str | None = Field(default=None, max_length=2000)  # comma-separated user ids
+    digest_day: str | None = Field(default=None, max_length=3)
+    digest_hour: int | None = None
+    timezone: str | None = Field(default=None, max_length=64)
+    digest_channel: str | None = Field(default=None, max_length=32)
+    stale_days: int | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+
+
+class DealRow(SQLModel, table=True):
+    """A deal: its prices in cents of its one currency, qualification, flags, outcome and card."""
+
+    __tablename__ = "deal"
+    __table_args__ = (
+        # A name is unique among a workspace's open deals only; closed deals keep theirs.
+        Index(
+            "uq_deal_open_name",
+            "team_id",
+            "name_key",
+            unique=True,
+            sqlite_where=text("stage = 'open'"),
+            postgresql_where=text("stage = 'open'"),
+        ),
+        Index("ix_deal_team_owner_stage", "team_id", "owner_id", "stage"),
+        Index("ix_deal_team_stage", "team_id", "stage"),
+        Index("ix_deal_thread", "team_id", "channel_id", "card_ts"),
+        Index("ix_deal_team_created", "team_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(foreign_key="workspace.team_id", max_length=32)
+    name: str = Field(max_length=40)
+    name_key: str = Field(max_length=40)
+    owner_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    customer: str = Field(default="", max_length=200)
+    currency: str = Field(max_length=3)
+    list_cents: int = Field(sa_column=_money())
+    floor_cents: int = Field(sa_column=_money())
+    target_cents: int | None = Field(default=None, sa_column=_money(nullable=True))
+    cap_bp: int | None = None
+    stage: str = Field(default="open", max_length=10)
+    needs: bool | None = None
+    decider: bool | None = None
+    timeline: bool | None = None
+    budget: bool | None = None
+    hours: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(12, 2), nullable=False))
+    ethics_flag: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    fit_flag: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    cap_approved_through: int | None = None
+    outcome_cents: int | None = Field(default=None, sa_column=_money(nullable=True))
+    outcome_note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    came_back: bool = False
+    card_ts: str | None = Field(default=None, max_length=32)
+    # The judgement as of the last change, kept for lists, summaries and App Home without loading ledgers.
+    verdict: str = Field(default="OK", max_length=10)
+    effective_cents: int = Field(sa_column=_money())
+    concession_count: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    closed_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+
+
+class LedgerEntryRow(SQLModel, table=True):
+    """One ask, concession or get; `seq` orders a deal's ledger; taken-back entries stay as history."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (UniqueConstraint("deal_id", "seq", name="uq_ledger_entry_deal_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(sa_column=Column(ForeignKey("deal.id", ondelete="CASCADE"), nullable=False))
+    team_id: str = Field(max_length=32)
+    seq: int
+    kind: str = Field(max_length=12)
+    by_user: str = Field(max_length=32)
+    at: datetime = Field(sa_column=_when())
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    concession_type: str | None = Field(default=None, max_length=12)
+    worth_cents: int | None = Field(default=None, sa_column=_money(nullable=True))
+    percent_bp: int | None = None
+    reciprocates: int | None = None
+    unqualified: bool = False
+    ethics_markers: str = Field(default="", max_length=500)  # "|"-joined labels
+    taken_back_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    taken_back_by: str | None = Field(default=None, max_length=32)
+
+
+class SlackEvent(SQLModel, table=True):
+    """Event ids already handled: Slack retries deliveries and Bolt does not deduplicate them."""
+
+    __tablename__ = "slack_event"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    team_id: str = Field(max_length=32)
+    received_at: datetime = Field(default_factory=utcnow, sa_column=_when(index=True))
+
+
+class ChannelRow(SQLModel, table=True):
+    """What conversations.info said about a channel; shared channels get nothing but ephemeral replies."""
+
+    __tablename__ = "channel"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    channel_id: str = Field(primary_key=True, max_length=32)
+    is_ext_shared: bool = False
+    checked_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+
+
+class OutboxRow(SQLModel, table=True):
+    """A message to post to Slack, written in the transaction that caused it and delivered by a worker."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index(
+            "ix_outbox_pending",
+            "due_at",
+            sqlite_where=text("delivered_at IS NULL AND failed_at IS NULL"),
+            postgresql_where=text("delivered_at IS NULL AND failed_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    deal_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("deal.id", ondelete="CASCADE"), nullable=True, index=True)
+    )
+    kind: str = Field(max_length=20)
+    payload: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+    response_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    due_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    attempts: int = 0
+    claimed_until: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    delivered_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    failed_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    last_error: str | None = Field(default=None, max_length=500)

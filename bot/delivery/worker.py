@@ -1,0 +1,244 @@
+"""The outbox worker: posts cards, thread notes, alerts and private notes, retrying Slack's errors."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot.db.uow import UnitOfWorkFactory
+from bot.delivery.queue import Job, OutboxQueue
+from bot.domain.ledger import Ledger
+from bot.domain.rules import judge
+from bot.render import words
+from bot.render.alerts import alert_message
+from bot.render.blocks import Reply
+from bot.render.public import deal_card, thread_note
+from bot.services.deals import utc_now
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12
+MAX_BACKOFF_SECONDS = 300
+# Errors a retry cannot fix: the message or the channel is wrong, not the moment.
+PERMANENT = frozenset({
+    "channel_not_found", "not_in_channel", "is_archived", "invalid_blocks", "invalid_blocks_format",
+    "msg_too_long", "no_text", "invalid_auth", "not_authed", "account_inactive", "restricted_action",
+    "message_not_found", "cant_update_message", "user_not_found", "team_access_not_granted",
+})
+
+
+class Release(Exception):
+    """Not this job's turn yet: put it back, due after `seconds`."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+class Permanent(Exception):
+    """This message must not or cannot be sent, whatever the moment."""
+
+
+class OutboxWorker:
+    def __init__(self, queue: OutboxQueue, uow: UnitOfWorkFactory, client: WebClient, *,
+                 clock: Callable[[], datetime] = utc_now, poll_seconds: float = 1.0,
+                 pace_seconds: float = 1.0) -> None:
+        self._queue, self._uow, self._client, self._clock = queue, uow, client, clock
+        self._poll, self._pace = poll_seconds, pace_seconds
+        self._last_post: dict[str, float] = {}
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # Running ------------------------------------------------------------------------------------
+
+    def notify(self) -> None:
+        """Called after a commit that queued something, so delivery starts now rather than at the next poll."""
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name="outbox-worker", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def drain(self, timeout: float = 15.0) -> None:
+        """Deliver until nothing is due (the demo, the console and tests use it in place of the thread)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.run_once():
+                return
+        raise TimeoutError("outbox still had due messages after the drain timeout")
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                delivered = self.run_once()
+            except Exception:  # the database may be down for a while; keep the worker alive
+                log.exception("outbox worker could not claim messages; retrying")
+                delivered = 0
+            if not delivered:
+                self._wake.wait(self._poll)
+                self._wake.clear()
+
+    def run_once(self) -> int:
+        jobs = self._queue.claim(self._clock())
+        for job in jobs:
+            self._deliver(job)
+        return len(jobs)
+
+    # One job ------------------------------------------------------------------------------------
+
+    def _deliver(self, job: Job) -> None:
+        now = self._clock()
+        try:
+            note = _SENDERS[job.kind](self, job)
+        except Release as wait:
+            self._queue.release(job, now + timedelta(seconds=wait.seconds))
+            return
+        except Permanent as refusal:
+            log.warning("outbox %s %s refused: %s", job.kind, job.id, refusal)
+            self._queue.failed(job, now, str(refusal))
+            return
+        except SlackApiError as exc:
+            self._slack_error(job, exc, now)
+            return
+        except (URLError, TimeoutError, ConnectionError, OSError) as exc:
+            self._again(job, now, f"network: {exc}")
+            return
+        self._queue.done(job, self._clock(), note)
+
+    def _slack_error(self, job: Job, exc: SlackApiError, now: datetime) -> None:
+        status = exc.response.status_code
+        error = str(exc.response.get("error", "")) if isinstance(exc.response.data, dict) else ""
+        if status == 429:
+            wait = float(exc.response.headers.get("Retry-After", exc.response.headers.get("retry-after", 1)) or 1)
+            self._queue.retry_at(job, now + timedelta(seconds=wait), "ratelimited")
+        elif status >= 500 or error not in PERMANENT:
+            self._again(job, now, f"slack {status} {error}".strip())
+        else:
+            log.warning("outbox %s %s failed for good: %s", job.kind, job.id, error)
+            self._queue.failed(job, now, error)
+            if job.kind == "card" and job.response_url:
+                self._tell_rep_card_failed(job, error)
+
+    def _again(self, job: Job, now: datetime, error: str) -> None:
+        if job.attempts >= MAX_ATTEMPTS:
+            log.error("outbox %s %s gave up after %s attempts: %s", job.kind, job.id, job.attempts, error)
+            self._queue.failed(job, now, error)
+            return
+        backoff = min(2 ** job.attempts, MAX_BACKOFF_SECONDS)
+        self._queue.retry_at(job, now + timedelta(seconds=backoff), error)
+
+    # Senders ------------------------------------------------------------------------------------
+
+    def _send_card(self, job: Job) -> str | None:
+        with self._uow(job.team_id) as uow:
+            deal = uow.deals.get(deal_id=job.deal_id)
+            shared = self._ext_shared(uow, deal.channel_id)
+            judgement = judge(deal, uow.workspaces.policy())
+            card_ts = uow.deals.card_of(deal.id)[1]  # type: ignore[arg-type, index]
+        if shared:
+            self._post_ephemeral(deal.channel_id, deal.owner_id, Reply(words.EXT_SHARED))
+            return "shared channel: no card"
+        card = deal_card(deal, judgement.verdict, len(Ledger.of(deal).gives))
+        if card_ts:
+            self._client.chat_update(channel=deal.channel_id, ts=card_ts, text=card.text, blocks=card.blocks)
+            return None
+        self._pace_channel(deal.channel_id)
+        response = self._client.chat_postMessage(channel=deal.channel_id, text=card.text, blocks=card.blocks)
+        with self._uow(job.team_id) as uow:
+            uow.deals.set_card(deal.id, str(response["ts"]))  # type: ignore[arg-type]
+            uow.commit()
+        return None
+
+    def _send_note(self, job: Job) -> str | None:
+        with self._uow(job.team_id) as uow:
+            card = uow.deals.card_of(job.deal_id)  # type: ignore[arg-type]
+        if card is None:
+            return "deal gone"
+        channel, card_ts = card
+        if card_ts is None:
+            if self._queue.pending_card(job.deal_id):  # type: ignore[arg-type]
+                raise Release(self._pace)
+            return "no card, so no thread"
+        note = thread_note(job.payload)
+        self._pace_channel(channel)
+        self._client.chat_postMessage(channel=channel, thread_ts=card_ts, text=note.text, blocks=note.blocks)
+        return None
+
+    def _send_alert(self, job: Job) -> str | None:
+        channel = job.payload["channel"]
+        with self._uow(job.team_id) as uow:
+            deal = uow.deals.get(deal_id=job.deal_id)
+            policy = uow.workspaces.policy()
+            if self._ext_shared(uow, channel):
+                raise Permanent("the alert channel is shared with another organisation; alerts show the floor")
+        message = alert_message(deal, Ledger.of(deal), judge(deal, policy), job.payload["rules"])
+        self._pace_channel(channel)
+        self._client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
+        return None
+
+    def _send_ephemeral(self, job: Job) -> str | None:
+        payload = job.payload
+        self._post_ephemeral(payload["channel"], payload["user"], Reply(payload["text"], payload.get("blocks", [])))
+        return None
+
+    # Helpers ------------------------------------------------------------------------------------
+
+    def _post_ephemeral(self, channel: str, user: str, message: Reply) -> None:
+        try:
+            self._client.chat_postEphemeral(channel=channel, user=user, text=message.text, blocks=message.blocks)
+        except SlackApiError as exc:
+            if exc.response.get("error") not in ("channel_not_found", "not_in_channel", "user_not_in_channel"):
+                raise
+            # The bot cannot reach the channel: the rep's direct messages with the app always work.
+            self._client.chat_postMessage(channel=user, text=message.text, blocks=message.blocks)
+
+    def _ext_shared(self, uow, channel: str) -> bool:  # noqa: ANN001
+        known = uow.channels.is_ext_shared(channel)
+        if known is not None:
+            return bool(known)
+        info = self._client.conversations_info(channel=channel)["channel"]
+        shared = bool(info.get("is_ext_shared") or info.get("is_pending_ext_shared"))
+        uow.channels.remember(channel, is_ext_shared=shared)
+        uow.commit()
+        return shared
+
+    def _pace_channel(self, channel: str) -> None:
+        """About one message a second per channel, as Slack allows."""
+        waited = time.monotonic() - self._last_post.get(channel, -1e9)
+        if waited < self._pace:
+            raise Release(self._pace - waited)
+        self._last_post[channel] = time.monotonic()
+
+    def _tell_rep_card_failed(self, job: Job, error: str) -> None:
+        with self._uow(job.team_id) as uow:
+            deal = uow.deals.get(deal_id=job.deal_id)
+        text = words.CARD_FAILED.format(name=deal.name, error=error)
+        try:
+            WebhookClient(job.response_url, timeout=5).send(text=text, response_type="ephemeral")  # type: ignore[arg-type]
+        except (URLError, OSError) as exc:
+            log.warning("could not tell the rep the card failed: %s", exc)
+
+
+_SENDERS: dict[str, Callable[[OutboxWorker, Job], str | None]] = {
+    "card": OutboxWorker._send_card,
+    "note": OutboxWorker._send_note,
+    "alert": OutboxWorker._send_alert,
+    "ephemeral": OutboxWorker._send_ephemeral,
+}

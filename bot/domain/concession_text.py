@@ -1,0 +1,52 @@
+"""The words for a concession: `10%`, `price 90k`, `cut 5k`, `free <item> [worth <amount>]`, `terms <text> …`."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bot.domain.deals import ConcessionSpec
+from bot.domain.errors import InputError
+from bot.domain.model import ConcessionType
+from bot.domain.money import Amount, looks_like_percent, parse_amount, parse_percent
+
+MAX_TEXT_CHARS = 500
+_WORTH = re.compile(r"^(?P<body>.*?)\s+worth\s+(?P<worth>\S+(?:\s+[A-Za-z]{3})?)\s*$", re.IGNORECASE | re.DOTALL)
+
+
+def parse_concession(text: str) -> ConcessionSpec:
+    """One concession in the command's words; InputError names what does not read."""
+    text = text.strip()
+    if looks_like_percent(text) and " " not in text:
+        return ConcessionSpec(ConcessionType.PERCENT, percent_bp=parse_percent(text, what="the concession"))
+    parts = text.split(maxsplit=1)
+    kind = parts[0].lower() if parts else ""
+    body = parts[1].strip() if len(parts) > 1 else ""
+    if kind in ("price", "cut"):
+        if not body:
+            raise InputError(f"`{kind}` needs an amount.")
+        return ConcessionSpec(ConcessionType(kind), amount=parse_amount(body, what=f"the {kind}"))
+    if kind in ("free", "terms"):
+        body, worth = split_worth(body)
+        what = "the free item" if kind == "free" else "the terms"
+        return ConcessionSpec(ConcessionType(kind), text=free_text(body, what, MAX_TEXT_CHARS), worth=worth)
+    shown = text if len(text) <= 40 else text[:39] + "…"
+    raise InputError(f"`{shown}` is not a concession I know.")
+
+
+def split_worth(text: str) -> tuple[str, Amount | None]:
+    """`onboarding worth 5k` -> ("onboarding", 5k)."""
+    match = _WORTH.match(text)
+    if not match:
+        return text, None
+    return match.group("body"), parse_amount(match.group("worth"), what="the worth")
+
+
+def free_text(raw: str, what: str, limit: int, *, required: bool = True) -> str:
+    """Free text as the user meant it (Slack escapes &, < and >), length-checked."""
+    text = html.unescape(raw.strip())
+    if required and not text:
+        raise InputError(f"Say {what}.")
+    if len(text) > limit:
+        raise InputError(f"{what.capitalize()} is {len(text):,} characters; keep it under {limit}.")
+    return text

@@ -1,0 +1,200 @@
+"""What can happen to a deal: opening it, recording moves, taking them back, closing it. Checks every input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from bot.domain.errors import Conflict, InputError
+from bot.domain.ledger import Ledger
+from bot.domain.model import ConcessionType, Deal, Entry, EntryKind, Policy, Stage
+from bot.domain.money import Amount, format_money, percent_of
+
+MAX_HOURS_PER_ENTRY = Decimal(1000)
+
+
+@dataclass(frozen=True)
+class ConcessionSpec:
+    """A concession as typed: its type, and the percent, amount or worth it names."""
+
+    type: ConcessionType
+    percent_bp: int | None = None
+    amount: Amount | None = None  # cut: the amount off; price: the new net
+    text: str = ""  # free: the item; terms: the terms
+    worth: Amount | None = None  # free and terms
+
+
+def check_currency(deal_currency: str, amount: Amount | None) -> None:
+    """One currency per deal: a later amount naming another one is an error."""
+    if amount is not None and amount.currency is not None and amount.currency != deal_currency:
+        raise InputError(f"This deal is in {deal_currency}; `{amount.currency}` amounts cannot be mixed in.")
+
+
+def new_deal(
+    *,
+    team_id: str,
+    name: str,
+    owner_id: str,
+    channel_id: str,
+    list_price: Amount,
+    floor: Amount,
+    target: Amount | None,
+    cap_bp: int | None,
+    customer: str,
+    policy: Policy,
+    by_manager: bool,
+    at: datetime,
+) -> Deal:
+    """Opens a deal; the floor is set before any negotiating and must sit at or below list."""
+    currencies = {a.currency for a in (list_price, floor, target) if a is not None and a.currency}
+    if len(currencies) > 1:
+        raise InputError("Use one currency for list, floor and target.")
+    currency = currencies.pop() if currencies else "USD"
+    if floor.cents > list_price.cents:
+        raise InputError(
+            f"The floor ({format_money(floor.cents, currency)}) is above list "
+            f"({format_money(list_price.cents, currency)}); the floor is the lowest price you accept."
+        )
+    if target is not None and target.cents < floor.cents:
+        raise InputError("The target is below the floor; aim at or above your walk-away price.")
+    if target is not None and target.cents > list_price.cents:
+        raise InputError("The target is above list; aim at or below the quoted price.")
+    if cap_bp is not None and cap_bp > policy.cap_bp and not by_manager:
+        raise InputError(
+            f"A deal's cap may only be at or below the workspace cap ({policy.cap_bp / 100:g}%) "
+            "unless a manager sets it."
+        )
+    return Deal(
+        id=None,
+        team_id=team_id,
+        name=name,
+        owner_id=owner_id,
+        channel_id=channel_id,
+        currency=currency,
+        list_cents=list_price.cents,
+        floor_cents=floor.cents,
+        target_cents=target.cents if target else None,
+        cap_bp=cap_bp,
+        customer=customer,
+        created_at=at,
+    )
+
+
+def require_open(deal: Deal) -> None:
+    if not deal.is_open:
+        raise Conflict(f"Deal `{deal.name}` is {deal.stage.value}; reopen it with `/deal back {deal.name}` first.")
+
+
+def concession_entry(deal: Deal, spec: ConcessionSpec, *, by: str, at: datetime, get_text: str = "") -> Entry:
+    """The ledger entry a concession makes, its worth in money; an error if the price would reach zero."""
+    for amount in (spec.amount, spec.worth):
+        check_currency(deal.currency, amount)
+    ledger = Ledger.of(deal)
+    worth = _worth(deal, ledger, spec)
+    net_after = ledger.net_cents - (worth if spec.type.changes_price else 0)
+    effective_after = ledger.effective_cents - (worth or 0)
+    if net_after <= 0 or effective_after <= 0:
+        raise InputError(
+            "That concession would take the price to zero or below "
+            f"(effective price now {format_money(ledger.effective_cents, deal.currency)})."
+        )
+    return Entry(
+        seq=deal.next_seq(),
+        kind=EntryKind.CONCESSION,
+        by_user=by,
+        at=at,
+        text=_describe(deal, spec),
+        concession_type=spec.type,
+        worth_cents=worth,
+        percent_bp=spec.percent_bp,
+        unqualified=not deal.qualification.complete,
+    )
+
+
+def _worth(deal: Deal, ledger: Ledger, spec: ConcessionSpec) -> int | None:
+    if spec.type is ConcessionType.PERCENT:
+        assert spec.percent_bp is not None
+        return percent_of(deal.list_cents, spec.percent_bp)
+    if spec.type is ConcessionType.CUT:
+        assert spec.amount is not None
+        return spec.amount.cents
+    if spec.type is ConcessionType.PRICE:
+        assert spec.amount is not None
+        if spec.amount.cents >= ledger.net_cents:
+            raise InputError(
+                f"A new price of {format_money(spec.amount.cents, deal.currency)} is not below the net price "
+                f"({format_money(ledger.net_cents, deal.currency)}), so it concedes nothing."
+            )
+        return ledger.net_cents - spec.amount.cents
+    return spec.worth.cents if spec.worth else None
+
+
+def _describe(deal: Deal, spec: ConcessionSpec) -> str:
+    if spec.type is ConcessionType.PERCENT:
+        return f"{(spec.percent_bp or 0) / 100:g}% off list"
+    if spec.type is ConcessionType.CUT:
+        return f"{format_money(spec.amount.cents, deal.currency)} off"  # type: ignore[union-attr]
+    if spec.type is ConcessionType.PRICE:
+        return f"price to {format_money(spec.amount.cents, deal.currency)}"  # type: ignore[union-attr]
+    if spec.type is ConcessionType.FREE:
+        return f"free {spec.text}"
+    return f"terms: {spec.text}"
+
+
+def get_entry(deal: Deal, text: str, worth: Amount | None, *, by: str, at: datetime, seq: int | None = None) -> Entry:
+    """What was received for the latest concession that has nothing yet; an error if there is none."""
+    check_currency(deal.currency, worth)
+    target = Ledger.of(deal).latest_unreciprocated
+    if target is None:
+        raise Conflict(f"Every concession on `{deal.name}` already has a get; log a concession first.")
+    return Entry(
+        seq=seq or deal.next_seq(),
+        kind=EntryKind.GET,
+        by_user=by,
+        at=at,
+        text=text,
+        worth_cents=worth.cents if worth else None,
+        reciprocates=target.seq,
+    )
+
+
+def latest_entry_by(deal: Deal, user_id: str) -> Entry:
+    """The user's latest active ledger entry: what `/deal undo` takes back."""
+    for entry in sorted(deal.entries, key=lambda e: e.seq, reverse=True):
+        if entry.active and entry.by_user == user_id:
+            if entry.kind is EntryKind.CONCESSION and _has_active_get(deal, entry.seq):
+                raise Conflict(
+                    "Your latest concession has a get that someone else logged; take that get back first."
+                )
+            return entry
+    raise Conflict(f"You have nothing on `{deal.name}` to take back.")
+
+
+def _has_active_get(deal: Deal, seq: int) -> bool:
+    return any(e.active and e.kind is EntryKind.GET and e.reciprocates == seq for e in deal.entries)
+
+
+def add_hours(deal: Deal, hours: Decimal) -> None:
+    if hours <= 0 or hours > MAX_HOURS_PER_ENTRY:
+        raise InputError(f"Hours must be more than 0 and at most {MAX_HOURS_PER_ENTRY} at a time.")
+    deal.hours += hours
+
+
+def close(deal: Deal, stage: Stage, *, price: Amount | None, note: str) -> None:
+    """Walked, won or lost; a won price is the price the deal closed at."""
+    require_open(deal)
+    check_currency(deal.currency, price)
+    deal.stage = stage
+    deal.outcome_cents = price.cents if price else None
+    deal.outcome_note = note
+
+
+def come_back(deal: Deal, price: Amount | None) -> None:
+    """The customer returned after a walk-away: the deal reopens, on the rep's terms."""
+    if deal.stage is not Stage.WALKED:
+        raise Conflict(f"`/deal back` is for a deal you walked away from; `{deal.name}` is {deal.stage.value}.")
+    check_currency(deal.currency, price)
+    deal.stage = Stage.OPEN
+    deal.came_back = True
+    deal.outcome_cents = price.cents if price else None

@@ -1,0 +1,104 @@
+"""The concession ledger: net and effective price, effective discount, headroom, gives and gets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bot.domain.model import Deal, Entry, EntryKind
+
+
+@dataclass(frozen=True)
+class Give:
+    """A concession with what was received for it, if anything."""
+
+    concession: Entry
+    get: Entry | None
+
+    @property
+    def reciprocated(self) -> bool:
+        return self.get is not None
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Figures of one deal's active entries; price concessions add up on list, nothing compounds."""
+
+    list_cents: int
+    floor_cents: int
+    gives: tuple[Give, ...]
+    open_asks: tuple[Entry, ...]
+
+    @classmethod
+    def of(cls, deal: Deal) -> Ledger:
+        active = [entry for entry in deal.entries if entry.active]
+        concessions = [entry for entry in active if entry.kind is EntryKind.CONCESSION]
+        gets = {entry.reciprocates: entry for entry in active if entry.kind is EntryKind.GET}
+        last_concession = max((entry.seq for entry in concessions), default=0)
+        # An ask stays open until the rep next concedes something (the concession answers it).
+        open_asks = tuple(e for e in active if e.kind is EntryKind.ASK and e.seq > last_concession)
+        return cls(
+            list_cents=deal.list_cents,
+            floor_cents=deal.floor_cents,
+            gives=tuple(Give(entry, gets.get(entry.seq)) for entry in concessions),
+            open_asks=open_asks,
+        )
+
+    @property
+    def concessions(self) -> list[Entry]:
+        return [give.concession for give in self.gives]
+
+    @property
+    def price_concessions_cents(self) -> int:
+        return sum(c.worth for c in self.concessions if c.concession_type and c.concession_type.changes_price)
+
+    @property
+    def other_concessions_cents(self) -> int:
+        return sum(c.worth for c in self.concessions if not (c.concession_type and c.concession_type.changes_price))
+
+    @property
+    def net_cents(self) -> int:
+        return self.list_cents - self.price_concessions_cents
+
+    @property
+    def effective_cents(self) -> int:
+        return self.net_cents - self.other_concessions_cents
+
+    @property
+    def effective_discount(self) -> Decimal:
+        """1 − effective / list, as a fraction."""
+        return 1 - Decimal(self.effective_cents) / Decimal(self.list_cents)
+
+    @property
+    def effective_discount_bp(self) -> Decimal:
+        return self.effective_discount * 10_000
+
+    @property
+    def headroom_cents(self) -> int:
+        return self.effective_cents - self.floor_cents
+
+    @property
+    def unreciprocated_run(self) -> int:
+        """Concessions in a row, counting back from the latest, with nothing received for them."""
+        run = 0
+        for give in reversed(self.gives):
+            if give.reciprocated:
+                break
+            run += 1
+        return run
+
+    @property
+    def latest_unreciprocated(self) -> Entry | None:
+        for give in reversed(self.gives):
+            if not give.reciprocated:
+                return give.concession
+        return None
+
+    @property
+    def gets_count(self) -> int:
+        return sum(1 for give in self.gives if give.reciprocated)
+
+    @property
+    def unpriced(self) -> list[Entry]:
+        """Free items and terms given without a stated worth: they count, but as zero."""
+        return [c for c in self.concessions if not c.concession_type.changes_price and c.worth_cents is None]

@@ -1,0 +1,150 @@
+"""The deal aggregate: its facts, its ledger entries and the workspace policy that judges it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import IntEnum, StrEnum
+
+
+class Verdict(IntEnum):
+    """Ordered by severity, so the verdict of a deal is the max of the rules that fired."""
+
+    OK = 0
+    PUSH_BACK = 1
+    ESCALATE = 2
+    WALK_AWAY = 3
+
+    @property
+    def word(self) -> str:
+        return self.name.replace("_", " ")
+
+
+class Stage(StrEnum):
+    OPEN = "open"
+    WALKED = "walked"
+    WON = "won"
+    LOST = "lost"
+
+
+class EntryKind(StrEnum):
+    ASK = "ask"
+    CONCESSION = "concession"
+    GET = "get"
+
+
+class ConcessionType(StrEnum):
+    PERCENT = "percent"  # a share of list off the price
+    CUT = "cut"  # an amount off the price
+    PRICE = "price"  # a new net price; worth the difference
+    FREE = "free"  # something given at no charge; worth what the rep says
+    TERMS = "terms"  # payment or contract terms; worth what the rep says
+
+    @property
+    def changes_price(self) -> bool:
+        return self in (ConcessionType.PERCENT, ConcessionType.CUT, ConcessionType.PRICE)
+
+
+@dataclass
+class Entry:
+    """One line of a deal's ledger: an ask, a concession or a get. Taken-back entries stay as history."""
+
+    seq: int
+    kind: EntryKind
+    by_user: str
+    at: datetime
+    text: str = ""
+    concession_type: ConcessionType | None = None
+    worth_cents: int | None = None  # for asks: the worth if it were conceded
+    percent_bp: int | None = None
+    reciprocates: int | None = None  # a get: the seq of the concession it answers
+    unqualified: bool = False  # a concession made before the deal was qualified
+    ethics_markers: tuple[str, ...] = ()
+    taken_back: bool = False
+    taken_back_by: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return not self.taken_back
+
+    @property
+    def worth(self) -> int:
+        return self.worth_cents or 0
+
+
+@dataclass
+class Qualification:
+    """What the rep knows before negotiating; None means not yet confirmed."""
+
+    needs: bool | None = None
+    decider: bool | None = None
+    timeline: bool | None = None
+    budget: bool | None = None
+
+    FACTS = ("needs", "decider", "timeline", "budget")
+
+    @property
+    def unconfirmed(self) -> list[str]:
+        return [fact for fact in self.FACTS if getattr(self, fact) is not True]
+
+    @property
+    def complete(self) -> bool:
+        return not self.unconfirmed
+
+
+@dataclass
+class Policy:
+    """A workspace's walk-away limits and digest choices; defaults from PRODUCT.md section 4."""
+
+    cap_bp: int = 2000
+    near_floor_bp: int = 500
+    unreciprocated: int = 2
+    max_concessions: int = 5
+    hourly_cost_cents: int = 15_000
+    time_share_bp: int = 1000
+    alert_channel: str | None = None
+    managers: tuple[str, ...] = ()
+    digest_day: str = "mon"
+    digest_hour: int = 9
+    timezone: str = "UTC"
+    digest_channel: str | None = None
+    stale_days: int = 7
+
+
+@dataclass
+class Deal:
+    """A negotiation with its walk-away floor, its qualification and its ledger."""
+
+    id: int | None
+    team_id: str
+    name: str
+    owner_id: str
+    channel_id: str
+    currency: str
+    list_cents: int
+    floor_cents: int
+    target_cents: int | None = None
+    cap_bp: int | None = None
+    customer: str = ""
+    stage: Stage = Stage.OPEN
+    qualification: Qualification = field(default_factory=Qualification)
+    hours: Decimal = Decimal(0)
+    ethics_flag: str | None = None
+    fit_flag: str | None = None
+    cap_approved_through: int | None = None  # seq of the concession a manager's exception covers
+    outcome_cents: int | None = None
+    outcome_note: str = ""
+    came_back: bool = False
+    created_at: datetime | None = None
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage is Stage.OPEN
+
+    def effective_cap_bp(self, policy: Policy) -> int:
+        return self.cap_bp if self.cap_bp is not None else policy.cap_bp
+
+    def next_seq(self) -> int:
+        return max((entry.seq for entry in self.entries), default=0) + 1

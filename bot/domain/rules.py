@@ -1,0 +1,215 @@
+"""The walk-away rules: one function per rule, each judging a deal as it stands or its latest move."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from bot.domain.ledger import Ledger
+from bot.domain.model import Deal, Entry, Policy, Verdict
+from bot.domain.money import format_money, format_percent, percent_of
+
+
+class Rule(StrEnum):
+    FLOOR = "floor"
+    ETHICS = "ethics"
+    FIT = "fit"
+    CAP = "cap"
+    NEAR_FLOOR = "near floor"
+    GIVE_WITHOUT_GET = "give without get"
+    CREEP = "creep"
+    GROWING_STEPS = "growing steps"
+    UNQUALIFIED = "unqualified"
+    TIME = "time"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule that fired, with one line of why. `approved`: a manager's exception turned it to OK."""
+
+    rule: Rule
+    verdict: Verdict
+    reason: str
+    approved: bool = False
+
+
+@dataclass(frozen=True)
+class Judgement:
+    verdict: Verdict
+    findings: tuple[Finding, ...]
+
+    @property
+    def rules(self) -> frozenset[Rule]:
+        return frozenset(f.rule for f in self.findings)
+
+    def severe_rules(self) -> frozenset[Rule]:
+        """Rules firing at ESCALATE or WALK AWAY: the ones managers hear about."""
+        return frozenset(f.rule for f in self.findings if f.verdict >= Verdict.ESCALATE)
+
+
+@dataclass(frozen=True)
+class Facts:
+    deal: Deal
+    policy: Policy
+    ledger: Ledger
+
+    def money(self, cents: int) -> str:
+        return format_money(cents, self.deal.currency)
+
+    @property
+    def latest(self) -> Entry | None:
+        concessions = self.ledger.concessions
+        return concessions[-1] if concessions else None
+
+
+def floor_rule(facts: Facts) -> Finding | None:
+    ledger = facts.ledger
+    if ledger.effective_cents >= ledger.floor_cents:
+        return None
+    return Finding(
+        Rule.FLOOR,
+        Verdict.WALK_AWAY,
+        f"Effective price {facts.money(ledger.effective_cents)} is {facts.money(-ledger.headroom_cents)} "
+        f"below your floor of {facts.money(ledger.floor_cents)}.",
+    )
+
+
+def ethics_rule(facts: Facts) -> Finding | None:
+    if facts.deal.ethics_flag is None:
+        return None
+    return Finding(Rule.ETHICS, Verdict.WALK_AWAY, f"Flagged as unethical: {facts.deal.ethics_flag}")
+
+
+def fit_rule(facts: Facts) -> Finding | None:
+    if facts.deal.fit_flag is None:
+        return None
+    return Finding(Rule.FIT, Verdict.WALK_AWAY, f"Flagged as a poor fit: {facts.deal.fit_flag}")
+
+
+def cap_rule(facts: Facts) -> Finding | None:
+    cap = facts.deal.effective_cap_bp(facts.policy)
+    discount = facts.ledger.effective_discount_bp
+    if discount <= cap:
+        return None
+    reason = f"Effective discount {format_percent(float(discount))} is over the {format_percent(cap)} cap."
+    latest = facts.latest
+    approved_through = facts.deal.cap_approved_through
+    if approved_through is not None and latest is not None and latest.seq == approved_through:
+        return Finding(Rule.CAP, Verdict.OK, reason + " A manager approved this exception.", approved=True)
+    return Finding(Rule.CAP, Verdict.ESCALATE, reason)
+
+
+def near_floor_rule(facts: Facts) -> Finding | None:
+    ledger = facts.ledger
+    margin = percent_of(ledger.list_cents, facts.policy.near_floor_bp)
+    if ledger.headroom_cents >= margin:
+        return None
+    left = f"Only {facts.money(ledger.headroom_cents)}" if ledger.headroom_cents >= 0 else "Nothing"
+    return Finding(
+        Rule.NEAR_FLOOR,
+        Verdict.PUSH_BACK,
+        f"{left} above your floor; keep at least {facts.money(margin)} "
+        f"({format_percent(facts.policy.near_floor_bp)} of list).",
+    )
+
+
+def give_without_get_rule(facts: Facts) -> Finding | None:
+    run = facts.ledger.unreciprocated_run
+    if facts.latest is None or run < facts.policy.unreciprocated:
+        return None
+    return Finding(
+        Rule.GIVE_WITHOUT_GET,
+        Verdict.PUSH_BACK,
+        f"{run} concessions in a row with nothing received for them; get something before giving again.",
+    )
+
+
+def creep_rule(facts: Facts) -> Finding | None:
+    count = len(facts.ledger.concessions)
+    if count <= facts.policy.max_concessions:
+        return None
+    return Finding(
+        Rule.CREEP,
+        Verdict.PUSH_BACK,
+        f"{count} concessions on this deal, more than {facts.policy.max_concessions}.",
+    )
+
+
+def growing_steps_rule(facts: Facts) -> Finding | None:
+    concessions = facts.ledger.concessions
+    if len(concessions) < 2:
+        return None
+    before, latest = concessions[-2], concessions[-1]
+    if latest.worth <= before.worth:
+        return None  # a free item or terms with no stated worth counts as 0
+    return Finding(
+        Rule.GROWING_STEPS,
+        Verdict.PUSH_BACK,
+        f"This concession ({facts.money(latest.worth)}) is bigger than the one before it "
+        f"({facts.money(before.worth)}); each step should be smaller.",
+    )
+
+
+def unqualified_rule(facts: Facts) -> Finding | None:
+    latest = facts.latest
+    if latest is None or not latest.unqualified:
+        return None
+    missing = ", ".join(facts.deal.qualification.unconfirmed) or "qualification"
+    return Finding(Rule.UNQUALIFIED, Verdict.PUSH_BACK, f"Conceded before confirming {missing}.")
+
+
+def time_rule(facts: Facts) -> Finding | None:
+    cost = int(facts.deal.hours * facts.policy.hourly_cost_cents)
+    allowed = percent_of(max(facts.ledger.effective_cents, 0), facts.policy.time_share_bp)
+    if cost <= allowed:
+        return None
+    return Finding(
+        Rule.TIME,
+        Verdict.PUSH_BACK,
+        f"Your time ({_hours(facts.deal.hours)} h at {facts.money(facts.policy.hourly_cost_cents)}/h = "
+        f"{facts.money(cost)}) is over {format_percent(facts.policy.time_share_bp)} of the effective price.",
+    )
+
+
+def _hours(hours: Decimal) -> str:
+    return f"{hours.normalize():f}"
+
+
+RULES: tuple[Callable[[Facts], Finding | None], ...] = (
+    floor_rule,
+    ethics_rule,
+    fit_rule,
+    cap_rule,
+    near_floor_rule,
+    give_without_get_rule,
+    creep_rule,
+    growing_steps_rule,
+    unqualified_rule,
+    time_rule,
+)
+
+
+def judge(deal: Deal, policy: Policy) -> Judgement:
+    """The most severe verdict of every rule that fires, with all the findings in rule order."""
+    facts = Facts(deal, policy, Ledger.of(deal))
+    findings = tuple(finding for rule in RULES if (finding := rule(facts)) is not None)
+    verdict = max((finding.verdict for finding in findings), default=Verdict.OK)
+    return Judgement(verdict, findings)
+
+
+def judge_ask(deal: Deal, policy: Policy, ask_as_concession: Entry) -> Judgement:
+    """Judges the deal as if the ask were conceded; an unethical demand is WALK AWAY on its own."""
+    what_if = dataclasses.replace(deal, entries=[*deal.entries, ask_as_concession])
+    judgement = judge(what_if, policy)
+    if not ask_as_concession.ethics_markers:
+        return judgement
+    demand = Finding(
+        Rule.ETHICS,
+        Verdict.WALK_AWAY,
+        "The customer asks for " + " and ".join(ask_as_concession.ethics_markers) + ".",
+    )
+    others = tuple(f for f in judgement.findings if f.rule is not Rule.ETHICS)
+    return Judgement(Verdict.WALK_AWAY, (demand, *others))

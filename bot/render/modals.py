@@ -1,0 +1,39 @@
+"""Modals: the `/deal new` form."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, PlainTextObject
+from slack_sdk.models.views import View
+
+from bot.slack.ids import Action, Block, View as ViewId
+
+
+def _input(block: Block, action: Action, label: str, hint: str, *, optional: bool = False,
+           max_length: int = 40) -> InputBlock:
+    return InputBlock(
+        block_id=block,
+        label=PlainTextObject(text=label),
+        element=PlainTextInputElement(action_id=action, placeholder=PlainTextObject(text=hint),
+                                      max_length=max_length),
+        optional=optional,
+    )
+
+
+def new_deal_modal(private_metadata: str) -> dict:
+    view = View(
+        type="modal",
+        callback_id=ViewId.NEW_DEAL,
+        title=PlainTextObject(text="New deal"),
+        submit=PlainTextObject(text="Open deal"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=private_metadata,
+        blocks=[
+            _input(Block.NAME, Action.NAME, "Deal name", "one word, e.g. acme-renewal"),
+            _input(Block.LIST, Action.LIST, "List price", "e.g. $120,000 or 120k"),
+            _input(Block.FLOOR, Action.FLOOR, "Walk-away floor (private)", "the lowest effective price you accept"),
+            _input(Block.TARGET, Action.TARGET, "Target", "the price you aim for", optional=True),
+            _input(Block.CAP, Action.CAP, "Discount cap for this deal", "e.g. 15%", optional=True),
+            _input(Block.CUSTOMER, Action.CUSTOMER, "Customer", "e.g. Acme Corp", optional=True, max_length=120),
+        ],
+    )
+    return view.to_dict()

@@ -1,0 +1,282 @@
+"""Block Kit messages and views rendered as readable terminal text, for the offline demo and console."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Any
+
+Block = dict[str, Any]
+
+DIVIDER = "―" * 40
+INPUT_BLANK = "____"
+
+# Slack's angle-bracket forms: <@U1>, <#C1|name>, <!here>, <https://x|label>, <mailto:a@b|a>.
+_ANGLE = re.compile(r"<([^<>\n]+)>")
+# Emphasis only around words, so snake_case names and "2 * 3" survive untouched.
+_EMPHASIS = [
+    re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])"),
+    re.compile(r"(?<![\w_])_(?=\S)([^_\n]*?\S)_(?![\w_])"),
+    re.compile(r"(?<![\w~])~(?=\S)([^~\n]*?\S)~(?![\w~])"),
+]
+_TEXT_INPUTS = {
+    "plain_text_input",
+    "email_text_input",
+    "url_text_input",
+    "number_input",
+    "rich_text_input",
+    "file_input",
+}
+
+
+def blocks_to_text(blocks: list[dict] | None, fallback: str = "") -> str:
+    """The blocks as lines of text; with no blocks, the message's own (mrkdwn) text."""
+    if not blocks:
+        return mrkdwn_to_text(fallback)
+    rendered = (_render_block(block) for block in blocks if isinstance(block, dict))
+    return "\n".join(part for part in rendered if part)
+
+
+def view_to_text(view: dict) -> str:
+    """A modal or Home tab: its title, its blocks, then its close and submit buttons."""
+    parts = []
+    title = _text(view.get("title"))
+    if title:
+        parts.append(_underlined(title))
+    body = blocks_to_text(view.get("blocks"))
+    if body:
+        parts.append(body)
+    buttons = [f"[{_text(view[key])}]" for key in ("close", "submit") if _text(view.get(key))]
+    if buttons:
+        parts.append(" ".join(buttons))
+    return "\n".join(parts)
+
+
+def mrkdwn_to_text(text: str) -> str:
+    """Light mrkdwn clean-up: links to their labels, mentions to @id, emphasis markers dropped."""
+    text = _ANGLE.sub(_angle_replacement, text or "")
+    for pattern in _EMPHASIS:
+        text = pattern.sub(r"\1", text)
+    # Slack escapes &, < and > in message text; the terminal wants the characters.
+    return html.unescape(text)
+
+
+def _angle_replacement(match: re.Match[str]) -> str:
+    target, _, label = match.group(1).partition("|")
+    if target.startswith("@"):
+        return "@" + (label or target[1:])
+    if target.startswith("#"):
+        return "#" + (label or target[1:])
+    if target.startswith("!"):
+        # <!here>, <!subteam^S1|@team>, <!date^...|fallback>: the label is what Slack would show.
+        return label or "@" + target[1:].split("^")[0]
+    return label or target.removeprefix("mailto:")
+
+
+def _text(text_object: Any) -> str:
+    """Text of a text object; only mrkdwn is cleaned, since plain_text shows its characters literally."""
+    if isinstance(text_object, str):
+        return mrkdwn_to_text(text_object)
+    if not isinstance(text_object, dict):
+        return ""
+    raw = str(text_object.get("text") or "")
+    return mrkdwn_to_text(raw) if text_object.get("type") == "mrkdwn" else raw
+
+
+def _underlined(text: str) -> str:
+    return f"{text}\n{'=' * len(text)}"
+
+
+# ----- blocks ----------------------------------------------------------------------------------------------
+
+
+def _render_block(block: Block) -> str:
+    renderer = _BLOCK_RENDERERS.get(str(block.get("type")), _render_unknown_block)
+    return renderer(block)
+
+
+def _render_header(block: Block) -> str:
+    return _underlined(_text(block.get("text")))
+
+
+def _render_section(block: Block) -> str:
+    lines = [_text(block["text"])] if block.get("text") else []
+    fields = [_text(item) for item in block.get("fields") or []]
+    # Slack shows fields in two columns; a terminal gets them two to a line.
+    lines += [" | ".join(fields[i : i + 2]) for i in range(0, len(fields), 2)]
+    accessory = block.get("accessory")
+    if isinstance(accessory, dict):
+        lines = _with_accessory(lines, _render_element(accessory))
+    return "\n".join(line for line in lines if line)
+
+
+def _with_accessory(lines: list[str], accessory: str) -> list[str]:
+    if not accessory:
+        return lines
+    if not lines:
+        return [accessory]
+    return [*lines[:-1], f"{lines[-1].rstrip()}  {accessory}"]
+
+
+def _render_context(block: Block) -> str:
+    parts = [_render_element(element) for element in block.get("elements") or []]
+    return " · ".join(part for part in parts if part)
+
+
+def _render_divider(block: Block) -> str:
+    return DIVIDER
+
+
+def _render_actions(block: Block) -> str:
+    parts = [_render_element(element) for element in block.get("elements") or []]
+    return " ".join(part for part in parts if part)
+
+
+def _render_image(block: Block) -> str:
+    return f"[image: {block.get('alt_text') or _text(block.get('title')) or 'image'}]"
+
+
+def _render_input(block: Block) -> str:
+    label = _text(block.get("label"))
+    element = block.get("element") or {}
+    value = _input_value(element)
+    return f"{label}: {value}" if label else value
+
+
+def _input_value(element: Block) -> str:
+    if element.get("type") in _TEXT_INPUTS or not element.get("type"):
+        initial = element.get("initial_value")
+        return str(initial) if isinstance(initial, (str, int, float)) and str(initial) else INPUT_BLANK
+    return _render_element(element) or INPUT_BLANK
+
+
+def _render_rich_text(block: Block) -> str:
+    parts = [_render_rich_part(part) for part in block.get("elements") or []]
+    return "\n".join(part for part in parts if part)
+
+
+def _render_markdown(block: Block) -> str:
+    return mrkdwn_to_text(str(block.get("text") or ""))
+
+
+def _render_file(block: Block) -> str:
+    return f"[file: {block.get('external_id') or block.get('source') or 'file'}]"
+
+
+def _render_video(block: Block) -> str:
+    return f"[video: {_text(block.get('title')) or block.get('alt_text') or 'video'}]"
+
+
+def _render_unknown_block(block: Block) -> str:
+    # Best effort: newer block types still usually carry a text object worth showing.
+    return _text(block.get("text"))
+
+
+_BLOCK_RENDERERS: dict[str, Callable[[Block], str]] = {
+    "header": _render_header,
+    "section": _render_section,
+    "context": _render_context,
+    "divider": _render_divider,
+    "actions": _render_actions,
+    "image": _render_image,
+    "input": _render_input,
+    "rich_text": _render_rich_text,
+    "markdown": _render_markdown,
+    "file": _render_file,
+    "video": _render_video,
+}
+
+
+# ----- interactive and context elements --------------------------------------------------------------------
+
+
+def _render_element(element: Block) -> str:
+    kind = str(element.get("type") or "")
+    if kind in ("plain_text", "mrkdwn"):
+        return _text(element)
+    if kind == "button":
+        return f"[{_text(element.get('text'))}]"
+    if kind == "image":
+        return f"[image: {element.get('alt_text') or 'image'}]"
+    if kind == "overflow":
+        return "[⋯]"
+    if kind in ("checkboxes", "radio_buttons"):
+        return _render_choices(element)
+    if kind.endswith("select") or kind.endswith("picker"):
+        return f"<{_chosen_or_placeholder(element)} ▾>"
+    if kind in _TEXT_INPUTS:
+        return _input_value(element)
+    return _text(element.get("text"))
+
+
+def _render_choices(element: Block) -> str:
+    chosen = {option.get("value") for option in _initial_options(element)}
+    on, off = ("☑", "☐") if element.get("type") == "checkboxes" else ("●", "○")
+    marks = [f"{on if o.get('value') in chosen else off} {_text(o.get('text'))}" for o in _options(element)]
+    return "  ".join(marks)
+
+
+def _chosen_or_placeholder(element: Block) -> str:
+    chosen = [_text(option.get("text")) for option in _initial_options(element)]
+    if chosen:
+        return ", ".join(chosen)
+    for key in ("initial_date", "initial_time", "initial_user", "initial_channel", "initial_conversation"):
+        if element.get(key):
+            return str(element[key])
+    return _text(element.get("placeholder")) or "choose"
+
+
+def _initial_options(element: Block) -> list[Block]:
+    options = element.get("initial_options") or []
+    if element.get("initial_option"):
+        options = [element["initial_option"]]
+    return [option for option in options if isinstance(option, dict)]
+
+
+def _options(element: Block) -> list[Block]:
+    return [option for option in element.get("options") or [] if isinstance(option, dict)]
+
+
+# ----- rich text -------------------------------------------------------------------------------------------
+
+
+def _render_rich_part(part: Block) -> str:
+    kind = part.get("type")
+    if kind == "rich_text_list":
+        return _render_rich_list(part)
+    inline = "".join(_render_rich_inline(item) for item in part.get("elements") or [])
+    if kind == "rich_text_quote":
+        return "\n".join(f"> {line}" for line in inline.split("\n"))
+    return inline
+
+
+def _render_rich_list(part: Block) -> str:
+    indent = "  " * int(part.get("indent") or 0)
+    ordered = part.get("style") == "ordered"
+    lines = []
+    for number, item in enumerate(part.get("elements") or [], start=1):
+        marker = f"{number}." if ordered else "•"
+        lines.append(f"{indent}{marker} {_render_rich_part(item)}")
+    return "\n".join(lines)
+
+
+def _render_rich_inline(item: Block) -> str:
+    kind = item.get("type")
+    if kind == "text":
+        return str(item.get("text") or "")
+    if kind == "link":
+        return str(item.get("text") or item.get("url") or "")
+    if kind == "user":
+        return f"@{item.get('user_id', '')}"
+    if kind == "usergroup":
+        return f"@{item.get('usergroup_id', '')}"
+    if kind == "channel":
+        return f"#{item.get('channel_id', '')}"
+    if kind == "broadcast":
+        return f"@{item.get('range', '')}"
+    if kind == "emoji":
+        return f":{item.get('name', '')}:"
+    if kind == "date":
+        return str(item.get("fallback") or item.get("timestamp") or "")
+    return str(item.get("text") or item.get("value") or "")

@@ -1,0 +1,37 @@
+"""Messages everyone in the deal's channel sees: the card and thread notes. They never show the floor."""
+
+from __future__ import annotations
+
+from bot.domain.model import Deal, Verdict
+from bot.render import words
+from bot.render.blocks import Reply, context, escape, reply, section
+from bot.services.results import Moment
+
+
+def deal_card(deal: Deal, verdict: Verdict, concessions: int) -> Reply:
+    """Name, owner, customer, stage, verdict word and number of concessions: no prices below list."""
+    customer = f" · {escape(deal.customer)}" if deal.customer else ""
+    stage = deal.stage.value + (" (came back)" if deal.came_back and deal.is_open else "")
+    text = (
+        f":handshake: *{escape(deal.name)}*{customer}\n"
+        f"Owner <@{deal.owner_id}> · Stage {stage} · {concessions} concession{'s' if concessions != 1 else ''}\n"
+        f"{words.verdict_line(verdict)}"
+    )
+    return reply(
+        f"Deal {deal.name}: {verdict.word}",
+        [section(text), context(f"#{deal.id} · This thread is the deal room. `/deal status {deal.name}` for figures.")],
+    )
+
+
+def thread_note(note: dict) -> Reply:
+    """One recorded decision, from the payload the service queued."""
+    moment = Moment(note["moment"])
+    get = note.get("get")
+    reason = note.get("reason")
+    text = words.PUBLIC_NOTES[moment].format(
+        by=note.get("by", ""),
+        text=escape(note.get("text", "")),
+        get=f" for {escape(get)}" if get else " (nothing in return yet)",
+        reason=f" Reason: {escape(reason)}" if reason else "",
+    )
+    return reply(text, [section(text)])

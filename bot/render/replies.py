@@ -1,0 +1,172 @@
+"""Replies only the rep sees (ephemeral): judged deals, lists, the policy, summaries, help and errors."""
+
+from __future__ import annotations
+
+from bot.coach.types import Advice
+from bot.commands.parse import USAGE
+from bot.domain.ledger import Ledger
+from bot.domain.model import Deal, EntryKind
+from bot.domain.rules import Judgement
+from bot.render import words
+from bot.render.blocks import Reply, context, divider, escape, reply, section
+from bot.render.words import money, percent
+from bot.services.results import DealListResult, DealResult, Moment, PolicyResult, SummaryResult
+
+LEDGER_LINES = 25
+
+
+def deal_reply(result: DealResult) -> Reply:
+    deal, ledger = result.deal, result.ledger
+    headline = words.HEADLINES[result.moment].format(name=escape(deal.name))
+    blocks = [section(headline)]
+    if result.ext_shared:
+        blocks.append(context(words.EXT_SHARED))
+    if result.what_if is not None:
+        blocks += judgement_blocks(result.what_if, prefix="If you give this")
+        blocks.append(context(f"The deal itself stays at *{result.judgement.verdict.word}*."))
+    else:
+        blocks += judgement_blocks(result.judgement)
+    blocks.append(section(figures_text(deal, ledger)))
+    if result.moment in (Moment.STATUS, Moment.OPENED):
+        blocks += ledger_blocks(deal, ledger)
+    if ledger.unpriced and result.moment in (Moment.CONCESSION, Moment.STATUS):
+        names = ", ".join(f"#{c.seq} {escape(c.text)}" for c in ledger.unpriced[:5])
+        blocks.append(context(f"What is {names} worth? Concede with `worth <amount>` so the figures count it."))
+    if result.alerted:
+        blocks.append(context(f"Your managers were alerted: {', '.join(sorted(r.value for r in result.alerted))}."))
+    elif result.unalerted:
+        blocks.append(context(words.NO_ALERT_CHANNEL))
+    if result.advice is not None:
+        blocks += advice_blocks(result.advice)
+    verdict = (result.what_if or result.judgement).verdict
+    return reply(f"{deal.name}: {verdict.word}", blocks)
+
+
+def judgement_blocks(judgement: Judgement, *, prefix: str = "Verdict") -> list:
+    lines = [words.verdict_line(judgement.verdict, prefix)]
+    for finding in judgement.findings:
+        mark = " (approved)" if finding.approved else ""
+        lines.append(f"• _{finding.rule.value}_{mark}: {escape(finding.reason)}")
+    return [section("\n".join(lines))]
+
+
+def figures_text(deal: Deal, ledger: Ledger) -> str:
+    parts = [
+        f"List {money(deal, deal.list_cents)}",
+        f"Net {money(deal, ledger.net_cents)}",
+        f"Effective {money(deal, ledger.effective_cents)}",
+        f"Discount {percent(ledger.effective_discount_bp)}",
+        f"Floor {money(deal, deal.floor_cents)}",
+        f"Headroom {money(deal, ledger.headroom_cents)}",
+    ]
+    if deal.target_cents is not None:
+        parts.append(f"Target {money(deal, deal.target_cents)}")
+    gives = len(ledger.gives)
+    parts.append(f"Gives {gives}, gets {ledger.gets_count}")
+    return " · ".join(parts)
+
+
+def ledger_blocks(deal: Deal, ledger: Ledger) -> list:
+    lines = []
+    for give in ledger.gives[-LEDGER_LINES:]:
+        concession = give.concession
+        worth = money(deal, concession.worth) if concession.worth_cents is not None else "worth not stated"
+        got = f"got: {escape(give.get.text)}" if give.get else "got: nothing yet"
+        lines.append(f"{concession.seq}. {escape(concession.text)} ({worth}) → {got}")
+    if not lines:
+        lines.append("No concessions yet.")
+    if ledger.open_asks:
+        lines.append("*Open asks:* " + "; ".join(f"“{escape(a.text)}”" for a in ledger.open_asks[-5:]))
+    taken_back = [e for e in deal.entries if e.taken_back and e.kind is not EntryKind.GET]
+    if taken_back:
+        lines.append("*Taken back:* " + "; ".join(escape(e.text) for e in taken_back[-5:]))
+    q = deal.qualification
+    lines.append(
+        f"*Qualification:* needs {words.yes_no(q.needs)}, decider {words.yes_no(q.decider)}, "
+        f"timeline {words.yes_no(q.timeline)}, budget {words.yes_no(q.budget)} · *Hours:* {deal.hours.normalize():f}"
+    )
+    flags = [f"ethics: {escape(deal.ethics_flag)}" if deal.ethics_flag else "",
+             f"fit: {escape(deal.fit_flag)}" if deal.fit_flag else ""]
+    if any(flags):
+        lines.append("*Flags:* " + "; ".join(f for f in flags if f))
+    return [section("*Ledger*\n" + "\n".join(lines))]
+
+
+def advice_blocks(advice: Advice) -> list:
+    lines = [f"*Recommended move: {advice.move.value}*"]
+    lines += [f"> {escape(line.text)}  _({line.principle_id})_" for line in advice.lines]
+    return [divider(), section("\n".join(lines)), context(f"Answered by the {advice.coach}.")]
+
+
+def list_reply(result: DealListResult) -> Reply:
+    if not result.lines:
+        return reply("No open deals", [section("No open deals. Open one with `/deal new`.")])
+    title = "Open deals in this workspace" if result.everyone else "Your open deals"
+    blocks = [section(f"*{title}*")]
+    for line in result.lines:
+        deal, ledger = line.deal, line.ledger
+        owner = f" · <@{deal.owner_id}>" if result.everyone else ""
+        blocks.append(section(
+            f"{words.VERDICT_EMOJI[line.judgement.verdict]} *{escape(deal.name)}* (#{deal.id}){owner} · "
+            f"*{line.judgement.verdict.word}* · headroom {money(deal, ledger.headroom_cents)} · "
+            f"{len(ledger.gives)} concessions"
+        ))
+    if result.truncated:
+        blocks.append(context("More deals are open than fit here; use `/deal status <deal>` for any of them."))
+    return reply(title, blocks)
+
+
+def policy_reply(result: PolicyResult) -> Reply:
+    p = result.policy
+    alert = p.alert_channel or result.alert_channel_default
+    managers = [*p.managers, *(m for m in result.settings_managers if m not in p.managers)]
+    lines = [
+        f"cap = {percent(p.cap_bp)}",
+        f"near_floor = {percent(p.near_floor_bp)} of list",
+        f"unreciprocated = {p.unreciprocated}",
+        f"max_concessions = {p.max_concessions}",
+        f"hourly_cost = {words.plain_amount(p.hourly_cost_cents)} per hour, in each deal's currency",
+        f"time_share = {percent(p.time_share_bp)}",
+        f"alert_channel = {f'<#{alert}>' if alert else 'none'}",
+        f"managers = {' '.join(f'<@{m}>' for m in managers) if managers else 'Slack admins and owners'}",
+        f"digest = {p.digest_day} at {p.digest_hour:02d}:00 {p.timezone}"
+        + (f" to <#{p.digest_channel}>" if p.digest_channel else ""),
+        f"stale_days = {p.stale_days}",
+    ]
+    head = f"Policy updated: {', '.join(result.changed)}." if result.changed else "*Workspace policy*"
+    return reply("Workspace policy", [section(head), section("\n".join(lines)),
+                                       context("Managers change it with `/deal policy key=value …`.")])
+
+
+def summary_reply(result: SummaryResult) -> Reply:
+    blocks = [section(f"*Summary for this {result.period}* (since {result.start_label})")]
+    rows = ([result.team] if result.team else []) + list(result.reps)
+    if not rows or all(r.deals_opened == 0 and r.concessions == 0 for r in rows):
+        blocks.append(section("Nothing happened in this period yet."))
+    for figures in rows:
+        who = "*Team*" if figures.user_id == "team" else f"<@{figures.user_id}>"
+        avg = percent(figures.avg_discount_bp) if figures.avg_discount_bp is not None else "n/a"
+        won_avg = percent(figures.won_discount_bp) if figures.won_discount_bp is not None else "n/a"
+        blocks.append(section(
+            f"{who}: {figures.deals_opened} deals opened · {figures.concessions} concessions "
+            f"({figures.with_get} with a get, {figures.without_get} without) · average effective discount {avg} · "
+            f"{figures.escalate} at escalate, {figures.walk_away} at walk away · {figures.walked} walked away "
+            f"({figures.came_back} came back) · {figures.won} won (average discount {won_avg}), {figures.lost} lost"
+        ))
+    return reply(f"Summary for this {result.period}", blocks)
+
+
+def help_reply(topic: str | None = None) -> Reply:
+    if topic and topic in USAGE:
+        return reply(USAGE[topic], [section(f"`{USAGE[topic]}`")])
+    usage = "\n".join(f"`{line}`" for key, line in USAGE.items() if key != "help")
+    return reply("Deal Coach help", [section(words.HELP_INTRO), section(usage),
+                                     context("Amounts: 120000, 120,000, $120k, 1.2m, €95k. Percent: 12%, 12.5%.")])
+
+
+def error_reply(message: str, usage: str | None = None) -> Reply:
+    # Our own sentence; the user's words in it are still escaped as Slack sent them.
+    blocks = [section(f":warning: {message}")]
+    if usage:
+        blocks.append(context(f"Usage: `{usage}`"))
+    return reply(message, blocks)

@@ -1,0 +1,78 @@
+"""Every user-visible sentence that is not LLM output, and the small formatters they share."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.domain.model import Deal, Verdict
+from bot.domain.money import format_money, format_percent
+from bot.services.results import Moment
+
+VERDICT_EMOJI = {
+    Verdict.OK: ":large_green_circle:",
+    Verdict.PUSH_BACK: ":large_yellow_circle:",
+    Verdict.ESCALATE: ":large_orange_circle:",
+    Verdict.WALK_AWAY: ":red_circle:",
+}
+
+HEADLINES = {
+    Moment.OPENED: "Opened *{name}*. Your floor is set and private to you and your managers.",
+    Moment.STATUS: "*{name}*",
+    Moment.ASK: "Logged the customer's ask on *{name}*; nothing is given until you concede it.",
+    Moment.CONCESSION: "Logged your concession on *{name}*.",
+    Moment.GET: "Logged what you got on *{name}*.",
+    Moment.UNDO: "Took back your latest entry on *{name}*; it stays in the history as taken back.",
+    Moment.COACH: "Coaching for *{name}*.",
+    Moment.QUALIFY: "Updated what you know about *{name}*.",
+    Moment.HOURS: "Added your time on *{name}*.",
+    Moment.FLAG: "Flagged *{name}*.",
+    Moment.CLEAR: "Cleared the flags on *{name}*.",
+    Moment.WALK: "You walked away from *{name}*. Customers often come back on your terms: `/deal back {name}`.",
+    Moment.WON: "Marked *{name}* as won.",
+    Moment.LOST: "Marked *{name}* as lost.",
+    Moment.BACK: "*{name}* is open again: the customer came back.",
+}
+
+PUBLIC_NOTES = {
+    Moment.CONCESSION: "<@{by}> gave {text}{get}.",
+    Moment.GET: "<@{by}> got {text} in return.",
+    Moment.UNDO: "<@{by}> took back: {text}.",
+    Moment.WALK: "<@{by}> walked away from this deal.{reason}",
+    Moment.WON: "Won. :tada:{reason}",
+    Moment.LOST: "Lost.{reason}",
+    Moment.BACK: "The customer came back; the deal is open again.",
+}
+
+HELP_INTRO = (
+    "*Deal Coach* keeps you from giving a deal away. Set your walk-away floor before you negotiate, "
+    "log every concession with what you got for it, and every move gets a verdict and coaching."
+)
+NO_ALERT_CHANNEL = "No alert channel is set, so managers were not told; a manager can set one with `/deal policy alert_channel=#channel`."
+EXT_SHARED = "This channel is shared with another organisation, so everything about this deal stays visible only to you."
+CARD_FAILED = (
+    "I could not post the card for *{name}* in this channel ({error}). The deal is open and every command "
+    "works; invite Deal Coach to the channel to get a card and a deal thread."
+)
+TRY_AGAIN = "Deal Coach could not reach its database just now, so nothing was recorded. Please try again in a moment."
+UNEXPECTED = "Something went wrong on our side and nothing was recorded. Please try again; if it keeps happening, quote `{ref}` to your admin."
+
+
+def verdict_line(verdict: Verdict, prefix: str = "Verdict") -> str:
+    return f"{VERDICT_EMOJI[verdict]} {prefix}: *{verdict.word}*"
+
+
+def money(deal: Deal, cents: int) -> str:
+    return format_money(cents, deal.currency)
+
+
+def percent(basis_points: Decimal | float | int) -> str:
+    return format_percent(float(basis_points))
+
+
+def yes_no(value: bool | None) -> str:
+    return {True: "yes", False: "no", None: "not confirmed"}[value]
+
+
+def plain_amount(cents: int) -> str:
+    whole, part = divmod(cents, 100)
+    return f"{whole:,}" if part == 0 else f"{whole:,}.{part:02d}"

@@ -1,0 +1,1 @@
+"""Use cases: each opens a unit of work, calls the domain, commits once and returns a result to render."""

@@ -1,0 +1,298 @@
+"""The deal use cases behind `/deal`: open, judge, record moves, take them back, close; one commit each."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.coach.types import Coach, CoachRequest
+from bot.commands import types as c
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain import deals as ops
+from bot.domain.asks import interpret_ask
+from bot.domain.errors import Conflict, InputError, NotFound
+from bot.domain.ethics import ethics_markers
+from bot.domain.ledger import Ledger
+from bot.domain.model import Deal, Entry, EntryKind, Policy, Stage, Verdict
+from bot.domain.rules import Finding, Judgement, Rule, judge, judge_ask
+from bot.services.access import Access, Actor
+from bot.services.results import DealResult, Moment
+
+# Moments that leave a line in the deal's thread (its public room); none of them shows the floor.
+_THREAD_NOTES = {Moment.CONCESSION, Moment.GET, Moment.UNDO, Moment.WALK, Moment.WON, Moment.LOST, Moment.BACK}
+_CLOSING = {"walk": (Stage.WALKED, Moment.WALK), "won": (Stage.WON, Moment.WON), "lost": (Stage.LOST, Moment.LOST)}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class DealService:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        access: Access,
+        coach: Coach,
+        *,
+        default_alert_channel: str | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._uow, self._access, self._coach = uow, access, coach
+        self._default_alert_channel = default_alert_channel
+        self._clock = clock
+
+    # Reading ------------------------------------------------------------------------------------
+
+    def status(self, actor: Actor, command: c.Status) -> DealResult:
+        with self._uow(actor.team_id) as uow:
+            policy = uow.workspaces.policy()
+            deal = _load(uow, command.deal)
+            self._access.require_owner_or_manager(actor, deal, policy, "see the figures of")
+        return self._result(Moment.STATUS, deal, policy)
+
+    def coach(self, actor: Actor, command: c.Coach) -> DealResult:
+        with self._uow(actor.team_id) as uow:
+            policy = uow.workspaces.policy()
+            deal = _load(uow, command.deal)
+            self._access.require_owner_or_manager(actor, deal, policy, "get coaching on")
+        return self._result(Moment.COACH, deal, policy, question=command.question, coach=True)
+
+    def coach_message(self, actor: Actor, channel_id: str, thread_ts: str, text: str) -> DealResult:
+        """"Coach this message": the deal whose thread the message is in, coached on its words."""
+        with self._uow(actor.team_id) as uow:
+            policy = uow.workspaces.policy()
+            deal = uow.deals.find_by_card(channel_id, thread_ts)
+            if deal is None:
+                raise NotFound("That message is not in a deal's thread. Use it on a message in a deal room.")
+            self._access.require_owner_or_manager(actor, deal, policy, "get coaching on")
+        return self._result(Moment.COACH, deal, policy, customer_words=text, coach=True)
+
+    # Opening ------------------------------------------------------------------------------------
+
+    def open(self, actor: Actor, command: c.NewDeal, *, response_url: str | None = None) -> DealResult:
+        with self._uow(actor.team_id) as uow:
+            uow.workspaces.ensure()
+            policy = uow.workspaces.policy()
+            if uow.deals.name_is_open(command.name):
+                raise Conflict(f"A deal named `{command.name}` is already open. Pick another name.")
+            by_manager = command.cap_bp is not None and self._access.is_manager(actor, policy)
+            deal = ops.new_deal(
+                team_id=actor.team_id,
+                name=command.name,
+                owner_id=actor.user_id,
+                channel_id=actor.channel_id,
+                list_price=command.list_price,
+                floor=command.floor,
+                target=command.target,
+                cap_bp=command.cap_bp,
+                customer=command.customer,
+                policy=policy,
+                by_manager=by_manager,
+                at=self._clock(),
+            )
+            try:
+                uow.deals.add(deal, judge(deal, policy).verdict)
+            except IntegrityError:
+                raise Conflict(f"A deal named `{command.name}` was just opened. Pick another name.") from None
+            ext_shared = uow.channels.is_ext_shared(actor.channel_id) is True
+            if not ext_shared:
+                uow.outbox.add("card", deal_id=deal.id, response_url=response_url)
+            uow.commit()
+        return self._result(Moment.OPENED, deal, policy, ext_shared=ext_shared, coach=True)
+
+    # Recording moves ----------------------------------------------------------------------------
+
+    def ask(self, actor: Actor, command: c.Ask) -> DealResult:
+        """Records the ask and judges it as if conceded; the deal's own verdict does not change."""
+        markers = ethics_markers(command.text)
+
+        def record(deal: Deal, policy: Policy) -> tuple[Entry, Judgement]:
+            ops.require_open(deal)
+            spec = interpret_ask(command.text)
+            ask = Entry(
+                seq=deal.next_seq(), kind=EntryKind.ASK, by_user=actor.user_id, at=self._clock(),
+                text=command.text, concession_type=spec.type, percent_bp=spec.percent_bp,
+                ethics_markers=markers,
+            )
+            try:
+                as_given = ops.concession_entry(deal, spec, by=actor.user_id, at=ask.at)
+                ask.worth_cents = as_given.worth_cents
+                what_if = judge_ask(deal, policy, dataclasses.replace(as_given, ethics_markers=markers))
+            except InputError:
+                # Giving it would take the price to zero or below: it cannot be given at all.
+                what_if = Judgement(Verdict.WALK_AWAY, (
+                    Finding(Rule.FLOOR, Verdict.WALK_AWAY, "Giving this would take the price to zero or below."),
+                ))
+            deal.entries.append(ask)
+            return ask, what_if
+
+        return self._record(actor, command.deal, Moment.ASK, record, customer_words=command.text,
+                            alert_on=lambda what_if, before: frozenset({Rule.ETHICS}) if markers else frozenset())
+
+    def concede(self, actor: Actor, command: c.Concede) -> DealResult:
+        def record(deal: Deal, policy: Policy) -> tuple[Entry, None]:
+            ops.require_open(deal)
+            at = self._clock()
+            entry = ops.concession_entry(deal, command.spec, by=actor.user_id, at=at)
+            deal.entries.append(entry)
+            if command.get:
+                deal.entries.append(ops.get_entry(deal, command.get, None, by=actor.user_id, at=at))
+            return entry, None
+
+        return self._record(actor, command.deal, Moment.CONCESSION, record, alert_on=_newly_severe)
+
+    def get(self, actor: Actor, command: c.Get) -> DealResult:
+        def record(deal: Deal, policy: Policy) -> tuple[Entry, None]:
+            ops.require_open(deal)
+            entry = ops.get_entry(deal, command.text, command.worth, by=actor.user_id, at=self._clock())
+            deal.entries.append(entry)
+            return entry, None
+
+        return self._record(actor, command.deal, Moment.GET, record)
+
+    def undo(self, actor: Actor, command: c.Undo) -> DealResult:
+        def record(deal: Deal, policy: Policy) -> tuple[Entry, None]:
+            ops.require_open(deal)
+            entry = ops.latest_entry_by(deal, actor.user_id)
+            entry.taken_back, entry.taken_back_by = True, actor.user_id
+            return entry, None
+
+        return self._record(actor, command.deal, Moment.UNDO, record)
+
+    def qualify(self, actor: Actor, command: c.Qualify) -> DealResult:
+        def record(deal: Deal, policy: Policy) -> tuple[None, None]:
+            for fact, value in command.facts.items():
+                setattr(deal.qualification, fact, value)
+            return None, None
+
+        return self._record(actor, command.deal, Moment.QUALIFY, record)
+
+    def hours(self, actor: Actor, command: c.Hours) -> DealResult:
+        def record(deal: Deal, policy: Policy) -> tuple[None, None]:
+            ops.add_hours(deal, command.hours)
+            return None, None
+
+        return self._record(actor, command.deal, Moment.HOURS, record)
+
+    def flag(self, actor: Actor, command: c.Flag) -> DealResult:
+        def record(deal: Deal, policy: Policy) -> tuple[None, None]:
+            if command.kind == "ethics":
+                deal.ethics_flag = command.text
+            elif command.kind == "fit":
+                deal.fit_flag = command.text
+            else:
+                clear_ethics = command.text in ("", "ethics") and deal.ethics_flag is not None
+                if clear_ethics:
+                    self._access.require_manager(actor, policy, "clear an ethics flag")
+                    deal.ethics_flag = None
+                if command.text in ("", "fit"):
+                    deal.fit_flag = None
+            return None, None
+
+        moment = Moment.CLEAR if command.kind == "clear" else Moment.FLAG
+        return self._record(actor, command.deal, moment, record)
+
+    def outcome(self, actor: Actor, command: c.Outcome) -> DealResult:
+        def record(deal: Deal, policy: Policy) -> tuple[None, None]:
+            if command.kind == "back":
+                ops.come_back(deal, command.price)
+            else:
+                ops.close(deal, _CLOSING[command.kind][0], price=command.price, note=command.note)
+            return None, None
+
+        moment = Moment.BACK if command.kind == "back" else _CLOSING[command.kind][1]
+        return self._record(actor, command.deal, moment, record)
+
+    # Shared flow --------------------------------------------------------------------------------
+
+    def _record(self, actor, ref, moment, record, *, customer_words="", alert_on=None) -> DealResult:  # noqa: ANN001
+        """Lock the deal, check who asks, apply one change, judge, queue what Slack must see, commit."""
+        with self._uow(actor.team_id) as uow:
+            policy = uow.workspaces.policy()
+            deal = _load(uow, ref, lock=True)
+            self._access.require_owner_or_manager(actor, deal, policy)
+            if moment is Moment.BACK and uow.deals.name_is_open(deal.name):
+                raise Conflict(f"Another open deal is named `{deal.name}`; close or rename it first.")
+            before = judge(deal, policy)
+            entry, what_if = record(deal, policy)
+            after = judge(deal, policy)
+            uow.deals.save(deal, after.verdict)
+            alerted = alert_on(after if what_if is None else what_if, before) if alert_on else frozenset()
+            unalerted: frozenset[Rule] = frozenset()
+            try:
+                self._queue(uow, deal, policy, moment, entry, alerted)
+            except _NoAlertChannel:
+                alerted, unalerted = frozenset(), alerted
+            uow.commit()
+        return self._result(moment, deal, policy, entry=entry, what_if=what_if, alerted=alerted,
+                            unalerted=unalerted,
+                            customer_words=customer_words, coach=moment in (Moment.ASK, Moment.CONCESSION))
+
+    def _queue(self, uow: UnitOfWork, deal: Deal, policy: Policy, moment: Moment, entry: Entry | None,
+               alerted: frozenset[Rule]) -> None:
+        """Card refresh, thread note and alert, written in the same transaction as the change."""
+        assert deal.id is not None
+        if uow.channels.is_ext_shared(deal.channel_id) is not True:
+            if not uow.outbox.card_pending(deal.id):
+                uow.outbox.add("card", deal_id=deal.id)
+            if moment in _THREAD_NOTES:
+                uow.outbox.add("note", deal_id=deal.id, payload=_note(moment, deal, entry))
+        channel = policy.alert_channel or self._default_alert_channel
+        if not alerted:
+            return frozenset()
+        if channel is None:
+            raise _NoAlertChannel(alerted)
+        uow.outbox.add("alert", deal_id=deal.id, payload={
+            "channel": channel, "rules": sorted(rule.value for rule in alerted),
+            "seq": entry.seq if entry else None, "moment": moment.value,
+        })
+
+    def _result(self, moment: Moment, deal: Deal, policy: Policy, *, entry: Entry | None = None,
+                what_if: Judgement | None = None, alerted: frozenset[Rule] = frozenset(),
+                unalerted: frozenset[Rule] = frozenset(), customer_words: str = "", question: str = "", coach: bool = False,
+                ext_shared: bool = False) -> DealResult:
+        ledger = Ledger.of(deal)
+        judgement = judge(deal, policy)
+        advice = None
+        if coach:
+            shown = what_if or judgement
+            advice = self._coach.advise(CoachRequest(deal, ledger, shown, policy, moment.value,
+                                                     customer_words=customer_words, question=question))
+        return DealResult(moment, deal, ledger, judgement, policy, entry=entry, what_if=what_if,
+                          advice=advice, alerted=alerted, unalerted=unalerted, ext_shared=ext_shared)
+
+
+class _NoAlertChannel(Exception):
+    """Managers should hear of these rules, but no alert channel is set anywhere."""
+
+    def __init__(self, rules: frozenset[Rule]) -> None:
+        super().__init__(rules)
+        self.rules = rules
+
+
+def _load(uow: UnitOfWork, ref: c.DealRef, *, lock: bool = False) -> Deal:
+    return uow.deals.get(name=ref.name, deal_id=ref.id, lock=lock)
+
+
+def _newly_severe(after: Judgement, before: Judgement) -> frozenset[Rule]:
+    """Rules at ESCALATE or WALK AWAY that this move set off; a rule still firing does not alert again."""
+    return after.severe_rules() - before.severe_rules()
+
+
+def _note(moment: Moment, deal: Deal, entry: Entry | None) -> dict:
+    """What the thread may know: the move and its get, never prices relative to the floor."""
+    note: dict = {"moment": moment.value, "by": entry.by_user if entry else deal.owner_id}
+    if entry is not None:
+        # Price moves stay out of the channel: it may read the card, not the discount.
+        priced = entry.concession_type is not None and entry.concession_type.changes_price
+        note["text"] = "a price concession" if priced and entry.kind is EntryKind.CONCESSION else entry.text
+        note["kind"] = entry.kind.value
+        if entry.kind is EntryKind.CONCESSION:
+            got = next((e for e in deal.entries if e.active and e.reciprocates == entry.seq), None)
+            note["get"] = got.text if got else ""
+    if moment in (Moment.WON, Moment.LOST, Moment.WALK):
+        note["reason"] = deal.outcome_note
+    return note

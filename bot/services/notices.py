@@ -1,0 +1,20 @@
+"""Private messages to a rep that cannot ride on an acknowledgement (after a modal, a shortcut)."""
+
+from __future__ import annotations
+
+from bot.db.uow import UnitOfWorkFactory
+from bot.render.blocks import Reply
+from bot.services.access import Actor
+
+
+class NoticeService:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    def private(self, actor: Actor, reply: Reply) -> Reply:
+        """Queued in the outbox, so it survives a restart and Slack's rate limits like everything else."""
+        with self._uow(actor.team_id) as uow:
+            uow.outbox.add("ephemeral", payload={"channel": actor.channel_id, "user": actor.user_id,
+                                                  "text": reply.text, "blocks": reply.blocks})
+            uow.commit()
+        return reply

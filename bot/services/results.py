@@ -1,0 +1,96 @@
+"""What services return: plain data for the renderers, never Slack blocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.coach.types import Advice
+from bot.domain.ledger import Ledger
+from bot.domain.model import Deal, Entry, Policy
+from bot.domain.rules import Judgement, Rule
+
+
+class Moment(StrEnum):
+    OPENED = "opened"
+    STATUS = "status"
+    ASK = "ask"
+    CONCESSION = "concession"
+    GET = "get"
+    UNDO = "undo"
+    COACH = "coach"
+    QUALIFY = "qualify"
+    HOURS = "hours"
+    FLAG = "flag"
+    CLEAR = "clear"
+    WALK = "walk"
+    WON = "won"
+    LOST = "lost"
+    BACK = "back"
+
+
+@dataclass(frozen=True)
+class DealResult:
+    """A deal after (or as of) one command, judged, with what the rep should hear."""
+
+    moment: Moment
+    deal: Deal
+    ledger: Ledger
+    judgement: Judgement
+    policy: Policy
+    entry: Entry | None = None  # what this command recorded or took back
+    what_if: Judgement | None = None  # an ask: the verdict if it were conceded
+    advice: Advice | None = None
+    alerted: frozenset[Rule] = frozenset()  # severe rules newly firing, sent to the managers
+    unalerted: frozenset[Rule] = frozenset()  # the same, when no alert channel is set
+    ext_shared: bool = False  # the channel is shared with another organisation
+
+
+@dataclass(frozen=True)
+class DealLine:
+    deal: Deal
+    ledger: Ledger
+    judgement: Judgement
+
+
+@dataclass(frozen=True)
+class DealListResult:
+    lines: tuple[DealLine, ...]
+    everyone: bool
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class PolicyResult:
+    policy: Policy
+    changed: tuple[str, ...] = ()
+    alert_channel_default: str | None = None
+    settings_managers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RepFigures:
+    """One rep's period, every number computed in SQL."""
+
+    user_id: str
+    deals_opened: int = 0
+    concessions: int = 0
+    with_get: int = 0
+    without_get: int = 0
+    avg_discount_bp: float | None = None
+    escalate: int = 0
+    walk_away: int = 0
+    walked: int = 0
+    came_back: int = 0
+    won: int = 0
+    lost: int = 0
+    won_discount_bp: float | None = None
+
+
+@dataclass(frozen=True)
+class SummaryResult:
+    period: str
+    start_label: str
+    reps: tuple[RepFigures, ...]
+    team: RepFigures | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)

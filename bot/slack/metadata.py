@@ -1,0 +1,27 @@
+"""Typed data carried through Slack in `private_metadata` and button values, as small JSON models."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot.domain.errors import InputError
+
+
+class Metadata(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def dump(self) -> str:
+        return self.model_dump_json()
+
+    @classmethod
+    def load(cls, raw: str | None):  # noqa: ANN206
+        try:
+            return cls.model_validate_json(raw or "")
+        except ValidationError as exc:
+            raise InputError("This form is out of date; please open it again.") from exc
+
+
+class NewDealForm(Metadata):
+    """The `/deal new` modal remembers where it was opened, so the card goes to that channel."""
+
+    channel_id: str

@@ -1,0 +1,85 @@
+"""Routes a parsed `/deal` command to its service and renderer; turns every failure into a reply."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from bot.commands import parse_command, types as c, usage_for
+from bot.commands.parse import CommandError
+from bot.domain.errors import DealCoachError
+from bot.render import replies, words
+from bot.render.blocks import Reply
+from bot.services.access import Actor
+from bot.services.deals import DealService
+from bot.services.notices import NoticeService
+from bot.services.workspace import WorkspaceService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Services:
+    deals: DealService
+    workspace: WorkspaceService
+    notices: NoticeService
+
+
+def _deal_routes(s: Services) -> dict[type, Callable]:
+    d, w = s.deals, s.workspace
+    return {
+        c.Status: lambda actor, cmd, ctx: replies.deal_reply(d.status(actor, cmd)),
+        c.Ask: lambda actor, cmd, ctx: replies.deal_reply(d.ask(actor, cmd)),
+        c.Concede: lambda actor, cmd, ctx: replies.deal_reply(d.concede(actor, cmd)),
+        c.Get: lambda actor, cmd, ctx: replies.deal_reply(d.get(actor, cmd)),
+        c.Undo: lambda actor, cmd, ctx: replies.deal_reply(d.undo(actor, cmd)),
+        c.Coach: lambda actor, cmd, ctx: replies.deal_reply(d.coach(actor, cmd)),
+        c.Qualify: lambda actor, cmd, ctx: replies.deal_reply(d.qualify(actor, cmd)),
+        c.Hours: lambda actor, cmd, ctx: replies.deal_reply(d.hours(actor, cmd)),
+        c.Flag: lambda actor, cmd, ctx: replies.deal_reply(d.flag(actor, cmd)),
+        c.Outcome: lambda actor, cmd, ctx: replies.deal_reply(d.outcome(actor, cmd)),
+        c.NewDeal: lambda actor, cmd, ctx: replies.deal_reply(d.open(actor, cmd, response_url=ctx.get("response_url"))),
+        c.ListDeals: lambda actor, cmd, ctx: replies.list_reply(w.list_deals(actor, cmd)),
+        c.PolicyCommand: lambda actor, cmd, ctx: replies.policy_reply(w.policy(actor, cmd)),
+        c.Summary: lambda actor, cmd, ctx: replies.summary_reply(w.summary(actor, cmd)),
+        c.Help: lambda actor, cmd, ctx: replies.help_reply(cmd.topic),
+    }
+
+
+class CommandRouter:
+    def __init__(self, services: Services) -> None:
+        self._routes = _deal_routes(services)
+
+    def handle(self, actor: Actor, text: str, context: dict | None = None) -> Reply:
+        """The reply to one `/deal` command: the result, or an error saying what was wrong. Never raises."""
+        subcommand = (text or "").strip().split(maxsplit=1)[0].lower() if (text or "").strip() else None
+        return guarded(lambda: self._run(actor, text, context or {}), usage=usage_for(subcommand))
+
+    def parse(self, text: str) -> c.Command:
+        return parse_command(text)
+
+    def _run(self, actor: Actor, text: str, context: dict) -> Reply:
+        command = parse_command(text)
+        return self._routes[type(command)](actor, command, context)
+
+
+def guarded(work: Callable[[], Reply | None], *, usage: str | None = None) -> Reply | None:
+    """Known errors become their sentence (with the usage line for bad input); the database being away
+    becomes "try again"; anything else is logged with a reference the user can quote."""
+    try:
+        return work()
+    except CommandError as exc:
+        return replies.error_reply(exc.message, exc.usage)
+    except DealCoachError as exc:
+        return replies.error_reply(exc.message, usage)
+    except (OperationalError, DBAPIError) as exc:
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return replies.error_reply(words.TRY_AGAIN)
+    except Exception:
+        ref = uuid.uuid4().hex[:10]
+        log.exception("unexpected error, ref %s", ref)
+        return replies.error_reply(words.UNEXPECTED.format(ref=ref))

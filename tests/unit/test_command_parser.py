@@ -1,0 +1,467 @@
+"""PRODUCT.md section 3: every `/deal` subcommand parses to its command; bad input says what was wrong."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from bot.commands import types as c
+from bot.commands.parse import USAGE, CommandError, parse_command
+from bot.domain.deals import ConcessionSpec
+from bot.domain.errors import InputError
+from bot.domain.model import ConcessionType
+from bot.domain.money import Amount
+
+ACME = c.DealRef(name="acme")
+
+
+def _error(text: str) -> CommandError:
+    with pytest.raises(CommandError) as caught:
+        parse_command(text)
+    return caught.value
+
+
+# --- help -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "   ", "help", "HELP"])
+def test_deal_alone_or_help_is_usage(text: str) -> None:
+    assert isinstance(parse_command(text), c.Help)
+
+
+def test_an_unknown_subcommand_names_it_and_points_to_help() -> None:
+    error = _error("frobnicate acme")
+    assert "frobnicate" in error.message
+    assert error.usage == "/deal help"
+
+
+def test_every_subcommand_of_the_contract_has_a_usage_line() -> None:
+    expected = {"new", "list", "status", "ask", "concede", "get", "undo", "coach", "qualify", "hours", "flag",
+                "walk", "won", "lost", "back", "summary", "policy", "help"}
+    assert expected <= set(USAGE)
+    assert all(USAGE[sub].startswith(f"/deal {sub}") for sub in expected)
+
+
+def test_a_command_error_is_an_input_error() -> None:
+    assert isinstance(_error("status"), InputError)
+
+
+# --- new ------------------------------------------------------------------------------------------
+
+
+def test_new_reads_list_floor_target_cap_and_customer() -> None:
+    command = parse_command('new acme list=$120k floor=90,000 target=110k cap=15% customer="Acme Corp"')
+    assert command == c.NewDeal(
+        name="acme",
+        list_price=Amount(12_000_000, "USD"),
+        floor=Amount(9_000_000),
+        target=Amount(11_000_000),
+        cap_bp=1500,
+        customer="Acme Corp",
+    )
+
+
+def test_new_customer_may_be_several_unquoted_words() -> None:
+    command = parse_command("new acme list=120k floor=90k customer=Acme Corp Europe")
+    assert isinstance(command, c.NewDeal)
+    assert command.customer == "Acme Corp Europe"
+
+
+def test_new_cap_without_a_percent_sign_is_still_a_percent() -> None:
+    command = parse_command("new acme list=120k floor=90k cap=12.5")
+    assert isinstance(command, c.NewDeal)
+    assert command.cap_bp == 1250
+
+
+def test_new_in_euros_keeps_the_symbol() -> None:
+    command = parse_command("new acme list=€95k floor=80k")
+    assert isinstance(command, c.NewDeal)
+    assert command.list_price == Amount(9_500_000, "EUR")
+
+
+def test_new_alone_opens_the_modal() -> None:
+    assert parse_command("new") == c.NewDealModal()
+
+
+def test_new_without_a_floor_is_an_error_that_says_a_floor_is_required() -> None:
+    error = _error("new acme list=120k")
+    assert "floor" in error.message
+    assert error.usage == USAGE["new"]
+
+
+def test_new_without_a_list_is_an_error() -> None:
+    assert "list" in _error("new acme floor=90k").message
+
+
+def test_new_with_an_unreadable_amount_names_it() -> None:
+    error = _error("new acme list=lots floor=90k")
+    assert "lots" in error.message
+    assert error.usage == USAGE["new"]
+
+
+@pytest.mark.parametrize("amount", ["0", "-5k", "2,000,000,000,000"])
+def test_new_with_a_zero_negative_or_absurd_amount_is_an_error(amount: str) -> None:
+    error = _error(f"new acme list={amount} floor=90k")
+    assert amount in error.message
+
+
+def test_new_with_an_absurdly_long_number_is_a_command_error() -> None:
+    error = _error("new acme list=120k floor=" + "9" * 40)
+    assert error.usage == USAGE["new"]
+
+
+def test_new_with_an_unknown_option_names_it() -> None:
+    assert "discount" in _error("new acme list=120k floor=90k discount=5%").message
+
+
+def test_new_with_a_cap_over_100_percent_is_an_error() -> None:
+    assert "100%" in _error("new acme list=120k floor=90k cap=120%").message
+
+
+@pytest.mark.parametrize("name", ["acme corp", "acme!", "a" * 41, "ac/me"])
+def test_a_deal_name_is_one_word_of_letters_digits_dash_underscore_dot_up_to_40(name: str) -> None:
+    _error(f"new {name} list=120k floor=90k")
+
+
+@pytest.mark.parametrize("name", ["Acme-2025_Q1.v2", "a" * 40, "x"])
+def test_a_valid_deal_name_is_accepted(name: str) -> None:
+    command = parse_command(f"new {name} list=120k floor=90k")
+    assert isinstance(command, c.NewDeal)
+    assert command.name == name
+
+
+def test_new_customer_with_slack_escapes_is_unescaped() -> None:
+    command = parse_command("new att list=120k floor=90k customer=AT&amp;T &lt;EMEA&gt;")
+    assert isinstance(command, c.NewDeal)
+    assert command.customer == "AT&T <EMEA>"
+
+
+# --- list, status, undo ---------------------------------------------------------------------------
+
+
+def test_list_and_list_all() -> None:
+    assert parse_command("list") == c.ListDeals(all=False)
+    assert parse_command("list all") == c.ListDeals(all=True)
+
+
+def test_list_takes_only_all() -> None:
+    error = _error("list everything")
+    assert "everything" in error.message
+    assert error.usage == USAGE["list"]
+
+
+def test_status_names_a_deal_case_insensitively() -> None:
+    assert parse_command("status ACME") == c.Status(ACME)
+
+
+def test_a_deal_by_hash_id_always_works() -> None:
+    assert parse_command("status #42") == c.Status(c.DealRef(id=42))
+
+
+def test_status_without_a_deal_is_an_error_with_usage() -> None:
+    error = _error("status")
+    assert "deal" in error.message.lower()
+    assert error.usage == USAGE["status"]
+
+
+def test_status_with_trailing_words_is_an_error() -> None:
+    assert "extra" in _error("status acme extra").message
+
+
+def test_undo_names_a_deal() -> None:
+    assert parse_command("undo acme") == c.Undo(ACME)
+    assert _error("undo").usage == USAGE["undo"]
+
+
+# --- ask ------------------------------------------------------------------------------------------
+
+
+def test_ask_records_the_customers_words() -> None:
+    assert parse_command("ask acme 15% off and free onboarding") == c.Ask(ACME, "15% off and free onboarding")
+
+
+def test_slack_escaped_text_is_unescaped() -> None:
+    command = parse_command("ask acme they want &lt;50 seats&gt; &amp; free support")
+    assert command == c.Ask(ACME, "they want <50 seats> & free support")
+
+
+def test_ask_without_text_is_an_error() -> None:
+    assert _error("ask acme").usage == USAGE["ask"]
+
+
+def test_an_ask_of_several_thousand_characters_is_refused() -> None:
+    error = _error("ask acme " + "please " * 600)
+    assert "characters" in error.message
+
+
+def test_a_command_of_several_thousand_characters_is_refused() -> None:
+    error = _error("coach acme " + "x" * 5000)
+    assert "characters" in error.message
+
+
+# --- concede --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("what", "spec"),
+    [
+        ("12%", ConcessionSpec(ConcessionType.PERCENT, percent_bp=1200)),
+        ("12.5%", ConcessionSpec(ConcessionType.PERCENT, percent_bp=1250)),
+        ("price 90k", ConcessionSpec(ConcessionType.PRICE, amount=Amount(9_000_000))),
+        ("price $1.2m", ConcessionSpec(ConcessionType.PRICE, amount=Amount(120_000_000, "USD"))),
+        ("cut 5k", ConcessionSpec(ConcessionType.CUT, amount=Amount(500_000))),
+        ("cut €2,500", ConcessionSpec(ConcessionType.CUT, amount=Amount(250_000, "EUR"))),
+        ("free onboarding", ConcessionSpec(ConcessionType.FREE, text="onboarding")),
+        (
+            "free premium support worth 2k",
+            ConcessionSpec(ConcessionType.FREE, text="premium support", worth=Amount(200_000)),
+        ),
+        ("terms net 60", ConcessionSpec(ConcessionType.TERMS, text="net 60")),
+        (
+            "terms net 60 worth $1,000",
+            ConcessionSpec(ConcessionType.TERMS, text="net 60", worth=Amount(100_000, "USD")),
+        ),
+    ],
+)
+def test_concede_reads_each_kind_of_concession(what: str, spec: ConcessionSpec) -> None:
+    assert parse_command(f"concede acme {what}") == c.Concede(ACME, spec)
+
+
+def test_concede_for_records_what_was_got() -> None:
+    command = parse_command("concede acme 10% for a 3-year term")
+    ten_percent = ConcessionSpec(ConcessionType.PERCENT, percent_bp=1000)
+    assert command == c.Concede(ACME, ten_percent, "a 3-year term")
+
+
+def test_concede_free_with_worth_and_a_get() -> None:
+    command = parse_command("concede acme free onboarding worth 2k for a case study")
+    assert command == c.Concede(
+        ACME, ConcessionSpec(ConcessionType.FREE, text="onboarding", worth=Amount(200_000)), "a case study"
+    )
+
+
+def test_concede_get_text_is_unescaped() -> None:
+    command = parse_command("concede acme cut 5k for logo &amp; case study")
+    assert isinstance(command, c.Concede)
+    assert command.get == "logo & case study"
+
+
+@pytest.mark.parametrize(
+    ("what", "named"),
+    [
+        ("0%", "0%"),
+        ("120%", "100%"),
+        ("cut lots", "lots"),
+        ("price 0", "0"),
+        ("cut -5k", "-5k"),
+        ("price 2,000,000,000,000", "trillion"),
+        ("dinner", "dinner"),
+        ("free onboarding worth heaps", "heaps"),
+    ],
+)
+def test_concede_with_bad_input_says_what_was_wrong_and_gives_usage(what: str, named: str) -> None:
+    error = _error(f"concede acme {what}")
+    assert named in error.message
+    assert error.usage == USAGE["concede"]
+
+
+def test_concede_without_what_is_an_error() -> None:
+    assert _error("concede acme").usage == USAGE["concede"]
+
+
+def test_concede_cut_without_an_amount_is_an_error() -> None:
+    assert "cut" in _error("concede acme cut").message
+
+
+# --- get ------------------------------------------------------------------------------------------
+
+
+def test_get_records_what_was_received() -> None:
+    assert parse_command("get acme a 3-year term") == c.Get(ACME, "a 3-year term")
+
+
+def test_get_with_a_worth() -> None:
+    assert parse_command("get acme case study worth 5k") == c.Get(ACME, "case study", Amount(500_000))
+
+
+def test_get_without_text_is_an_error() -> None:
+    assert _error("get acme").usage == USAGE["get"]
+
+
+def test_get_with_an_unreadable_worth_names_it() -> None:
+    assert "plenty" in _error("get acme case study worth plenty").message
+
+
+# --- coach, qualify, hours, flag ------------------------------------------------------------------
+
+
+def test_coach_with_and_without_a_question() -> None:
+    assert parse_command("coach acme") == c.Coach(ACME)
+    question = "they say a rival is 20% cheaper"
+    assert parse_command(f"coach acme {question}") == c.Coach(ACME, question)
+
+
+def test_qualify_reads_yes_and_no_facts() -> None:
+    command = parse_command("qualify acme needs=yes decider=no timeline=yes budget=no")
+    assert command == c.Qualify(ACME, {"needs": True, "decider": False, "timeline": True, "budget": False})
+
+
+def test_qualify_with_an_unknown_fact_names_it() -> None:
+    error = _error("qualify acme champion=yes")
+    assert "champion" in error.message
+    assert error.usage == USAGE["qualify"]
+
+
+def test_qualify_with_a_value_other_than_yes_or_no_names_it() -> None:
+    assert "maybe" in _error("qualify acme needs=maybe").message
+
+
+@pytest.mark.parametrize(("text", "hours"), [("4", Decimal(4)), ("2.5", Decimal("2.5")), ("3h", Decimal(3))])
+def test_hours_reads_a_number_of_hours(text: str, hours: Decimal) -> None:
+    assert parse_command(f"hours acme {text}") == c.Hours(ACME, hours)
+
+
+@pytest.mark.parametrize("text", ["", "0", "-2", "lots", "NaN", "Infinity", "1001", "1.234"])
+def test_hours_must_be_a_positive_sane_number(text: str) -> None:
+    assert _error(f"hours acme {text}").usage == USAGE["hours"]
+
+
+def test_flag_ethics_and_fit_with_why() -> None:
+    why = "asked for a kickback"
+    assert parse_command(f"flag acme ethics {why}") == c.Flag(ACME, "ethics", why)
+    assert parse_command("flag acme fit needs on-prem") == c.Flag(ACME, "fit", "needs on-prem")
+
+
+def test_flag_without_a_kind_or_a_reason_is_an_error() -> None:
+    assert _error("flag acme").usage == USAGE["flag"]
+    assert _error("flag acme ethics").usage == USAGE["flag"]
+    assert _error("flag acme vibes bad").usage == USAGE["flag"]
+
+
+# --- outcomes -------------------------------------------------------------------------------------
+
+
+def test_walk_and_lost_take_a_reason() -> None:
+    assert parse_command("walk acme below floor") == c.Outcome(ACME, "walk", note="below floor")
+    assert parse_command("lost acme went with a rival") == c.Outcome(ACME, "lost", note="went with a rival")
+    assert parse_command("walk acme") == c.Outcome(ACME, "walk")
+
+
+def test_won_and_back_take_a_price() -> None:
+    assert parse_command("won acme $95k") == c.Outcome(ACME, "won", price=Amount(9_500_000, "USD"))
+    assert parse_command("back acme 98,000") == c.Outcome(ACME, "back", price=Amount(9_800_000))
+    assert parse_command("won acme") == c.Outcome(ACME, "won")
+
+
+def test_won_with_an_unreadable_price_names_it() -> None:
+    error = _error("won acme a lot")
+    assert "a lot" in error.message
+    assert error.usage == USAGE["won"]
+
+
+# --- summary --------------------------------------------------------------------------------------
+
+
+def test_summary_defaults_to_the_week_for_yourself() -> None:
+    assert parse_command("summary") == c.Summary(None, "week")
+
+
+def test_summary_reads_an_escaped_mention_and_a_period() -> None:
+    assert parse_command("summary <@U123|bob> month") == c.Summary("U123", "month")
+    assert parse_command("summary quarter <@U0ABC123>") == c.Summary("U0ABC123", "quarter")
+
+
+def test_summary_with_an_unknown_period_names_it() -> None:
+    error = _error("summary year")
+    assert "year" in error.message
+    assert error.usage == USAGE["summary"]
+
+
+# --- policy ---------------------------------------------------------------------------------------
+
+
+def test_policy_alone_shows_the_policy() -> None:
+    assert parse_command("policy") == c.PolicyCommand({})
+
+
+def test_policy_reads_every_key_of_the_contract() -> None:
+    command = parse_command(
+        "policy cap=25% near_floor=3% unreciprocated=3 max_concessions=6 hourly_cost=200 time_share=15% "
+        "alert_channel=<#C123|alerts> managers=<@U1|ann>,<@U2|bob> digest_day=friday digest_hour=17 "
+        "timezone=Europe/Paris digest_channel=<#C456|sales-digest> stale_days=14"
+    )
+    assert command == c.PolicyCommand(
+        {
+            "cap_bp": 2500,
+            "near_floor_bp": 300,
+            "unreciprocated": 3,
+            "max_concessions": 6,
+            "hourly_cost_cents": 20_000,
+            "time_share_bp": 1500,
+            "alert_channel": "C123",
+            "managers": ("U1", "U2"),
+            "digest_day": "fri",
+            "digest_hour": 17,
+            "timezone": "Europe/Paris",
+            "digest_channel": "C456",
+            "stale_days": 14,
+        }
+    )
+
+
+def test_policy_channel_can_be_turned_off() -> None:
+    assert parse_command("policy alert_channel=none") == c.PolicyCommand({"alert_channel": None})
+
+
+@pytest.mark.parametrize(
+    ("pair", "named"),
+    [
+        ("ceiling=25%", "ceiling"),
+        ("cap=120%", "100%"),
+        ("cap=0%", "0%"),
+        ("unreciprocated=0", "unreciprocated"),
+        ("max_concessions=lots", "lots"),
+        ("hourly_cost=free", "free"),
+        ("alert_channel=general", "general"),
+        ("managers=bob", "bob"),
+        ("digest_day=someday", "someday"),
+        ("digest_hour=24", "24"),
+        ("timezone=Mars/Olympus", "Mars/Olympus"),
+        ("stale_days=-1", "-1"),
+    ],
+)
+def test_policy_keys_and_values_are_validated(pair: str, named: str) -> None:
+    error = _error(f"policy {pair}")
+    assert named in error.message
+    assert error.usage == USAGE["policy"]
+
+
+def test_a_bad_policy_value_rejects_the_whole_command() -> None:
+    with pytest.raises(CommandError):
+        parse_command("policy cap=25% digest_hour=99")
+
+
+def test_policy_needs_key_value_pairs() -> None:
+    assert "cap" in _error("policy cap 25%").message
+
+
+# --- property -------------------------------------------------------------------------------------
+
+_PREFIXES = [
+    "", "new acme list=", "new acme list=120k floor=", "concede acme ", "concede acme cut ",
+    "get acme x worth ", "hours acme ", "won acme ", "summary ", "policy ", "policy cap=",
+    "policy hourly_cost=", "ask acme ",
+]
+_TAILS = st.one_of(st.text(max_size=80), st.from_regex(r"[$€]?[0-9]{1,40}[kmb%]?", fullmatch=True))
+
+
+@given(st.sampled_from(_PREFIXES), _TAILS)
+@example("policy hourly_cost=", "1" * 30)
+def test_bad_input_of_any_kind_is_a_command_error_never_a_crash(prefix: str, tail: str) -> None:
+    try:
+        parse_command(prefix + tail)
+    except CommandError as error:
+        assert error.message and error.usage.startswith("/deal")
