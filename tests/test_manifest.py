@@ -15,8 +15,8 @@ from referencing.jsonschema import DRAFT7
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = REPO_ROOT / "manifest.yml"
-# Slack's own schema (slackapi/manifest-schema, MIT), kept beside the repo rather than copied into it.
-SCHEMA_DIR = REPO_ROOT.parent / "shared" / "slack" / "manifest-schema"
+# Slack's own schema (slackapi/manifest-schema, MIT), copied into tests/fixtures with its licence.
+SCHEMA_DIR = REPO_ROOT / "tests" / "fixtures" / "slack" / "manifest-schema"
 EVENTS_URL = "https://deal-coach.example.com/slack/events"
 
 
@@ -29,7 +29,7 @@ def manifest() -> dict[str, Any]:
 def schema_dir() -> Path:
     # Failing (not skipping) keeps a missing checkout from silently passing the suite.
     if not (SCHEMA_DIR / "schemas").is_dir():
-        pytest.fail(f"Slack's manifest schema is missing: expected it in {SCHEMA_DIR} (the shared folder)")
+        pytest.fail(f"Slack's manifest schema is missing: expected it in {SCHEMA_DIR} (tests/fixtures)")
     return SCHEMA_DIR
 
 

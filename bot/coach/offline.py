@@ -30,7 +30,7 @@ class OfflineCoach:
         move = recommended_move(request)
         # The most severe reason first, then the move itself, then the other reasons and the moment.
         rules = [f.rule.value for f in request.judgement.findings if not f.approved]
-        triggers = [*rules[:1], move.value, *rules[1:], request.moment]
+        triggers = [*rules[:1], move.value, *rules[1:], request.moment] if rules else [request.moment, move.value]
         chosen = self._pick(triggers)
         # Vary the wording as a negotiation goes on, so the same deal does not hear the same line twice.
         turn = len(request.ledger.gives) + len(request.ledger.open_asks)

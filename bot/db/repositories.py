@@ -53,18 +53,21 @@ class DealRepository:
         self._entries: dict[int, dict[int, LedgerEntryRow]] = {}
 
     def get(self, *, name: str | None = None, deal_id: int | None = None, lock: bool = False) -> Deal:
-        """By name among open deals (case-insensitive) or by id among all; NotFound otherwise."""
+        """By id among all deals, or by name (case-insensitive): the open deal of that name, else the
+        one closed most recently, so `/deal back acme` finds the deal walked away from."""
         query = select(DealRow).where(DealRow.team_id == self._team_id)
         if deal_id is not None:
             query = query.where(DealRow.id == deal_id)
         else:
-            query = query.where(DealRow.name_key == (name or "").lower(), DealRow.stage == Stage.OPEN.value)
+            query = query.where(DealRow.name_key == (name or "").lower()).order_by(
+                (DealRow.stage == Stage.OPEN.value).desc(), DealRow.closed_at.desc(), DealRow.id.desc()  # type: ignore[union-attr]
+            ).limit(1)
         if lock:
             query = query.with_for_update()
         row = self._session.execute(query).scalars().first()
         if row is None:
             label = f"#{deal_id}" if deal_id is not None else f"`{name}`"
-            raise NotFound(f"No open deal {label} in this workspace. `/deal list` shows yours.")
+            raise NotFound(f"No deal {label} in this workspace. `/deal list` shows your open deals.")
         return self._load([row])[0]
 
     def find_by_card(self, channel_id: str, card_ts: str) -> Deal | None:

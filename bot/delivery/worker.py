@@ -185,10 +185,9 @@ class OutboxWorker:
         channel = job.payload["channel"]
         with self._uow(job.team_id) as uow:
             deal = uow.deals.get(deal_id=job.deal_id)
-            policy = uow.workspaces.policy()
             if self._ext_shared(uow, channel):
                 raise Permanent("the alert channel is shared with another organisation; alerts show the floor")
-        message = alert_message(deal, Ledger.of(deal), judge(deal, policy), job.payload["rules"])
+        message = alert_message(deal, Ledger.of(deal), job.payload)
         self._pace_channel(channel)
         self._client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
         return None

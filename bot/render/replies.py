@@ -158,8 +158,8 @@ def summary_reply(result: SummaryResult) -> Reply:
 
 def help_reply(topic: str | None = None) -> Reply:
     if topic and topic in USAGE:
-        return reply(USAGE[topic], [section(f"`{USAGE[topic]}`")])
-    usage = "\n".join(f"`{line}`" for key, line in USAGE.items() if key != "help")
+        return reply(USAGE[topic], [section(f"`{escape(USAGE[topic])}`")])
+    usage = "\n".join(f"`{escape(line)}`" for key, line in USAGE.items() if key != "help")
     return reply("Deal Coach help", [section(words.HELP_INTRO), section(usage),
                                      context("Amounts: 120000, 120,000, $120k, 1.2m, €95k. Percent: 12%, 12.5%.")])
 
@@ -168,5 +168,5 @@ def error_reply(message: str, usage: str | None = None) -> Reply:
     # Our own sentence; the user's words in it are still escaped as Slack sent them.
     blocks = [section(f":warning: {message}")]
     if usage:
-        blocks.append(context(f"Usage: `{usage}`"))
+        blocks.append(context(f"Usage: `{escape(usage)}`"))
     return reply(message, blocks)

@@ -223,7 +223,7 @@ class DealService:
             alerted = alert_on(after if what_if is None else what_if, before) if alert_on else frozenset()
             unalerted: frozenset[Rule] = frozenset()
             try:
-                self._queue(uow, deal, policy, moment, entry, alerted)
+                self._queue(uow, deal, policy, moment, entry, alerted, what_if or after)
             except _NoAlertChannel:
                 alerted, unalerted = frozenset(), alerted
             uow.commit()
@@ -232,7 +232,7 @@ class DealService:
                             customer_words=customer_words, coach=moment in (Moment.ASK, Moment.CONCESSION))
 
     def _queue(self, uow: UnitOfWork, deal: Deal, policy: Policy, moment: Moment, entry: Entry | None,
-               alerted: frozenset[Rule]) -> None:
+               alerted: frozenset[Rule], judged: Judgement) -> None:
         """Card refresh, thread note and alert, written in the same transaction as the change."""
         assert deal.id is not None
         if uow.channels.is_ext_shared(deal.channel_id) is not True:
@@ -245,9 +245,12 @@ class DealService:
             return frozenset()
         if channel is None:
             raise _NoAlertChannel(alerted)
+        # The alert describes the moment of crossing, so its verdict and reasons are kept as they were.
         uow.outbox.add("alert", deal_id=deal.id, payload={
             "channel": channel, "rules": sorted(rule.value for rule in alerted),
             "seq": entry.seq if entry else None, "moment": moment.value,
+            "verdict": judged.verdict.word, "text": entry.text if entry else "",
+            "findings": [[f.rule.value, f.verdict.word, f.reason] for f in judged.findings],
         })
 
     def _result(self, moment: Moment, deal: Deal, policy: Policy, *, entry: Entry | None = None,

@@ -1,0 +1,79 @@
+"""The `dealcoach` command: demo, console, serve, socket, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.config import load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dealcoach", description="Deal Coach: walk-away discipline in Slack.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("demo", help="run a scripted negotiation offline and print what each person sees")
+    sub.add_parser("console", help="type /deal commands against an offline Slack stand-in")
+    sub.add_parser("serve", help="HTTP mode for production: POST /slack/events, GET /healthz")
+    sub.add_parser("socket", help="Socket Mode against a real workspace (needs SLACK_APP_TOKEN)")
+    sub.add_parser("migrate", help="alembic upgrade head on DATABASE_URL")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Slack's SDK logs request bodies at DEBUG only; keep it at WARNING so nothing sensitive leaks.
+    logging.getLogger("slack_bolt").setLevel(logging.WARNING)
+    logging.getLogger("slack_sdk").setLevel(logging.WARNING)
+    return _COMMANDS[args.command]()
+
+
+def _demo() -> int:
+    from bot.demo import run_demo
+
+    logging.getLogger().setLevel(logging.WARNING)
+    sys.stdout.write(run_demo())
+    return 0
+
+
+def _console() -> int:
+    from bot.console import run_console
+
+    logging.getLogger().setLevel(logging.WARNING)
+    return run_console(sys.stdin, sys.stdout)
+
+
+def _serve() -> int:
+    from bot.serve import serve
+
+    serve(load_settings())
+    return 0
+
+
+def _socket() -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.bootstrap import build
+    from bot.db.migrate import upgrade
+
+    settings = load_settings()
+    if settings.slack_app_token is None or settings.slack_bot_token is None:
+        raise SystemExit("dealcoach socket needs SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (see .env.example)")
+    upgrade(settings.database_url)
+    container = build(settings)
+    container.worker.start()
+    try:
+        SocketModeHandler(container.app, settings.slack_app_token.get_secret_value()).start()
+    finally:
+        container.close()
+    return 0
+
+
+def _migrate() -> int:
+    from bot.db.migrate import upgrade
+
+    upgrade(load_settings().database_url)
+    return 0
+
+
+_COMMANDS = {"demo": _demo, "console": _console, "serve": _serve, "socket": _socket, "migrate": _migrate}
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,61 @@
+"""`dealcoach serve`: gunicorn, migrations first under a lock, one app and one outbox worker per process."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from bot.bootstrap import Container, build
+from bot.config import Settings
+from bot.db.migrate import upgrade
+from bot.web import make_wsgi
+
+log = logging.getLogger(__name__)
+
+
+class _Gunicorn(BaseApplication):
+    """Each worker process builds its own engine and app after the fork; nothing is shared across it."""
+
+    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+        self._settings, self._options = settings, options
+        self._container: Container | None = None
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+        self.cfg.set("post_worker_init", self._start_worker)
+        self.cfg.set("worker_exit", self._stop_worker)
+
+    def load(self):  # noqa: ANN201 - gunicorn's hook
+        self._container = build(self._settings)
+        return make_wsgi(self._container)
+
+    def _start_worker(self, _worker: Any) -> None:
+        if self._container is not None:
+            self._container.worker.start()
+
+    def _stop_worker(self, _server: Any, _worker: Any) -> None:
+        if self._container is not None:
+            self._container.close()
+
+
+def serve(settings: Settings) -> None:
+    settings.require_http_secrets()
+    upgrade(settings.database_url)
+    options = {
+        "bind": f"0.0.0.0:{settings.port}",
+        "workers": int(os.environ.get("DEALCOACH_WEB_WORKERS", "2")),
+        "worker_class": "gthread",
+        "threads": int(os.environ.get("DEALCOACH_WEB_THREADS", "4")),
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "accesslog": None,
+        "preload_app": False,
+    }
+    log.info("serving on port %s with %s workers", settings.port, options["workers"])
+    _Gunicorn(settings, options).run()

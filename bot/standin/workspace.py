@@ -1,0 +1,119 @@
+"""A whole Slack workspace on this machine: the stand-in Web API, the real app, signed requests, SQLite.
+
+The demo, the console and the tests drive Deal Coach through it exactly as Slack would, offline."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.request import BoltRequest
+
+from bot.bootstrap import Container, build
+from bot.config import Settings
+from bot.db.migrate import upgrade
+from bot.standin.requests import (
+    RequestSigner,
+    command_body,
+    event_body,
+    interactive_body,
+    view_submission,
+)
+from bot.standin.webapi import Message, SlackStandIn
+
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One thing a person would see: where, and the message."""
+
+    where: str
+    message: Message
+
+
+class LocalWorkspace:
+    def __init__(self, database_url: str, *, team_id: str = "T0DEMO", managers: tuple[str, ...] = (),
+                 alert_channel: str | None = None, **settings: Any) -> None:
+        self.team_id = team_id
+        self._database_url = database_url
+        self._managers, self._alert_channel, self._extra = managers, alert_channel, settings
+        self._secret = secrets.token_hex(16)
+        self._signer = RequestSigner(self._secret)
+        self._events = itertools.count(1)
+        self._seen: set[tuple[str, str, str]] = set()
+        self.standin = SlackStandIn(team_id=team_id)
+        self.container: Container | None = None
+
+    def __enter__(self) -> LocalWorkspace:
+        base_url = self.standin.start()
+        upgrade(self._database_url)
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            SLACK_BOT_TOKEN=self.standin.token,
+            SLACK_SIGNING_SECRET=self._secret,
+            SLACK_API_URL=base_url,
+            DATABASE_URL=self._database_url,
+            DEALCOACH_MANAGERS=",".join(self._managers),
+            DEALCOACH_ALERT_CHANNEL=self._alert_channel or "",
+            **self._extra,
+        )
+        self.container = build(settings, pace_seconds=0)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.container is not None:
+            self.container.close()
+        self.standin.stop()
+
+    @property
+    def app(self):  # noqa: ANN201
+        assert self.container is not None, "use LocalWorkspace as a context manager"
+        return self.container.app
+
+    def command(self, user: str, text: str, *, channel: str) -> dict:
+        """`/deal <text>` from `user` in `channel`; returns the acknowledgement body (what only they see)."""
+        body = command_body(text, team_id=self.team_id, user_id=user, channel_id=channel,
+                            response_url=self.standin.response_url(f"{user}-{next(self._events)}"))
+        return self._dispatch(body, FORM)
+
+    def submit_view(self, user: str, view: dict, values: dict[str, dict[str, str]]) -> dict:
+        payload = view_submission(view, values, team_id=self.team_id, user_id=user)
+        return self._dispatch(interactive_body(payload), FORM)
+
+    def event(self, event: dict) -> int:
+        response = self.app.dispatch(BoltRequest(**self._signed(
+            event_body(event, team_id=self.team_id, event_id=f"Ev{next(self._events):08d}"), "application/json")))
+        return response.status
+
+    def deliver(self) -> list[Seen]:
+        """Runs the outbox to the end and returns what appeared in Slack since the last call."""
+        assert self.container is not None
+        self.container.worker.drain()
+        fresh = []
+        for message in self.standin.messages() + self.standin.ephemerals():
+            # A card edited in place shows again, marked as updated.
+            key = (message.channel, message.ts, json.dumps(message.blocks, sort_keys=True) + message.text)
+            if key in self._seen:
+                continue
+            self._seen.add(key)
+            where = f"only {message.ephemeral_to}" if message.ephemeral_to else message.channel
+            if message.thread_ts:
+                where += " thread"
+            elif message.updated:
+                where += " (updated)"
+            fresh.append(Seen(where, message))
+        return fresh
+
+    def _dispatch(self, body: str, content_type: str) -> dict:
+        response = self.app.dispatch(BoltRequest(**self._signed(body, content_type)))
+        if response.status != 200:
+            raise RuntimeError(f"the app answered HTTP {response.status}: {response.body}")
+        return json.loads(response.body) if response.body else {}
+
+    def _signed(self, body: str, content_type: str) -> dict:
+        signed = self._signer.sign(body, content_type=content_type)
+        return {"body": signed.body, "headers": signed.headers}

@@ -1,0 +1,148 @@
+"""Shared fixtures: a migrated database (a SQLite file, or PostgreSQL when a URL is given), the Slack
+stand-in, the real app built from settings, and a real HTTP server in front of it.
+
+Set DEALCOACH_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1:5432/postgres) to run every
+database test against PostgreSQL: a fresh database is created for the run and dropped after it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.bootstrap import Container, build
+from bot.config import Settings
+from bot.db.engine import normalise_url
+from bot.db.migrate import upgrade
+from bot.standin import SlackStandIn
+from bot.web import make_wsgi
+from slack_client import SlackClient
+
+PG_ENV = "DEALCOACH_TEST_POSTGRES_URL"
+SIGNING_SECRET = "test-signing-secret"
+TEAM, OTHER_TEAM = "T0TEST", "T0OTHER"
+REP, OTHER_REP, MANAGER = "U0REP", "U0OTHER", "U0MANAGER"
+CHANNEL, ALERTS = "C0DEALS", "C0ALERTS"
+TABLES = ("outbox", "ledger_entry", "deal", "channel", "slack_event", "workspace")
+
+
+def postgres_base_url() -> str | None:
+    return os.environ.get(PG_ENV) or None
+
+
+def create_postgres_database(base_url: str) -> str:
+    """A new, empty database on the server of `base_url`; returns its URL."""
+    name = f"dealcoach_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(normalise_url(base_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(normalise_url(base_url)).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(base_url: str, url: str) -> None:
+    name = make_url(url).database
+    admin = create_engine(normalise_url(base_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def backend() -> str:
+    return "postgresql" if postgres_base_url() else "sqlite"
+
+
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Migrated once per run: a SQLite file to copy, or a PostgreSQL database to truncate."""
+    base = postgres_base_url()
+    if base is None:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        upgrade(f"sqlite:///{path}")
+        yield str(path)
+        return
+    url = create_postgres_database(base)
+    upgrade(url)
+    yield url
+    drop_postgres_database(base, url)
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, _migrated_template: str) -> str:
+    """A migrated, empty database for one test."""
+    if postgres_base_url() is None:
+        target = tmp_path / "dealcoach.db"
+        shutil.copyfile(_migrated_template, target)
+        return f"sqlite:///{target}"
+    engine = create_engine(normalise_url(_migrated_template))
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return _migrated_template
+
+
+@pytest.fixture
+def standin() -> Iterator[SlackStandIn]:
+    with SlackStandIn(team_id=TEAM) as stand_in:
+        yield stand_in
+
+
+def make_settings(standin: SlackStandIn, database_url: str, **extra: str) -> Settings:
+    values = {
+        "SLACK_BOT_TOKEN": standin.token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": standin.base_url,
+        "DATABASE_URL": database_url,
+        "DEALCOACH_MANAGERS": MANAGER,
+        "DEALCOACH_ALERT_CHANNEL": ALERTS,
+        **extra,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def settings(standin: SlackStandIn, database_url: str) -> Settings:
+    return make_settings(standin, database_url)
+
+
+@pytest.fixture
+def container(settings: Settings) -> Iterator[Container]:
+    built = build(settings, pace_seconds=0)
+    yield built
+    built.close()
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's signature
+        pass
+
+
+@pytest.fixture
+def server(container: Container) -> Iterator[str]:
+    """The real WSGI app on a real loopback port; yields its base URL."""
+    httpd = make_server("127.0.0.1", 0, make_wsgi(container), server_class=_ThreadingServer,
+                        handler_class=_QuietHandler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def slack(server: str, standin: SlackStandIn, container: Container) -> SlackClient:
+    return SlackClient(server, SIGNING_SECRET, standin, container.worker, team_id=TEAM)

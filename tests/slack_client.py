@@ -1,0 +1,105 @@
+"""Plays Slack in tests: signed requests over HTTP, built from Slack's own payloads in tests/fixtures."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from bot.delivery.worker import OutboxWorker
+from bot.standin import SlackStandIn
+from bot.standin.requests import RequestSigner
+
+PAYLOADS = Path(__file__).resolve().parent / "fixtures" / "slack" / "payloads" / "bolt_python"
+
+
+def slack_payload(name: str) -> Any:
+    """The `payload` of one of Slack's own test bodies, e.g. "test_slash_command__slash_command_body"."""
+    return json.loads((PAYLOADS / f"{name}.json").read_text(encoding="utf-8"))["payload"]
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict[str, Any]
+    raw: bytes
+
+    @property
+    def text(self) -> str:
+        """Everything the user would read in the reply, blocks included."""
+        return json.dumps(self.body, ensure_ascii=False)
+
+
+class SlackClient:
+    def __init__(self, server: str, secret: str, standin: SlackStandIn, worker: OutboxWorker, *,
+                 team_id: str) -> None:
+        self.server, self.standin, self.worker, self.team_id = server, standin, worker, team_id
+        self._signer = RequestSigner(secret)
+        self._responses = 0
+
+    def command(self, text: str, *, user: str, channel: str = "C0DEALS", team_id: str | None = None,
+                **overrides: str) -> Answer:
+        """A `/deal` command built from Slack's own slash-command body, fields replaced."""
+        fields = dict(parse_qsl(slack_payload("test_slash_command__slash_command_body"), keep_blank_values=True))
+        self._responses += 1
+        fields.update(team_id=team_id or self.team_id, user_id=user, channel_id=channel, command="/deal",
+                      text=text, response_url=self.standin.response_url(f"r{self._responses}"))
+        fields.pop("enterprise_id", None)
+        fields.pop("enterprise_name", None)
+        fields.update(overrides)
+        return self.post(urlencode(fields), "application/x-www-form-urlencoded")
+
+    def interactive(self, payload: dict[str, Any]) -> Answer:
+        return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+    def event(self, body: dict[str, Any], headers: dict[str, str] | None = None) -> Answer:
+        return self.post(json.dumps(body), "application/json", headers=headers)
+
+    def post(self, body: str, content_type: str, *, headers: dict[str, str] | None = None,
+             timestamp: int | None = None, signature: str | None = None) -> Answer:
+        signed = self._signer.sign(body, content_type=content_type, timestamp=timestamp, extra=headers)
+        request_headers = dict(signed.headers)
+        if signature is not None:
+            request_headers["x-slack-signature"] = signature
+        request = urllib.request.Request(f"{self.server}/slack/events", data=body.encode(),
+                                         headers=request_headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                raw = response.read()
+                status = response.status
+        except urllib.error.HTTPError as error:
+            raw, status = error.read(), error.code
+        try:
+            parsed = json.loads(raw) if raw else {}
+        except json.JSONDecodeError:
+            parsed = {"_raw": raw.decode(errors="replace")}
+        return Answer(status, parsed if isinstance(parsed, dict) else {"_value": parsed}, raw)
+
+    def deliver(self) -> None:
+        """Runs the outbox to the end, as the background worker would."""
+        self.worker.drain()
+
+    def view_submission(self, view: dict[str, Any], values: dict[str, dict[str, str]], *, user: str) -> Answer:
+        """A submission built from Slack's own view_submission body, with our view and typed values."""
+        payload = copy.deepcopy(slack_payload("test_view_submission__body"))
+        state = {block: {action: {"type": "plain_text_input", "value": value} for action, value in actions.items()}
+                 for block, actions in values.items()}
+        payload["team"]["id"] = self.team_id
+        payload["user"].update(id=user, team_id=self.team_id)
+        payload["view"].update({k: v for k, v in view.items() if k in (
+            "callback_id", "private_metadata", "blocks", "title", "submit", "close")})
+        payload["view"]["state"] = {"values": state}
+        payload["view"]["team_id"] = self.team_id
+        payload.pop("enterprise", None)
+        payload["team"].pop("enterprise_id", None)
+        return self.interactive(payload)
+
+
+def now() -> int:
+    return int(time.time())
