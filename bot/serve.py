@@ -11,7 +11,7 @@ from gunicorn.app.base import BaseApplication
 from bot.bootstrap import Container, build
 from bot.config import Settings
 from bot.db.migrate import upgrade
-from bot.web import make_wsgi
+from bot.web import WebApp, make_wsgi
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class _Gunicorn(BaseApplication):
         self.cfg.set("post_worker_init", self._start_worker)
         self.cfg.set("worker_exit", self._stop_worker)
 
-    def load(self):  # noqa: ANN201 - gunicorn's hook
+    def load(self) -> WebApp:
         self._container = build(self._settings)
         return make_wsgi(self._container)
 

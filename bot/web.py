@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db.repositories import database_answers
+
+if TYPE_CHECKING:
+    from bot.bootstrap import Container
 
 log = logging.getLogger(__name__)
 SLACK_PATH = "/slack/events"
@@ -44,5 +47,5 @@ def _json(start_response: Callable, status: str, body: dict) -> Iterable[bytes]:
     return [data]
 
 
-def make_wsgi(container) -> WebApp:  # noqa: ANN001
+def make_wsgi(container: Container) -> WebApp:
     return WebApp(SlackRequestHandler(container.app, path=SLACK_PATH), container.engine)

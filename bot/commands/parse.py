@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from bot.commands import types as c
@@ -196,7 +197,7 @@ def _flag(rest: str) -> c.Command:
     raise InputError("Flag `ethics` or `fit`, with a few words on why.")
 
 
-def _outcome(kind: str):  # noqa: ANN202 - a small parser factory
+def _outcome(kind: str) -> Callable[[str], c.Command]:
     def parse(rest: str) -> c.Command:
         ref, tail = _deal_ref(rest)
         if kind in ("won", "back"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, Row, and_, case, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -12,7 +12,7 @@ from bot.db.tables import DealRow, LedgerEntryRow
 from bot.services.results import RepFigures
 
 
-def _count(condition) -> object:  # noqa: ANN001
+def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((condition, 1), else_=0))
 
 
@@ -87,7 +87,7 @@ class SummaryRepository:
         return [row for row in self._session.execute(query) if row[0] is not None]
 
 
-def _figures(user_id: str, deals, gives) -> RepFigures:  # noqa: ANN001
+def _figures(user_id: str, deals: Row | None, gives: Row | None) -> RepFigures:
     concessions, with_get = (int(gives[1]), int(gives[2])) if gives is not None else (0, 0)
     if deals is None:
         return RepFigures(user_id, concessions=concessions, with_get=with_get, without_get=concessions - with_get)

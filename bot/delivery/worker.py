@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.db.uow import UnitOfWorkFactory
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.delivery.queue import Job, OutboxQueue
 from bot.domain.ledger import Ledger
 from bot.domain.rules import judge
@@ -208,7 +208,7 @@ class OutboxWorker:
             # The bot cannot reach the channel: the rep's direct messages with the app always work.
             self._client.chat_postMessage(channel=user, text=message.text, blocks=message.blocks)
 
-    def _ext_shared(self, uow, channel: str) -> bool:  # noqa: ANN001
+    def _ext_shared(self, uow: UnitOfWork, channel: str) -> bool:
         known = uow.channels.is_ext_shared(channel)
         if known is not None:
             return bool(known)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, PlainTextObject
 from slack_sdk.models.views import View
 
-from bot.slack.ids import Action, Block, View as ViewId
+from bot.slack.ids import Action, Block
+from bot.slack.ids import View as ViewId
 
 
 def _input(block: Block, action: Action, label: str, hint: str, *, optional: bool = False,

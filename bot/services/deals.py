@@ -21,6 +21,11 @@ from bot.domain.rules import Finding, Judgement, Rule, judge, judge_ask
 from bot.services.access import Access, Actor
 from bot.services.results import DealResult, Moment
 
+# A change to one locked deal: returns the entry it recorded (if any) and, for an ask, the what-if verdict.
+Recorder = Callable[[Deal, Policy], tuple[Entry | None, Judgement | None]]
+# Which severe rules to alert on, given the judgement after the move and the one before it.
+AlertRule = Callable[[Judgement, Judgement], frozenset[Rule]]
+
 # Moments that leave a line in the deal's thread (its public room); none of them shows the floor.
 _THREAD_NOTES = {Moment.CONCESSION, Moment.GET, Moment.UNDO, Moment.WALK, Moment.WON, Moment.LOST, Moment.BACK}
 _CLOSING = {"walk": (Stage.WALKED, Moment.WALK), "won": (Stage.WON, Moment.WON), "lost": (Stage.LOST, Moment.LOST)}
@@ -208,7 +213,8 @@ class DealService:
 
     # Shared flow --------------------------------------------------------------------------------
 
-    def _record(self, actor, ref, moment, record, *, customer_words="", alert_on=None) -> DealResult:  # noqa: ANN001
+    def _record(self, actor: Actor, ref: c.DealRef, moment: Moment, record: Recorder, *,
+                customer_words: str = "", alert_on: AlertRule | None = None) -> DealResult:
         """Lock the deal, check who asks, apply one change, judge, queue what Slack must see, commit."""
         with self._uow(actor.team_id) as uow:
             policy = uow.workspaces.policy()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.domain.errors import InputError
@@ -14,7 +16,7 @@ class Metadata(BaseModel):
         return self.model_dump_json()
 
     @classmethod
-    def load(cls, raw: str | None):  # noqa: ANN206
+    def load(cls, raw: str | None) -> Self:
         try:
             return cls.model_validate_json(raw or "")
         except ValidationError as exc:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from bot.commands import parse_command, types as c, usage_for
+from bot.commands import parse_command, usage_for
+from bot.commands import types as c
 from bot.commands.parse import CommandError
 from bot.domain.errors import DealCoachError
 from bot.render import replies, words

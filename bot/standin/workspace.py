@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from slack_bolt import App
 from slack_bolt.request import BoltRequest
 
 from bot.bootstrap import Container, build
@@ -70,7 +71,7 @@ class LocalWorkspace:
         self.standin.stop()
 
     @property
-    def app(self):  # noqa: ANN201
+    def app(self) -> App:
         assert self.container is not None, "use LocalWorkspace as a context manager"
         return self.container.app
 
