@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from bot.coach.offline import OfflineCoach
 from bot.coach.principles import load_principles
 from bot.config import Settings
-from bot.db.engine import make_engine, session_factory
+from bot.db.engine import REQUEST_LOCK_TIMEOUT_MS, make_engine, session_factory
 from bot.db.uow import UnitOfWorkFactory
 from bot.delivery.queue import OutboxQueue
 from bot.delivery.worker import OutboxWorker
@@ -40,7 +40,7 @@ class Container:
 
 
 def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, lock_timeout_ms=REQUEST_LOCK_TIMEOUT_MS)
     sessions = session_factory(engine)
     uow = UnitOfWorkFactory(sessions)
     client = web_client(settings)

@@ -18,7 +18,11 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("socket", help="Socket Mode against a real workspace (needs SLACK_APP_TOKEN)")
     sub.add_parser("migrate", help="alembic upgrade head on DATABASE_URL")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The demo and console print what people would see; their logs would only be noise.
+    quiet = args.command in ("demo", "console")
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING if quiet else logging.INFO)
     # Slack's SDK logs request bodies at DEBUG only; keep it at WARNING so nothing sensitive leaks.
     logging.getLogger("slack_bolt").setLevel(logging.WARNING)
     logging.getLogger("slack_sdk").setLevel(logging.WARNING)
@@ -28,7 +32,6 @@ def main(argv: list[str] | None = None) -> int:
 def _demo() -> int:
     from bot.demo import run_demo
 
-    logging.getLogger().setLevel(logging.WARNING)
     sys.stdout.write(run_demo())
     return 0
 
@@ -36,7 +39,6 @@ def _demo() -> int:
 def _console() -> int:
     from bot.console import run_console
 
-    logging.getLogger().setLevel(logging.WARNING)
     return run_console(sys.stdin, sys.stdout)
 
 

@@ -45,8 +45,7 @@ def run_console(stdin: TextIO, stdout: TextIO, database_path: Path | None = None
             elif line:
                 stdout.write("Start with /deal, or > for a thread message. Type quit to leave.\n")
                 continue
-            for seen in slack.deliver():
-                stdout.write(_box(_where(seen), blocks_to_text(seen.message.blocks, seen.message.text), 100) + "\n")
+            stdout.writelines(_box(_where(seen), blocks_to_text(seen.message.blocks, seen.message.text), 100) + "\n" for seen in slack.deliver())
     return 0
 
 

@@ -13,6 +13,8 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT7
 
+from bot.slack.ids import MANIFEST_BOT_EVENTS
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = REPO_ROOT / "manifest.yml"
 # Slack's own schema (slackapi/manifest-schema, MIT), copied into tests/fixtures with its licence.
@@ -104,7 +106,7 @@ def test_message_shortcut_coaches_a_message(manifest: dict[str, Any]) -> None:
 
 def test_bot_events_are_exactly_those_the_app_handles(manifest: dict[str, Any]) -> None:
     events = manifest["settings"]["event_subscriptions"]["bot_events"]
-    assert sorted(events) == ["app_home_opened", "message.channels", "message.groups"]
+    assert sorted(events) == sorted(MANIFEST_BOT_EVENTS)
 
 
 def test_every_request_goes_to_the_one_endpoint(manifest: dict[str, Any]) -> None:

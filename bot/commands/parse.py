@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from bot.commands import types as c
 from bot.commands.policy import parse_policy_changes, parse_user
@@ -14,6 +15,7 @@ from bot.domain.money import parse_amount, parse_percent
 
 MAX_COMMAND_CHARS = 3000
 MAX_CUSTOMER_CHARS = 120
+_T = TypeVar("_T")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 _REF_ID = re.compile(r"^#(\d{1,12})$")
 _YES = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}
@@ -44,8 +46,8 @@ USAGE: dict[str, str] = {
 class CommandError(InputError):
     """Bad input: the message says what was wrong; `usage` is the line to show with it."""
 
-    def __init__(self, message: str, usage: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, usage: str, *, field: str | None = None) -> None:
+        super().__init__(message, field=field)
         self.usage = usage
 
 
@@ -71,7 +73,7 @@ def parse_command(text: str) -> c.Command:
     except CommandError:
         raise
     except InputError as exc:
-        raise CommandError(exc.message, USAGE[sub]) from exc
+        raise CommandError(exc.message, USAGE[sub], field=exc.field) from exc
 
 
 def _help(rest: str) -> c.Command:
@@ -87,19 +89,33 @@ def _new(rest: str) -> c.Command:
     unknown = set(pairs) - {"list", "floor", "target", "cap", "customer"}
     if unknown:
         raise InputError(f"`{sorted(unknown)[0]}=` is not an option of /deal new.")
-    for key in ("list", "floor"):
-        if key not in pairs:
+    return new_deal_from_fields(name=name, **pairs)
+
+
+def new_deal_from_fields(*, name: str, list: str = "", floor: str = "", target: str = "", cap: str = "",
+                         customer: str = "") -> c.NewDeal:
+    """The one place a new deal's inputs are checked, for the command line and the modal alike;
+    each error names its field."""
+    _check_name(name.strip())
+    for key, value in (("list", list), ("floor", floor)):
+        if not value.strip():
             why = " (know your walk-away point before you negotiate)" if key == "floor" else ""
-            raise InputError(f"`{key}=` is required{why}.")
-    customer = free_text(pairs.get("customer", ""), "customer", MAX_CUSTOMER_CHARS, required=False)
+            raise InputError(f"`{key}=` is required{why}.", field=key)
     return c.NewDeal(
-        name=name,
-        list_price=parse_amount(pairs["list"], what="list"),
-        floor=parse_amount(pairs["floor"], what="floor"),
-        target=parse_amount(pairs["target"], what="target") if "target" in pairs else None,
-        cap_bp=parse_percent(_as_percent(pairs["cap"]), what="cap") if "cap" in pairs else None,
-        customer=customer,
+        name=name.strip(),
+        list_price=_field("list", lambda: parse_amount(list, what="list")),
+        floor=_field("floor", lambda: parse_amount(floor, what="floor")),
+        target=_field("target", lambda: parse_amount(target, what="target")) if target.strip() else None,
+        cap_bp=_field("cap", lambda: parse_percent(_as_percent(cap.strip()), what="cap")) if cap.strip() else None,
+        customer=_field("customer", lambda: free_text(customer, "customer", MAX_CUSTOMER_CHARS, required=False)),
     )
+
+
+def _field(field: str, parse: Callable[[], _T]) -> _T:
+    try:
+        return parse()
+    except InputError as exc:
+        raise InputError(exc.message, field=field) from None
 
 
 def _list(rest: str) -> c.Command:
@@ -265,7 +281,8 @@ def _nothing_more(tail: str) -> None:
 def _check_name(name: str) -> None:
     if not _NAME.match(name):
         raise InputError(
-            f"`{_clip(name)}` is not a deal name: one word of letters, digits, -, _ or ., up to 40 characters."
+            f"`{_clip(name)}` is not a deal name: one word of letters, digits, -, _ or ., up to 40 characters.",
+            field="name",
         )
 
 

@@ -10,6 +10,9 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Slack gives a request 3 seconds: a request that waits longer than this for a lock is better
+# answered "try again" than left to time out with its outcome unknown to the user.
+REQUEST_LOCK_TIMEOUT_MS = 2_500
 
 
 def normalise_url(url: str) -> str:
@@ -24,19 +27,22 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, lock_timeout_ms: int | None = None, **kwargs: Any) -> Engine:
+    """`lock_timeout_ms` bounds lock waits for request-serving engines; migrations wait as long as needed."""
     url = normalise_url(url)
     if is_sqlite(url):
-        return _sqlite_engine(url, **kwargs)
+        return _sqlite_engine(url, lock_timeout_ms or SQLITE_BUSY_TIMEOUT_MS, **kwargs)
     options: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20, "pool_timeout": 5}
+    if lock_timeout_ms is not None:
+        options["connect_args"] = {"options": f"-c lock_timeout={lock_timeout_ms}"}
     options.update(kwargs)
     return create_engine(url, **options)
 
 
-def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
+def _sqlite_engine(url: str, busy_timeout_ms: int, **kwargs: Any) -> Engine:
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
         **kwargs,
     )
 
@@ -48,7 +54,7 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         if make_url(url).database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

@@ -132,6 +132,7 @@ def entry_from_row(row: LedgerEntryRow) -> Entry:
         unqualified=row.unqualified,
         ethics_markers=tuple(filter(None, row.ethics_markers.split("|"))),
         taken_back=row.taken_back_at is not None,
+        taken_back_by=row.taken_back_by,
     )
 
 

@@ -177,12 +177,13 @@ class OutboxRepository:
         )
 
     def card_pending(self, deal_id: int) -> bool:
-        """A card refresh already queued will render the deal as it is then, so one is enough."""
+        """A card refresh queued and not yet picked up will render the deal as it is then, so one is enough."""
         query = select(func.count()).select_from(OutboxRow).where(
             OutboxRow.team_id == self._team_id,
             OutboxRow.deal_id == deal_id,
             OutboxRow.kind == "card",
             OutboxRow.delivered_at.is_(None),  # type: ignore[union-attr]
+            OutboxRow.failed_at.is_(None),  # type: ignore[union-attr]
             OutboxRow.claimed_until.is_(None),  # type: ignore[union-attr]
         )
         return bool(self._session.execute(query).scalar_one())
@@ -192,9 +193,12 @@ class ChannelRepository:
     def __init__(self, session: Session, team_id: str) -> None:
         self._session, self._team_id = session, team_id
 
-    def is_ext_shared(self, channel_id: str) -> bool | None:
+    def is_ext_shared(self, channel_id: str, *, checked_after: datetime | None = None) -> bool | None:
+        """What we last learned; None when never checked, or not since `checked_after`."""
         row = self._session.get(ChannelRow, (self._team_id, channel_id))
-        return None if row is None else row.is_ext_shared
+        if row is None or (checked_after is not None and mapping.aware(row.checked_at) < checked_after):
+            return None
+        return row.is_ext_shared
 
     def remember(self, channel_id: str, *, is_ext_shared: bool, at: datetime | None = None) -> None:
         row = self._session.get(ChannelRow, (self._team_id, channel_id)) or ChannelRow(

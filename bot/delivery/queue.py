@@ -6,12 +6,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import aliased, sessionmaker
 from sqlmodel import Session
 
 from bot.db.tables import OutboxRow
 
+_THREADED = ("card", "note")  # posted in the deal's channel, in order
 CLAIM_SECONDS = 60  # a claim outlives any delivery attempt; a crashed process's rows come back after it
 BATCH = 20
 
@@ -39,9 +40,23 @@ class OutboxQueue:
             OutboxRow.failed_at.is_(None),  # type: ignore[union-attr]
             OutboxRow.due_at <= now,
         )
+        # A deal's card and thread notes go out one at a time, in order, whichever process delivers them:
+        # a second card must not be posted while the first is still in flight without its ts.
+        earlier = aliased(OutboxRow)
+        in_order = or_(
+            OutboxRow.deal_id.is_(None),  # type: ignore[union-attr]
+            OutboxRow.kind.not_in(_THREADED),  # type: ignore[attr-defined]
+            ~exists().where(
+                earlier.deal_id == OutboxRow.deal_id,
+                earlier.kind.in_(_THREADED),  # type: ignore[attr-defined]
+                earlier.id < OutboxRow.id,
+                earlier.delivered_at.is_(None),  # type: ignore[union-attr]
+                earlier.failed_at.is_(None),  # type: ignore[union-attr]
+            ),
+        )
         with self._sessions() as session:
             rows = session.execute(
-                select(OutboxRow).where(*pending, free).order_by(OutboxRow.id).limit(limit)
+                select(OutboxRow).where(*pending, free, in_order).order_by(OutboxRow.id).limit(limit)
             ).scalars().all()
             jobs = []
             for row in rows:

@@ -26,6 +26,7 @@ from bot.services.deals import utc_now
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+CHANNEL_RECHECK = timedelta(hours=1)
 MAX_BACKOFF_SECONDS = 300
 # Errors a retry cannot fix: the message or the channel is wrong, not the moment.
 PERMANENT = frozenset({
@@ -153,7 +154,8 @@ class OutboxWorker:
             judgement = judge(deal, uow.workspaces.policy())
             card_ts = uow.deals.card_of(deal.id)[1]  # type: ignore[arg-type, index]
         if shared:
-            self._post_ephemeral(deal.channel_id, deal.owner_id, Reply(words.EXT_SHARED))
+            if not card_ts:  # tell the rep once, when the card would first have gone up
+                self._post_ephemeral(deal.channel_id, deal.owner_id, Reply(words.EXT_SHARED))
             return "shared channel: no card"
         card = deal_card(deal, judgement.verdict, len(Ledger.of(deal).gives))
         if card_ts:
@@ -169,9 +171,11 @@ class OutboxWorker:
     def _send_note(self, job: Job) -> str | None:
         with self._uow(job.team_id) as uow:
             card = uow.deals.card_of(job.deal_id)  # type: ignore[arg-type]
-        if card is None:
-            return "deal gone"
-        channel, card_ts = card
+            if card is None:
+                return "deal gone"
+            channel, card_ts = card
+            if self._ext_shared(uow, channel):
+                return "shared channel: no thread"
         if card_ts is None:
             if self._queue.pending_card(job.deal_id):  # type: ignore[arg-type]
                 raise Release(self._pace)
@@ -209,9 +213,11 @@ class OutboxWorker:
             self._client.chat_postMessage(channel=user, text=message.text, blocks=message.blocks)
 
     def _ext_shared(self, uow: UnitOfWork, channel: str) -> bool:
-        known = uow.channels.is_ext_shared(channel)
+        # Channels can become shared later; Slack's channel_shared event updates this at once, and an
+        # answer older than an hour is asked again in case the event was missed.
+        known = uow.channels.is_ext_shared(channel, checked_after=self._clock() - CHANNEL_RECHECK)
         if known is not None:
-            return bool(known)
+            return known
         info = self._client.conversations_info(channel=channel)["channel"]
         shared = bool(info.get("is_ext_shared") or info.get("is_pending_ext_shared"))
         uow.channels.remember(channel, is_ext_shared=shared)

@@ -49,21 +49,23 @@ def new_deal(
     """Opens a deal; the floor is set before any negotiating and must sit at or below list."""
     currencies = {a.currency for a in (list_price, floor, target) if a is not None and a.currency}
     if len(currencies) > 1:
-        raise InputError("Use one currency for list, floor and target.")
+        raise InputError("Use one currency for list, floor and target.", field="list")
     currency = currencies.pop() if currencies else "USD"
     if floor.cents > list_price.cents:
         raise InputError(
             f"The floor ({format_money(floor.cents, currency)}) is above list "
-            f"({format_money(list_price.cents, currency)}); the floor is the lowest price you accept."
+            f"({format_money(list_price.cents, currency)}); the floor is the lowest price you accept.",
+            field="floor",
         )
     if target is not None and target.cents < floor.cents:
-        raise InputError("The target is below the floor; aim at or above your walk-away price.")
+        raise InputError("The target is below the floor; aim at or above your walk-away price.", field="target")
     if target is not None and target.cents > list_price.cents:
-        raise InputError("The target is above list; aim at or below the quoted price.")
+        raise InputError("The target is above list; aim at or below the quoted price.", field="target")
     if cap_bp is not None and cap_bp > policy.cap_bp and not by_manager:
         raise InputError(
             f"A deal's cap may only be at or below the workspace cap ({policy.cap_bp / 100:g}%) "
-            "unless a manager sets it."
+            "unless a manager sets it.",
+            field="cap",
         )
     return Deal(
         id=None,

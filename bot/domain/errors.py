@@ -4,11 +4,13 @@ from __future__ import annotations
 
 
 class DealCoachError(Exception):
-    """Base: `message` is what the user reads; nothing was recorded when one is raised."""
+    """Base: `message` is what the user reads; nothing was recorded when one is raised.
+    `field` names the input at fault (name, list, floor, target, cap, customer) where one is."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
 
 
 class InputError(DealCoachError):

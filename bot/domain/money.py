@@ -105,7 +105,7 @@ def format_money(cents: int, currency: str) -> str:
     return f"{sign}{symbol}{number}" if symbol else f"{sign}{currency} {number}"
 
 
-def format_percent(basis_points: int | float) -> str:
+def format_percent(basis_points: float) -> str:
     """Basis points as `12%` or `12.5%`, at most two decimals."""
     value = Decimal(str(basis_points)) / 100
     text = f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}".rstrip("0").rstrip(".")

@@ -19,6 +19,8 @@ def deal_reply(result: DealResult) -> Reply:
     deal, ledger = result.deal, result.ledger
     headline = words.HEADLINES[result.moment].format(name=escape(deal.name))
     blocks = [section(headline)]
+    if (outcome := outcome_line(deal)) is not None:
+        blocks.append(context(outcome))
     if result.ext_shared:
         blocks.append(context(words.EXT_SHARED))
     if result.what_if is not None:
@@ -40,6 +42,17 @@ def deal_reply(result: DealResult) -> Reply:
         blocks += advice_blocks(result.advice)
     verdict = (result.what_if or result.judgement).verdict
     return reply(f"{deal.name}: {verdict.word}", blocks)
+
+
+def outcome_line(deal: Deal) -> str | None:
+    """How a closed deal ended, or that a walked-away customer came back; None for a plain open deal."""
+    price = f" at {money(deal, deal.outcome_cents)}" if deal.outcome_cents is not None else ""
+    if not deal.is_open:
+        note = f" ({escape(deal.outcome_note)})" if deal.outcome_note else ""
+        return words.CLOSED[deal.stage.value].format(price=price, note=note)
+    if deal.came_back:
+        return words.CAME_BACK.format(price=price)
+    return None
 
 
 def judgement_blocks(judgement: Judgement, *, prefix: str = "Verdict") -> list:

@@ -43,6 +43,13 @@ PUBLIC_NOTES = {
     Moment.BACK: "The customer came back; the deal is open again.",
 }
 
+CLOSED = {
+    "walked": "Closed: you walked away from this deal{note}.",
+    "won": "Closed: won{price}{note}.",
+    "lost": "Closed: lost{note}.",
+}
+CAME_BACK = "The customer came back after a walk-away{price}."
+
 HELP_INTRO = (
     "*Deal Coach* keeps you from giving a deal away. Set your walk-away floor before you negotiate, "
     "log every concession with what you got for it, and every move gets a verdict and coaching."
@@ -65,7 +72,7 @@ def money(deal: Deal, cents: int) -> str:
     return format_money(cents, deal.currency)
 
 
-def percent(basis_points: Decimal | float | int) -> str:
+def percent(basis_points: Decimal | float) -> str:
     return format_percent(float(basis_points))
 
 

@@ -82,7 +82,7 @@ class DealService:
             uow.workspaces.ensure()
             policy = uow.workspaces.policy()
             if uow.deals.name_is_open(command.name):
-                raise Conflict(f"A deal named `{command.name}` is already open. Pick another name.")
+                raise Conflict(f"A deal named `{command.name}` is already open. Pick another name.", field="name")
             by_manager = command.cap_bp is not None and self._access.is_manager(actor, policy)
             deal = ops.new_deal(
                 team_id=actor.team_id,
@@ -101,7 +101,8 @@ class DealService:
             try:
                 uow.deals.add(deal, judge(deal, policy).verdict)
             except IntegrityError:
-                raise Conflict(f"A deal named `{command.name}` was just opened. Pick another name.") from None
+                raise Conflict(f"A deal named `{command.name}` was just opened. Pick another name.",
+                               field="name") from None
             ext_shared = uow.channels.is_ext_shared(actor.channel_id) is True
             if not ext_shared:
                 uow.outbox.add("card", deal_id=deal.id, response_url=response_url)

@@ -1,4 +1,5 @@
-"""Private messages to a rep that cannot ride on an acknowledgement (after a modal, a shortcut)."""
+"""Private messages to a rep that cannot ride on an acknowledgement (after a modal, a shortcut), and
+what Slack tells us about channels."""
 
 from __future__ import annotations
 
@@ -18,3 +19,8 @@ class NoticeService:
                                                   "text": reply.text, "blocks": reply.blocks})
             uow.commit()
         return reply
+
+    def remember_channel(self, team_id: str, channel_id: str, *, is_ext_shared: bool) -> None:
+        with self._uow(team_id) as uow:
+            uow.channels.remember(channel_id, is_ext_shared=is_ext_shared)
+            uow.commit()

@@ -9,6 +9,18 @@ class Command(StrEnum):
     DEAL = "/deal"
 
 
+class Event(StrEnum):
+    MESSAGE = "message"
+    APP_HOME_OPENED = "app_home_opened"
+    CHANNEL_SHARED = "channel_shared"
+    CHANNEL_UNSHARED = "channel_unshared"
+
+
+# The manifest's bot events: Slack names message events by the kind of conversation.
+MANIFEST_BOT_EVENTS = ("message.channels", "message.groups", Event.APP_HOME_OPENED.value,
+                       Event.CHANNEL_SHARED.value, Event.CHANNEL_UNSHARED.value)
+
+
 class Shortcut(StrEnum):
     COACH_MESSAGE = "coach-message"
 

@@ -13,4 +13,4 @@ def register(app: App, services: Services) -> None:
     commands.register(app, router)
     views.register(app, services)
     shortcuts.register(app, services)
-    events.register(app)
+    events.register(app, services)

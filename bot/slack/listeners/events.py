@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import App
 
+from bot.slack.ids import Event
+from bot.slack.router import Services
 
-def register(app: App) -> None:
-    @app.event("message")
+
+def register(app: App, services: Services) -> None:
+    @app.event(Event.MESSAGE)
     def thread_message() -> None:
         """Thread messages are acknowledged; reading asks and concessions from them comes with the coach."""
 
-    @app.event("app_home_opened")
+    @app.event(Event.APP_HOME_OPENED)
     def home_opened() -> None:
         """Acknowledged; the App Home view comes with the manager features."""
+
+    @app.event(Event.CHANNEL_SHARED)
+    def channel_shared(body: dict[str, Any], event: dict[str, Any]) -> None:
+        """The customer's organisation may now read the channel: nothing more is posted there in the open."""
+        _remember(services, body, event, shared=True)
+
+    @app.event(Event.CHANNEL_UNSHARED)
+    def channel_unshared(body: dict[str, Any], event: dict[str, Any]) -> None:
+        _remember(services, body, event, shared=False)
+
+
+def _remember(services: Services, body: dict[str, Any], event: dict[str, Any], *, shared: bool) -> None:
+    team, channel = body.get("team_id"), event.get("channel")
+    if isinstance(team, str) and isinstance(channel, str) and team and channel:
+        services.notices.remember_channel(team, channel, is_ext_shared=shared)

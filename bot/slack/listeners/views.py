@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.commands.parse import parse_command
+from bot.commands.parse import new_deal_from_fields
 from bot.commands.types import NewDeal
 from bot.domain.errors import DealCoachError
 from bot.render import replies
@@ -16,9 +16,9 @@ from bot.slack.ids import Block, View
 from bot.slack.metadata import NewDealForm
 from bot.slack.router import Services, guarded
 
-# Which field an error about a word belongs beside; the name is the fallback.
-_FIELD_OF_WORD = (("floor", Block.FLOOR), ("target", Block.TARGET), ("cap", Block.CAP), ("list", Block.LIST),
-                  ("customer", Block.CUSTOMER), ("currenc", Block.LIST))
+# The form field an error belongs beside; errors naming no field go beside the name.
+_BLOCK_OF_FIELD = {"name": Block.NAME, "list": Block.LIST, "floor": Block.FLOOR, "target": Block.TARGET,
+                   "cap": Block.CAP, "customer": Block.CUSTOMER}
 
 
 def register(app: App, services: Services) -> None:
@@ -31,13 +31,13 @@ def register(app: App, services: Services) -> None:
             form = NewDealForm.load(view.get("private_metadata"))
             command = _command_from(flatten_state(view))
         except DealCoachError as exc:
-            ack(response_action="errors", errors={_field_for(exc.message): exc.message})
+            ack(response_action="errors", errors={_block_for(exc): exc.message})
             return
         actor = Actor(team_id=str(team or ""), user_id=str(user or ""), channel_id=form.channel_id)
         try:
             result = services.deals.open(actor, command)
         except DealCoachError as exc:
-            ack(response_action="errors", errors={_field_for(exc.message): exc.message})
+            ack(response_action="errors", errors={_block_for(exc): exc.message})
             return
         ack()
         reply = replies.deal_reply(result)
@@ -45,22 +45,16 @@ def register(app: App, services: Services) -> None:
 
 
 def _command_from(values: dict[str, str]) -> NewDeal:
-    """Reuses the command language, so the form and the one-line command check exactly the same things."""
-    parts = [f"new {values.get(Block.NAME, '')}"]
-    for key, block in (("list", Block.LIST), ("floor", Block.FLOOR), ("target", Block.TARGET), ("cap", Block.CAP)):
-        if values.get(block):
-            parts.append(f"{key}={values[block].replace(' ', '')}")
-    if values.get(Block.CUSTOMER):
-        parts.append(f'customer="{values[Block.CUSTOMER].replace(chr(34), "")}"')
-    command = parse_command(" ".join(parts))
-    if not isinstance(command, NewDeal):
-        raise DealCoachError("Give the deal a name, a list price and a floor.")
-    return command
+    """The form's fields go through the same checks as the one-line command, field by field."""
+    return new_deal_from_fields(
+        name=values.get(Block.NAME, ""),
+        list=values.get(Block.LIST, ""),
+        floor=values.get(Block.FLOOR, ""),
+        target=values.get(Block.TARGET, ""),
+        cap=values.get(Block.CAP, ""),
+        customer=values.get(Block.CUSTOMER, ""),
+    )
 
 
-def _field_for(message: str) -> str:
-    lowered = message.lower()
-    for word, block in _FIELD_OF_WORD:
-        if word in lowered:
-            return block
-    return Block.NAME
+def _block_for(error: DealCoachError) -> str:
+    return _BLOCK_OF_FIELD.get(error.field or "", Block.NAME)
