@@ -110,8 +110,13 @@ class Client:
         body = command_body(text, team_id=TEAM, user_id=user, channel_id=CHANNEL,
                             response_url=self._response_url)
         signed = self._signer.sign(body, content_type=FORM)
-        if self._conn is None:
+        if self._conn is None:  # a new connection is opened before the clock starts, like Slack's pooled ones
             self._conn = http.client.HTTPConnection("127.0.0.1", self._port, timeout=30)
+            try:
+                self._conn.connect()
+            except OSError:
+                self.close()
+                raise
         started = time.perf_counter()
         try:
             self._conn.request("POST", SLACK_PATH, body=signed.body.encode(), headers=signed.headers)

@@ -17,6 +17,7 @@ from bot.delivery.queue import OutboxQueue
 from bot.delivery.worker import OutboxWorker
 from bot.services.access import Access
 from bot.services.deals import DealService
+from bot.services.decisions import DecisionService
 from bot.services.notices import NoticeService
 from bot.services.workspace import WorkspaceService
 from bot.slack.app import build_app, web_client
@@ -42,7 +43,7 @@ class Container:
 def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
     engine = make_engine(settings.database_url, lock_timeout_ms=REQUEST_LOCK_TIMEOUT_MS)
     sessions = session_factory(engine)
-    uow = UnitOfWorkFactory(sessions)
+    uow = UnitOfWorkFactory(sessions, serialise_writes=engine.dialect.name == "sqlite")
     client = web_client(settings)
     access = Access(settings.manager_ids, SlackDirectory(client))
     coach = OfflineCoach(load_principles())
@@ -51,9 +52,10 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
         workspace=WorkspaceService(uow, access, default_alert_channel=settings.alert_channel,
                                    settings_managers=settings.manager_ids),
         notices=NoticeService(uow),
+        decisions=DecisionService(uow, access),
     )
     # The worker gets its own client without retry handlers: it reschedules on errors instead of blocking.
-    worker = OutboxWorker(OutboxQueue(sessions), uow, web_client(settings, retries=False), pace_seconds=pace_seconds)
+    worker = OutboxWorker(OutboxQueue(sessions, pace_seconds=pace_seconds), uow, web_client(settings, retries=False))
     uow.on_commit = worker.notify
     app = build_app(settings, services, client)
     return Container(settings, engine, uow, services, client, worker, app)

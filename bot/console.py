@@ -19,7 +19,10 @@ Alerts go to #deal-alerts; @max is the manager."""
 
 
 def run_console(stdin: TextIO, stdout: TextIO, database_path: Path | None = None) -> int:
-    path = database_path or Path(tempfile.mkdtemp(prefix="dealcoach-console-")) / "console.db"
+    if database_path is None:
+        with tempfile.TemporaryDirectory(prefix="dealcoach-console-") as folder:
+            return run_console(stdin, stdout, Path(folder) / "console.db")
+    path = database_path
     users = {"rep": REP, "manager": MANAGER}
     user = REP
     with LocalWorkspace(f"sqlite:///{path}", managers=(MANAGER,), alert_channel=ALERTS) as slack:

@@ -37,10 +37,11 @@ SCRIPT: tuple[tuple[str, str, str], ...] = (
 
 def run_demo(database_path: Path | None = None, *, width: int = 100) -> str:
     """Runs the script and returns the transcript (also what `dealcoach demo` prints)."""
-    folder = Path(tempfile.mkdtemp(prefix="dealcoach-demo-")) if database_path is None else None
-    path = database_path or folder / "demo.db"  # type: ignore[operator]
+    if database_path is None:
+        with tempfile.TemporaryDirectory(prefix="dealcoach-demo-") as folder:
+            return run_demo(Path(folder) / "demo.db", width=width)
     out: list[str] = []
-    with LocalWorkspace(f"sqlite:///{path}", managers=(MANAGER,)) as slack:
+    with LocalWorkspace(f"sqlite:///{database_path}", managers=(MANAGER,)) as slack:
         for user, text, why in SCRIPT:
             out.append(f"\n=== {why}")
             out.append(f"{NAMES[user]} types: /deal {text}")

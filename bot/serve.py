@@ -56,6 +56,8 @@ def serve(settings: Settings) -> None:
         "keepalive": 5,
         "accesslog": None,
         "preload_app": False,
+        # gunicorn's control socket lives in the home directory, shared by every replica on a host.
+        "control_socket_disable": True,
     }
     log.info("serving on port %s with %s workers", settings.port, options["workers"])
     _Gunicorn(settings, options).run()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -13,6 +16,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Slack gives a request 3 seconds: a request that waits longer than this for a lock is better
 # answered "try again" than left to time out with its outcome unknown to the user.
 REQUEST_LOCK_TIMEOUT_MS = 2_500
+READ_ONLY = "dealcoach_read_only"  # execution option: this transaction only reads
 
 
 def normalise_url(url: str) -> str:
@@ -60,11 +64,36 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Take the write lock up front: a read-then-write transaction can then never fail with
-        # "database is locked" when it upgrades; writers queue on busy_timeout instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front: a read-then-write transaction can then never fail with
+        # "database is locked" when it upgrades; writers queue on busy_timeout instead. Readers do not
+        # queue at all (WAL lets them read beside a writer).
+        if connection.get_execution_options().get(READ_ONLY, False):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            _begin_immediate(connection.connection.dbapi_connection, busy_timeout_ms)
 
     return engine
+
+
+def _begin_immediate(dbapi_connection: Any, timeout_ms: int) -> None:
+    """Takes SQLite's write lock, polling every millisecond or so. SQLite's own busy handler sleeps in
+    growing steps up to 100 ms, so a writer could wait long after the lock was free; between
+    processes that turned contention into tails of a second and more."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA busy_timeout=0")
+        while True:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.0005 + random.random() * 0.001)  # jitter, so waiting writers do not march in step
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
+        cursor.close()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
-from bot.db.tables import DealRow, LedgerEntryRow, Workspace
+from bot.db.tables import DealRow, Workspace
 from bot.domain.ledger import Ledger
 from bot.domain.model import ConcessionType, Deal, Entry, EntryKind, Policy, Qualification, Stage
 
@@ -55,7 +57,8 @@ def apply_policy_changes(row: Workspace, changes: dict[str, object]) -> None:
             raise KeyError(field)
 
 
-def deal_from_rows(row: DealRow, entries: list[LedgerEntryRow]) -> Deal:
+def deal_from_rows(row: DealRow, entries: Sequence[Any]) -> Deal:
+    """`entries`: ledger rows with attribute access (ORM objects or Core rows)."""
     assert row.id is not None
     return Deal(
         id=row.id,
@@ -118,14 +121,18 @@ def new_deal_row(deal: Deal) -> DealRow:
     return row
 
 
-def entry_from_row(row: LedgerEntryRow) -> Entry:
+_KINDS = {kind.value: kind for kind in EntryKind}
+_TYPES = {kind.value: kind for kind in ConcessionType}
+
+
+def entry_from_row(row: Any) -> Entry:
     return Entry(
         seq=row.seq,
-        kind=EntryKind(row.kind),
+        kind=_KINDS[row.kind],
         by_user=row.by_user,
         at=aware(row.at),  # type: ignore[arg-type]
         text=row.text,
-        concession_type=ConcessionType(row.concession_type) if row.concession_type else None,
+        concession_type=_TYPES[row.concession_type] if row.concession_type else None,
         worth_cents=row.worth_cents,
         percent_bp=row.percent_bp,
         reciprocates=row.reciprocates,
@@ -136,9 +143,10 @@ def entry_from_row(row: LedgerEntryRow) -> Entry:
     )
 
 
-def new_entry_row(deal: Deal, entry: Entry) -> LedgerEntryRow:
+def entry_values(deal: Deal, entry: Entry) -> dict[str, Any]:
+    """A ledger entry as column values for an INSERT."""
     assert deal.id is not None
-    return LedgerEntryRow(
+    return dict(
         deal_id=deal.id,
         team_id=deal.team_id,
         seq=entry.seq,
@@ -152,4 +160,6 @@ def new_entry_row(deal: Deal, entry: Entry) -> LedgerEntryRow:
         reciprocates=entry.reciprocates,
         unqualified=entry.unqualified,
         ethics_markers="|".join(entry.ethics_markers),
+        taken_back_at=None,
+        taken_back_by=None,
     )

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.db import mapping
-from bot.db.tables import ChannelRow, DealRow, LedgerEntryRow, OutboxRow, SlackEvent, Workspace, utcnow
+from bot.db.tables import (
+    ChannelRow,
+    DealRow,
+    DecisionRow,
+    LedgerEntryRow,
+    OutboxRow,
+    SlackEvent,
+    Workspace,
+    utcnow,
+)
 from bot.domain.errors import NotFound
 from bot.domain.model import Deal, Policy, Stage, Verdict
 
@@ -50,7 +60,7 @@ class DealRepository:
     def __init__(self, session: Session, team_id: str) -> None:
         self._session, self._team_id = session, team_id
         self._rows: dict[int, DealRow] = {}
-        self._entries: dict[int, dict[int, LedgerEntryRow]] = {}
+        self._taken_back: dict[int, dict[int, bool]] = {}  # per deal: seq -> taken back, as stored
 
     def get(self, *, name: str | None = None, deal_id: int | None = None, lock: bool = False) -> Deal:
         """By id among all deals, or by name (case-insensitive): the open deal of that name, else the
@@ -97,7 +107,7 @@ class DealRepository:
         assert row.id is not None
         deal.id = row.id
         self._rows[row.id] = row
-        self._entries[row.id] = {}
+        self._taken_back[row.id] = {}
         self.save(deal, verdict)
         return deal
 
@@ -114,15 +124,20 @@ class DealRepository:
         elif deal.is_open:
             row.closed_at = None
         self._session.add(row)
-        known = self._entries[deal.id]
+        # Ledger entries go through Core statements: a deal's ledger can be long and ORM objects cost.
+        stored = self._taken_back[deal.id]
+        new = [mapping.entry_values(deal, entry) for entry in deal.entries if entry.seq not in stored]
+        if new:
+            self._session.execute(insert(LedgerEntryRow), new)
         for entry in deal.entries:
-            entry_row = known.get(entry.seq)
-            if entry_row is None:
-                entry_row = known[entry.seq] = mapping.new_entry_row(deal, entry)
-                self._session.add(entry_row)
-            elif entry.taken_back and entry_row.taken_back_at is None:
-                entry_row.taken_back_at, entry_row.taken_back_by = now, entry.taken_back_by
-                self._session.add(entry_row)
+            if entry.taken_back and not stored.get(entry.seq, False):
+                self._session.execute(
+                    update(LedgerEntryRow)
+                    .where(LedgerEntryRow.deal_id == deal.id, LedgerEntryRow.seq == entry.seq)
+                    .values(taken_back_at=now, taken_back_by=entry.taken_back_by)
+                    .execution_options(synchronize_session=False)
+                )
+        self._taken_back[deal.id] = {entry.seq: entry.taken_back for entry in deal.entries}
 
     def set_card(self, deal_id: int, card_ts: str) -> None:
         self._session.execute(
@@ -144,19 +159,25 @@ class DealRepository:
         if not rows:
             return []
         ids = [row.id for row in rows]
-        query = select(LedgerEntryRow).where(
-            LedgerEntryRow.team_id == self._team_id, LedgerEntryRow.deal_id.in_(ids)  # type: ignore[attr-defined]
+        entries = LedgerEntryRow.__table__  # plain rows, not ORM objects: see save()
+        query = (
+            select(entries)
+            .where(entries.c.team_id == self._team_id, entries.c.deal_id.in_(ids))
+            .order_by(entries.c.deal_id, entries.c.seq)
         )
-        by_deal: dict[int, list[LedgerEntryRow]] = {i: [] for i in ids if i is not None}
-        for entry in self._session.execute(query).scalars():
+        by_deal: dict[int, list[Any]] = {i: [] for i in ids if i is not None}
+        for entry in self._session.execute(query):
             by_deal[entry.deal_id].append(entry)
         deals = []
         for row in rows:
             assert row.id is not None
             self._rows[row.id] = row
-            self._entries[row.id] = {entry.seq: entry for entry in by_deal[row.id]}
+            self._taken_back[row.id] = {e.seq: e.taken_back_at is not None for e in by_deal[row.id]}
             deals.append(mapping.deal_from_rows(row, by_deal[row.id]))
         return deals
+
+
+MAX_NOTE_LINES = 10
 
 
 class OutboxRepository:
@@ -164,17 +185,48 @@ class OutboxRepository:
         self._session, self._team_id = session, team_id
 
     def add(
-        self, kind: str, *, deal_id: int | None = None, payload: dict | None = None, response_url: str | None = None
+        self, kind: str, *, channel: str, deal_id: int | None = None, payload: dict | None = None,
+        response_url: str | None = None,
     ) -> None:
         self._session.add(
             OutboxRow(
                 team_id=self._team_id,
                 deal_id=deal_id,
                 kind=kind,
+                channel_id=channel,
                 payload=json.dumps(payload or {}, sort_keys=True),
                 response_url=response_url,
             )
         )
+
+    def add_note(self, *, channel: str, deal_id: int, note: dict) -> None:
+        """Thread notes not yet picked up merge into one message (up to MAX_NOTE_LINES lines): Slack takes
+        about one message a second per channel, so a busy deal gets fewer, fuller notes, not a backlog."""
+        waiting = self._session.execute(
+            select(OutboxRow.id, OutboxRow.payload)
+            .where(
+                OutboxRow.team_id == self._team_id,
+                OutboxRow.deal_id == deal_id,
+                OutboxRow.kind == "note",
+                OutboxRow.delivered_at.is_(None),  # type: ignore[union-attr]
+                OutboxRow.failed_at.is_(None),  # type: ignore[union-attr]
+                OutboxRow.claimed_until.is_(None),  # type: ignore[union-attr]
+            )
+            .order_by(OutboxRow.id.desc())  # type: ignore[union-attr]
+            .limit(1)
+        ).first()
+        if waiting is not None:
+            notes = json.loads(waiting.payload).get("notes", [])
+            if len(notes) < MAX_NOTE_LINES:
+                merged = self._session.execute(
+                    update(OutboxRow)
+                    .where(OutboxRow.id == waiting.id, OutboxRow.claimed_until.is_(None))  # type: ignore[union-attr]
+                    .values(payload=json.dumps({"notes": [*notes, note]}, sort_keys=True))
+                    .execution_options(synchronize_session=False)
+                ).rowcount  # type: ignore[attr-defined]
+                if merged:
+                    return
+        self.add("note", channel=channel, deal_id=deal_id, payload={"notes": [note]})
 
     def card_pending(self, deal_id: int) -> bool:
         """A card refresh queued and not yet picked up will render the deal as it is then, so one is enough."""
@@ -227,3 +279,18 @@ def database_answers(engine: Engine) -> bool:
     with engine.connect() as connection:
         connection.exec_driver_sql("SELECT 1")
     return True
+
+
+class DecisionRepository:
+    def __init__(self, session: Session, team_id: str) -> None:
+        self._session, self._team_id = session, team_id
+
+    def find(self, deal_id: int, seq: int) -> DecisionRow | None:
+        query = select(DecisionRow).where(
+            DecisionRow.team_id == self._team_id, DecisionRow.deal_id == deal_id, DecisionRow.seq == seq
+        )
+        return self._session.execute(query).scalars().first()
+
+    def add(self, deal_id: int, seq: int, kind: str, by_user: str) -> None:
+        self._session.add(DecisionRow(team_id=self._team_id, deal_id=deal_id, seq=seq, kind=kind, by_user=by_user))
+        self._session.flush()

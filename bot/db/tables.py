@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Numeric, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -122,6 +133,21 @@ class LedgerEntryRow(SQLModel, table=True):
     taken_back_by: str | None = Field(default=None, max_length=32)
 
 
+class DecisionRow(SQLModel, table=True):
+    """A manager's decision on an alert: one per alerting entry, whoever clicks first."""
+
+    __tablename__ = "decision"
+    __table_args__ = (UniqueConstraint("deal_id", "seq", name="uq_decision_deal_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    deal_id: int = Field(sa_column=Column(ForeignKey("deal.id", ondelete="CASCADE"), nullable=False))
+    seq: int
+    kind: str = Field(max_length=12)
+    by_user: str = Field(max_length=32)
+    at: datetime = Field(default_factory=utcnow, sa_column=_when())
+
+
 class SlackEvent(SQLModel, table=True):
     """Event ids already handled: Slack retries deliveries and Bolt does not deduplicate them."""
 
@@ -154,6 +180,15 @@ class OutboxRow(SQLModel, table=True):
             sqlite_where=text("delivered_at IS NULL AND failed_at IS NULL"),
             postgresql_where=text("delivered_at IS NULL AND failed_at IS NULL"),
         ),
+        # Claiming looks for each channel's oldest pending row and its latest post (pacing).
+        Index(
+            "ix_outbox_channel_pending",
+            "channel_id",
+            "id",
+            sqlite_where=text("delivered_at IS NULL AND failed_at IS NULL"),
+            postgresql_where=text("delivered_at IS NULL AND failed_at IS NULL"),
+        ),
+        Index("ix_outbox_channel_delivered", "channel_id", "delivered_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -162,6 +197,8 @@ class OutboxRow(SQLModel, table=True):
         default=None, sa_column=Column(ForeignKey("deal.id", ondelete="CASCADE"), nullable=True, index=True)
     )
     kind: str = Field(max_length=20)
+    # Where it will be posted: messages to one channel go out one at a time, in order, paced.
+    channel_id: str = Field(default="", sa_column=Column(String(32), nullable=False, server_default=""))
     payload: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
     response_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_when())

@@ -18,7 +18,7 @@ from bot.delivery.queue import Job, OutboxQueue
 from bot.domain.ledger import Ledger
 from bot.domain.rules import judge
 from bot.render import words
-from bot.render.alerts import alert_message
+from bot.render.alerts import alert_message, decided_alert, decision_notice
 from bot.render.blocks import Reply
 from bot.render.public import deal_card, thread_note
 from bot.services.deals import utc_now
@@ -36,25 +36,15 @@ PERMANENT = frozenset({
 })
 
 
-class Release(Exception):
-    """Not this job's turn yet: put it back, due after `seconds`."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(seconds)
-        self.seconds = seconds
-
-
 class Permanent(Exception):
     """This message must not or cannot be sent, whatever the moment."""
 
 
 class OutboxWorker:
     def __init__(self, queue: OutboxQueue, uow: UnitOfWorkFactory, client: WebClient, *,
-                 clock: Callable[[], datetime] = utc_now, poll_seconds: float = 1.0,
-                 pace_seconds: float = 1.0) -> None:
+                 clock: Callable[[], datetime] = utc_now, poll_seconds: float = 1.0) -> None:
         self._queue, self._uow, self._client, self._clock = queue, uow, client, clock
-        self._poll, self._pace = poll_seconds, pace_seconds
-        self._last_post: dict[str, float] = {}
+        self._poll = poll_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -108,9 +98,6 @@ class OutboxWorker:
         now = self._clock()
         try:
             note = _SENDERS[job.kind](self, job)
-        except Release as wait:
-            self._queue.release(job, now + timedelta(seconds=wait.seconds))
-            return
         except Permanent as refusal:
             log.warning("outbox %s %s refused: %s", job.kind, job.id, refusal)
             self._queue.failed(job, now, str(refusal))
@@ -161,7 +148,6 @@ class OutboxWorker:
         if card_ts:
             self._client.chat_update(channel=deal.channel_id, ts=card_ts, text=card.text, blocks=card.blocks)
             return None
-        self._pace_channel(deal.channel_id)
         response = self._client.chat_postMessage(channel=deal.channel_id, text=card.text, blocks=card.blocks)
         with self._uow(job.team_id) as uow:
             uow.deals.set_card(deal.id, str(response["ts"]))  # type: ignore[arg-type]
@@ -176,12 +162,9 @@ class OutboxWorker:
             channel, card_ts = card
             if self._ext_shared(uow, channel):
                 return "shared channel: no thread"
-        if card_ts is None:
-            if self._queue.pending_card(job.deal_id):  # type: ignore[arg-type]
-                raise Release(self._pace)
+        if card_ts is None:  # the card went before it in the channel's queue, and was not posted
             return "no card, so no thread"
         note = thread_note(job.payload)
-        self._pace_channel(channel)
         self._client.chat_postMessage(channel=channel, thread_ts=card_ts, text=note.text, blocks=note.blocks)
         return None
 
@@ -192,8 +175,20 @@ class OutboxWorker:
             if self._ext_shared(uow, channel):
                 raise Permanent("the alert channel is shared with another organisation; alerts show the floor")
         message = alert_message(deal, Ledger.of(deal), job.payload)
-        self._pace_channel(channel)
         self._client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
+        return None
+
+    def _send_alert_update(self, job: Job) -> str | None:
+        """The decision written into the alert, in place of its buttons."""
+        update = decided_alert(job.payload)
+        self._client.chat_update(channel=job.channel_id, ts=job.payload["ts"], text=update.text,
+                                 blocks=update.blocks)
+        return None
+
+    def _send_decision_notice(self, job: Job) -> str | None:
+        with self._uow(job.team_id) as uow:
+            deal = uow.deals.get(deal_id=job.deal_id)
+        self._post_ephemeral(deal.channel_id, deal.owner_id, decision_notice(deal, job.payload))
         return None
 
     def _send_ephemeral(self, job: Job) -> str | None:
@@ -224,13 +219,6 @@ class OutboxWorker:
         uow.commit()
         return shared
 
-    def _pace_channel(self, channel: str) -> None:
-        """About one message a second per channel, as Slack allows."""
-        waited = time.monotonic() - self._last_post.get(channel, -1e9)
-        if waited < self._pace:
-            raise Release(self._pace - waited)
-        self._last_post[channel] = time.monotonic()
-
     def _tell_rep_card_failed(self, job: Job, error: str) -> None:
         with self._uow(job.team_id) as uow:
             deal = uow.deals.get(deal_id=job.deal_id)
@@ -246,4 +234,6 @@ _SENDERS: dict[str, Callable[[OutboxWorker, Job], str | None]] = {
     "note": OutboxWorker._send_note,
     "alert": OutboxWorker._send_alert,
     "ephemeral": OutboxWorker._send_ephemeral,
+    "alert_update": OutboxWorker._send_alert_update,
+    "decision_notice": OutboxWorker._send_decision_notice,
 }

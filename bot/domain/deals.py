@@ -177,6 +177,14 @@ def _has_active_get(deal: Deal, seq: int) -> bool:
     return any(e.active and e.kind is EntryKind.GET and e.reciprocates == seq for e in deal.entries)
 
 
+def approve_exception(deal: Deal, seq: int) -> None:
+    """A manager's exception covers the concession the alert was about, and ends with the next one."""
+    concessions = Ledger.of(deal).concessions
+    if not concessions or concessions[-1].seq != seq:
+        raise Conflict("A newer concession was logged after this alert, so it needs a decision of its own.")
+    deal.cap_approved_through = seq
+
+
 def add_hours(deal: Deal, hours: Decimal) -> None:
     if hours <= 0 or hours > MAX_HOURS_PER_ENTRY:
         raise InputError(f"Hours must be more than 0 and at most {MAX_HOURS_PER_ENTRY} at a time.")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.domain.model import Deal, Entry, EntryKind
+from bot.domain.model import ConcessionType, Deal, Entry, EntryKind
+
+PRICE_TYPES = frozenset({ConcessionType.PERCENT, ConcessionType.CUT, ConcessionType.PRICE})
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class Ledger:
     floor_cents: int
     gives: tuple[Give, ...]
     open_asks: tuple[Entry, ...]
+    price_concessions_cents: int = 0  # percent, cut and price moves: they lower the net price
+    other_concessions_cents: int = 0  # free items and terms: they lower the effective price only
 
     @classmethod
     def of(cls, deal: Deal) -> Ledger:
@@ -37,24 +41,19 @@ class Ledger:
         last_concession = max((entry.seq for entry in concessions), default=0)
         # An ask stays open until the rep next concedes something (the concession answers it).
         open_asks = tuple(e for e in active if e.kind is EntryKind.ASK and e.seq > last_concession)
+        priced = sum(c.worth for c in concessions if c.concession_type in PRICE_TYPES)
         return cls(
             list_cents=deal.list_cents,
             floor_cents=deal.floor_cents,
             gives=tuple(Give(entry, gets.get(entry.seq)) for entry in concessions),
             open_asks=open_asks,
+            price_concessions_cents=priced,
+            other_concessions_cents=sum(c.worth for c in concessions) - priced,
         )
 
     @property
     def concessions(self) -> list[Entry]:
         return [give.concession for give in self.gives]
-
-    @property
-    def price_concessions_cents(self) -> int:
-        return sum(c.worth for c in self.concessions if c.concession_type and c.concession_type.changes_price)
-
-    @property
-    def other_concessions_cents(self) -> int:
-        return sum(c.worth for c in self.concessions if not (c.concession_type and c.concession_type.changes_price))
 
     @property
     def net_cents(self) -> int:

@@ -28,6 +28,13 @@ class Stage(StrEnum):
     LOST = "lost"
 
 
+class Decision(StrEnum):
+    """A manager's answer to an alert."""
+
+    APPROVE = "approve"  # an exception to the cap, until the next concession
+    WALK_AWAY = "walk away"  # tell the rep to walk away
+
+
 class EntryKind(StrEnum):
     ASK = "ask"
     CONCESSION = "concession"

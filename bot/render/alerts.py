@@ -1,12 +1,18 @@
-"""The managers' alert: which limit a move crossed, the ledger in short, the figures (floor included)."""
+"""The managers' alert (which limit a move crossed, the ledger in short, the figures, floor included),
+its buttons, and what shows once a manager has decided."""
 
 from __future__ import annotations
 
+from slack_sdk.models.blocks import Block
+
 from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Verdict
+from bot.domain.rules import Rule
 from bot.render import words
-from bot.render.blocks import Reply, escape, reply, section
+from bot.render.blocks import Reply, actions, button, context, escape, reply, section
 from bot.render.replies import figures_text
+from bot.slack.ids import Action
+from bot.slack.metadata import AlertRef
 
 GIVES_SHOWN = 10
 
@@ -31,4 +37,30 @@ def alert_message(deal: Deal, ledger: Ledger, payload: dict) -> Reply:
         gives.append(f"{give.concession.seq}. {escape(give.concession.text)} → got {got}")
     blocks = [section("\n".join(lines)), section("*Now:* " + figures_text(deal, ledger)),
               section("*Gives and gets*\n" + ("\n".join(gives) or "none"))]
+    if payload.get("seq") is not None:
+        blocks.append(decision_buttons(deal, payload))
     return reply(f"Alert on {deal.name}: {', '.join(sorted(crossed))}", blocks)
+
+
+def decision_buttons(deal: Deal, payload: dict) -> Block:
+    """Approving an exception only makes sense for the cap, on a concession; walking away always does."""
+    assert deal.id is not None
+    value = AlertRef(deal_id=deal.id, seq=int(payload["seq"])).dump()
+    elements = []
+    if Rule.CAP.value in payload["rules"] and payload.get("moment") == "concession":
+        elements.append(button("Approve exception", Action.APPROVE_EXCEPTION, value, style="primary"))
+    elements.append(button("Tell rep to walk away", Action.TELL_WALK_AWAY, value, style="danger"))
+    return actions(*elements)
+
+
+def decided_alert(payload: dict) -> Reply:
+    """The alert as posted, its buttons replaced by who decided what."""
+    decided = words.DECISION_IN_ALERT[payload["decision"]].format(by=payload["by"], owner=payload["owner"])
+    kept = [block for block in payload.get("blocks", []) if block.get("type") != "actions"]
+    return Reply(text=decided, blocks=[*kept, context(decided).to_dict()])
+
+
+def decision_notice(deal: Deal, payload: dict) -> Reply:
+    """What the rep is told, privately: the decision and what to do next."""
+    text = words.DECISION_TO_REP[payload["decision"]].format(by=payload["by"], name=escape(deal.name))
+    return reply(text, [section(text)])

@@ -23,15 +23,21 @@ def deal_card(deal: Deal, verdict: Verdict, concessions: int) -> Reply:
     )
 
 
-def thread_note(note: dict) -> Reply:
-    """One recorded decision, from the payload the service queued."""
+def thread_note(payload: dict) -> Reply:
+    """The recorded moves queued for the deal's thread, one line each, in one message."""
+    text = "\n".join(_note_line(note) for note in payload.get("notes", [payload]))
+    return reply(text, [section(text)])
+
+
+def _note_line(note: dict) -> str:
     moment = Moment(note["moment"])
+    if moment is Moment.DECISION:
+        return words.DECISION_NOTES[note["decision"]].format(by=note["by"], owner=note["owner"])
     get = note.get("get")
     reason = note.get("reason")
-    text = words.PUBLIC_NOTES[moment].format(
+    return words.PUBLIC_NOTES[moment].format(
         by=note.get("by", ""),
         text=escape(note.get("text", "")),
         get=f" for {escape(get)}" if get else " (nothing in return yet)",
         reason=f" Reason: {escape(reason)}" if reason else "",
     )
-    return reply(text, [section(text)])

@@ -50,6 +50,21 @@ CLOSED = {
 }
 CAME_BACK = "The customer came back after a walk-away{price}."
 
+DECISION_NOTES = {
+    "approve": "<@{by}> approved an exception to the discount cap for this deal, until the next concession.",
+    "walk away": "<@{by}> asked <@{owner}> to walk away from this deal.",
+}
+DECISION_TO_REP = {
+    "approve": "<@{by}> approved an exception to the discount cap on *{name}*. It covers your latest "
+               "concession; the next one is judged afresh.",
+    "walk away": "<@{by}> reviewed the alert on *{name}* and asks you to walk away. When you do: "
+                 "`/deal walk {name} <reason>`.",
+}
+DECISION_IN_ALERT = {
+    "approve": ":white_check_mark: <@{by}> approved an exception to the cap.",
+    "walk away": ":no_entry: <@{by}> told <@{owner}> to walk away.",
+}
+
 HELP_INTRO = (
     "*Deal Coach* keeps you from giving a deal away. Set your walk-away floor before you negotiate, "
     "log every concession with what you got for it, and every move gets a verdict and coaching."

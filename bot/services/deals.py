@@ -52,14 +52,14 @@ class DealService:
     # Reading ------------------------------------------------------------------------------------
 
     def status(self, actor: Actor, command: c.Status) -> DealResult:
-        with self._uow(actor.team_id) as uow:
+        with self._uow(actor.team_id, read_only=True) as uow:
             policy = uow.workspaces.policy()
             deal = _load(uow, command.deal)
             self._access.require_owner_or_manager(actor, deal, policy, "see the figures of")
         return self._result(Moment.STATUS, deal, policy)
 
     def coach(self, actor: Actor, command: c.Coach) -> DealResult:
-        with self._uow(actor.team_id) as uow:
+        with self._uow(actor.team_id, read_only=True) as uow:
             policy = uow.workspaces.policy()
             deal = _load(uow, command.deal)
             self._access.require_owner_or_manager(actor, deal, policy, "get coaching on")
@@ -67,7 +67,7 @@ class DealService:
 
     def coach_message(self, actor: Actor, channel_id: str, thread_ts: str, text: str) -> DealResult:
         """"Coach this message": the deal whose thread the message is in, coached on its words."""
-        with self._uow(actor.team_id) as uow:
+        with self._uow(actor.team_id, read_only=True) as uow:
             policy = uow.workspaces.policy()
             deal = uow.deals.find_by_card(channel_id, thread_ts)
             if deal is None:
@@ -105,7 +105,7 @@ class DealService:
                                field="name") from None
             ext_shared = uow.channels.is_ext_shared(actor.channel_id) is True
             if not ext_shared:
-                uow.outbox.add("card", deal_id=deal.id, response_url=response_url)
+                uow.outbox.add("card", channel=deal.channel_id, deal_id=deal.id, response_url=response_url)
             uow.commit()
         return self._result(Moment.OPENED, deal, policy, ext_shared=ext_shared, coach=True)
 
@@ -234,7 +234,7 @@ class DealService:
             except _NoAlertChannel:
                 alerted, unalerted = frozenset(), alerted
             uow.commit()
-        return self._result(moment, deal, policy, entry=entry, what_if=what_if, alerted=alerted,
+        return self._result(moment, deal, policy, entry=entry, what_if=what_if, alerted=alerted, judgement=after,
                             unalerted=unalerted,
                             customer_words=customer_words, coach=moment in (Moment.ASK, Moment.CONCESSION))
 
@@ -244,16 +244,16 @@ class DealService:
         assert deal.id is not None
         if uow.channels.is_ext_shared(deal.channel_id) is not True:
             if not uow.outbox.card_pending(deal.id):
-                uow.outbox.add("card", deal_id=deal.id)
+                uow.outbox.add("card", channel=deal.channel_id, deal_id=deal.id)
             if moment in _THREAD_NOTES:
-                uow.outbox.add("note", deal_id=deal.id, payload=_note(moment, deal, entry))
+                uow.outbox.add_note(channel=deal.channel_id, deal_id=deal.id, note=_note(moment, deal, entry))
         channel = policy.alert_channel or self._default_alert_channel
         if not alerted:
             return frozenset()
         if channel is None:
             raise _NoAlertChannel(alerted)
         # The alert describes the moment of crossing, so its verdict and reasons are kept as they were.
-        uow.outbox.add("alert", deal_id=deal.id, payload={
+        uow.outbox.add("alert", channel=channel, deal_id=deal.id, payload={
             "channel": channel, "rules": sorted(rule.value for rule in alerted),
             "seq": entry.seq if entry else None, "moment": moment.value,
             "verdict": judged.verdict.word, "text": entry.text if entry else "",
@@ -262,10 +262,10 @@ class DealService:
 
     def _result(self, moment: Moment, deal: Deal, policy: Policy, *, entry: Entry | None = None,
                 what_if: Judgement | None = None, alerted: frozenset[Rule] = frozenset(),
-                unalerted: frozenset[Rule] = frozenset(), customer_words: str = "", question: str = "", coach: bool = False,
-                ext_shared: bool = False) -> DealResult:
+                unalerted: frozenset[Rule] = frozenset(), customer_words: str = "", question: str = "",
+                coach: bool = False, ext_shared: bool = False, judgement: Judgement | None = None) -> DealResult:
         ledger = Ledger.of(deal)
-        judgement = judge(deal, policy)
+        judgement = judgement or judge(deal, policy)
         advice = None
         if coach:
             shown = what_if or judgement

@@ -27,6 +27,7 @@ class Moment(StrEnum):
     WON = "won"
     LOST = "lost"
     BACK = "back"
+    DECISION = "decision"  # a manager's answer to an alert
 
 
 @dataclass(frozen=True)

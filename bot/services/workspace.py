@@ -32,7 +32,7 @@ class WorkspaceService:
         self._settings_managers = settings_managers
 
     def list_deals(self, actor: Actor, command: c.ListDeals) -> DealListResult:
-        with self._uow(actor.team_id) as uow:
+        with self._uow(actor.team_id, read_only=True) as uow:
             policy = uow.workspaces.policy()
             if command.all:
                 self._access.require_manager(actor, policy, "list everyone's deals")
@@ -42,7 +42,7 @@ class WorkspaceService:
         return DealListResult(lines, everyone=command.all, truncated=len(deals) > LIST_LIMIT)
 
     def policy(self, actor: Actor, command: c.PolicyCommand) -> PolicyResult:
-        with self._uow(actor.team_id) as uow:
+        with self._uow(actor.team_id, read_only=not command.changes) as uow:
             policy = uow.workspaces.policy()
             if command.changes:
                 self._access.require_manager(actor, policy, "change the policy")
@@ -57,7 +57,7 @@ class WorkspaceService:
 
     def summary(self, actor: Actor, command: c.Summary) -> SummaryResult:
         """Managers see the workspace or one rep; reps see themselves."""
-        with self._uow(actor.team_id) as uow:
+        with self._uow(actor.team_id, read_only=True) as uow:
             policy = uow.workspaces.policy()
             wanted = command.user
             if wanted != actor.user_id and not self._access.is_manager(actor, policy):

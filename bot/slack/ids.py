@@ -45,4 +45,5 @@ class Action(StrEnum):
     TARGET = "deal-target-input"
     CAP = "deal-cap-input"
     CUSTOMER = "deal-customer-input"
-    OPEN_STATUS = "deal-open-status"
+    APPROVE_EXCEPTION = "alert-approve-exception"
+    TELL_WALK_AWAY = "alert-tell-walk-away"

@@ -23,6 +23,13 @@ class Metadata(BaseModel):
             raise InputError("This form is out of date; please open it again.") from exc
 
 
+class AlertRef(Metadata):
+    """Which alert a manager's button decides: the deal and the ledger entry that set it off."""
+
+    deal_id: int
+    seq: int
+
+
 class NewDealForm(Metadata):
     """The `/deal new` modal remembers where it was opened, so the card goes to that channel."""
 

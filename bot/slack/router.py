@@ -17,6 +17,7 @@ from bot.render import replies, words
 from bot.render.blocks import Reply
 from bot.services.access import Actor
 from bot.services.deals import DealService
+from bot.services.decisions import DecisionService
 from bot.services.notices import NoticeService
 from bot.services.workspace import WorkspaceService
 
@@ -28,6 +29,7 @@ class Services:
     deals: DealService
     workspace: WorkspaceService
     notices: NoticeService
+    decisions: DecisionService
 
 
 def _deal_routes(s: Services) -> dict[type, Callable]:

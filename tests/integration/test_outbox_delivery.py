@@ -43,8 +43,8 @@ class Clock:
 
 def worker_with_clock(container: Container, clock: Clock) -> OutboxWorker:
     """The container's worker as the app builds it, but reading the given clock."""
-    return OutboxWorker(OutboxQueue(session_factory(container.engine)), container.uow,
-                        web_client(container.settings, retries=False), clock=clock, pace_seconds=0)
+    return OutboxWorker(OutboxQueue(session_factory(container.engine), pace_seconds=0), container.uow,
+                        web_client(container.settings, retries=False), clock=clock)
 
 
 @pytest.fixture

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners import commands, events, shortcuts, views
+from bot.slack.listeners import actions, commands, events, shortcuts, views
 from bot.slack.router import CommandRouter, Services
 
 
 def register(app: App, services: Services) -> None:
     router = CommandRouter(services)
     commands.register(app, router)
+    actions.register(app, services)
     views.register(app, services)
     shortcuts.register(app, services)
     events.register(app, services)

@@ -1,0 +1,47 @@
+"""Buttons: a manager's decision on an alert. Acknowledged at once; refusals reach the clicker privately."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.domain.model import Decision
+from bot.services.access import Actor
+from bot.services.decisions import AlertClick
+from bot.slack.ids import Action
+from bot.slack.metadata import AlertRef
+from bot.slack.router import Services, guarded
+
+
+def register(app: App, services: Services) -> None:
+    @app.action(Action.APPROVE_EXCEPTION)
+    def approve_exception(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        _decide(services, body, Decision.APPROVE)
+
+    @app.action(Action.TELL_WALK_AWAY)
+    def tell_walk_away(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        _decide(services, body, Decision.WALK_AWAY)
+
+
+def _decide(services: Services, body: dict[str, Any], decision: Decision) -> None:
+    user = body.get("user") or {}
+    team = (body.get("team") or {}).get("id") or user.get("team_id")
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
+    message = body.get("message") or {}
+    clicked = (body.get("actions") or [{}])[0]
+    if not isinstance(team, str) or not isinstance(user.get("id"), str):
+        return
+    actor = Actor(team_id=team, user_id=user["id"], channel_id=str(channel))
+
+    def decide() -> None:
+        ref = AlertRef.load(clicked.get("value"))
+        click = AlertClick(ref.deal_id, ref.seq, actor.channel_id, str(message.get("ts") or ""),
+                           list(message.get("blocks") or []))
+        services.decisions.decide(actor, click, decision)
+
+    refusal = guarded(decide)
+    if refusal is not None:
+        guarded(lambda: services.notices.private(actor, refusal))
