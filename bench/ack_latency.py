@@ -41,8 +41,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bot.standin.requests import RequestSigner, command_body
-from bot.standin.webapi import SlackStandIn
+from bot.standin.requests import RequestSigner, command_body  # noqa: E402 - after the path set-up above
+from bot.standin.webapi import SlackStandIn  # noqa: E402
 
 TEAM = "T0BENCH"
 CHANNEL = "C0DEALS"

@@ -48,7 +48,9 @@ def run_console(stdin: TextIO, stdout: TextIO, database_path: Path | None = None
             elif line:
                 stdout.write("Start with /deal, or > for a thread message. Type quit to leave.\n")
                 continue
-            stdout.writelines(_box(_where(seen), blocks_to_text(seen.message.blocks, seen.message.text), 100) + "\n" for seen in slack.deliver())
+            for seen in slack.deliver():
+                text = blocks_to_text(seen.message.blocks, seen.message.text)
+                stdout.write(_box(_where(seen), text, 100) + "\n")
     return 0
 
 

@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 from bot.render.plaintext import blocks_to_text
+from bot.slack.ids import Action
 from bot.standin.workspace import LocalWorkspace, Seen
 
 REP, MANAGER = "U0REP", "U0MANAGER"
@@ -26,6 +27,7 @@ SCRIPT: tuple[tuple[str, str, str], ...] = (
     (REP, "ask acme they want another 10% or they walk", "The customer asks for more; judged before giving."),
     (REP, "concede acme 7% for signature this quarter",
      "She gives more: past the 20% cap, the managers are alerted."),
+    (MANAGER, "click Approve exception", "The manager approves the exception from the alert."),
     (REP, "ask acme can you do price 80k if we book it as consulting off the books",
      "An unethical ask below the floor."),
     (REP, "walk acme below our floor and an off-the-books request", "Rita walks away."),
@@ -44,12 +46,21 @@ def run_demo(database_path: Path | None = None, *, width: int = 100) -> str:
     with LocalWorkspace(f"sqlite:///{database_path}", managers=(MANAGER,)) as slack:
         for user, text, why in SCRIPT:
             out.append(f"\n=== {why}")
-            out.append(f"{NAMES[user]} types: /deal {text}")
-            ack = slack.command(user, text, channel=DEALS)
-            out.append(_box(f"Only {NAMES[user]} sees", blocks_to_text(ack.get("blocks"), ack.get("text", "")), width))
+            if text.startswith("click "):
+                out.append(f"{NAMES[user]} clicks [{text[len('click '):]}] on the latest alert")
+                alert = slack.standin.messages(ALERTS, include_threads=False)[-1]
+                slack.click(user, alert, _BUTTONS[text[len("click "):]])
+            else:
+                out.append(f"{NAMES[user]} types: /deal {text}")
+                ack = slack.command(user, text, channel=DEALS)
+                out.append(_box(f"Only {NAMES[user]} sees", blocks_to_text(ack.get("blocks"), ack.get("text", "")),
+                                width))
             for seen in slack.deliver():
                 out.append(_box(_where(seen), blocks_to_text(seen.message.blocks, seen.message.text), width))
     return "\n".join(out) + "\n"
+
+
+_BUTTONS = {"Approve exception": Action.APPROVE_EXCEPTION, "Tell rep to walk away": Action.TELL_WALK_AWAY}
 
 
 def _where(seen: Seen) -> str:
@@ -58,7 +69,9 @@ def _where(seen: Seen) -> str:
         return f"Only {NAMES.get(seen.message.ephemeral_to, seen.message.ephemeral_to)} sees, in {channel}"
     if seen.message.thread_ts:
         return f"{channel}, in the deal's thread"
-    return f"{channel}{' (card updated)' if seen.message.updated else ''}"
+    if seen.message.updated:
+        return f"{channel} ({'card' if seen.message.channel == DEALS else 'message'} updated)"
+    return channel
 
 
 def _box(title: str, body: str, width: int) -> str:

@@ -16,6 +16,7 @@ from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
+from slack_client import SlackClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -25,7 +26,6 @@ from bot.db.engine import normalise_url
 from bot.db.migrate import upgrade
 from bot.standin import SlackStandIn
 from bot.web import make_wsgi
-from slack_client import SlackClient
 
 PG_ENV = "DEALCOACH_TEST_POSTGRES_URL"
 SIGNING_SECRET = "test-signing-secret"

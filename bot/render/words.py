@@ -69,14 +69,22 @@ HELP_INTRO = (
     "*Deal Coach* keeps you from giving a deal away. Set your walk-away floor before you negotiate, "
     "log every concession with what you got for it, and every move gets a verdict and coaching."
 )
-NO_ALERT_CHANNEL = "No alert channel is set, so managers were not told; a manager can set one with `/deal policy alert_channel=#channel`."
-EXT_SHARED = "This channel is shared with another organisation, so everything about this deal stays visible only to you."
+NO_ALERT_CHANNEL = (
+    "No alert channel is set, so managers were not told; "
+    "a manager can set one with `/deal policy alert_channel=#channel`."
+)
+EXT_SHARED = (
+    "This channel is shared with another organisation, so everything about this deal stays visible only to you."
+)
 CARD_FAILED = (
     "I could not post the card for *{name}* in this channel ({error}). The deal is open and every command "
     "works; invite Deal Coach to the channel to get a card and a deal thread."
 )
-TRY_AGAIN = "Deal Coach could not reach its database just now, so nothing was recorded. Please try again in a moment."
-UNEXPECTED = "Something went wrong on our side and nothing was recorded. Please try again; if it keeps happening, quote `{ref}` to your admin."
+TRY_AGAIN = "Deal Coach could not reach its database just now; nothing was changed. Please try again in a moment."
+UNEXPECTED = (
+    "Something went wrong on our side and nothing was changed. Please try again; "
+    "if it keeps happening, quote `{ref}` to your admin."
+)
 
 
 def verdict_line(verdict: Verdict, prefix: str = "Verdict") -> str:

@@ -15,8 +15,8 @@ class NoticeService:
     def private(self, actor: Actor, reply: Reply) -> Reply:
         """Queued in the outbox, so it survives a restart and Slack's rate limits like everything else."""
         with self._uow(actor.team_id) as uow:
-            uow.outbox.add("ephemeral", channel=actor.channel_id, payload={"channel": actor.channel_id, "user": actor.user_id,
-                                                  "text": reply.text, "blocks": reply.blocks})
+            payload = {"channel": actor.channel_id, "user": actor.user_id, "text": reply.text, "blocks": reply.blocks}
+            uow.outbox.add("ephemeral", channel=actor.channel_id, payload=payload)
             uow.commit()
         return reply
 

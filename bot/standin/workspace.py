@@ -85,6 +85,23 @@ class LocalWorkspace:
         payload = view_submission(view, values, team_id=self.team_id, user_id=user)
         return self._dispatch(interactive_body(payload), FORM)
 
+    def click(self, user: str, message: Message, action_id: str) -> dict:
+        """`user` presses the button `action_id` on a posted message, as Slack reports it."""
+        button = next(element for block in message.blocks if block.get("type") == "actions"
+                      for element in block.get("elements", []) if element.get("action_id") == action_id)
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user, "team_id": self.team_id},
+            "team": {"id": self.team_id},
+            "channel": {"id": message.channel},
+            "container": {"type": "message", "message_ts": message.ts, "channel_id": message.channel},
+            "message": {"type": "message", "ts": message.ts, "text": message.text, "blocks": message.blocks},
+            "actions": [{"action_id": action_id, "block_id": "alert", "value": button["value"], "type": "button",
+                         "text": button["text"], "action_ts": message.ts}],
+            "trigger_id": f"{next(self._events)}.1.trigger",
+        }
+        return self._dispatch(interactive_body(payload), FORM)
+
     def event(self, event: dict) -> int:
         response = self.app.dispatch(BoltRequest(**self._signed(
             event_body(event, team_id=self.team_id, event_id=f"Ev{next(self._events):08d}"), "application/json")))

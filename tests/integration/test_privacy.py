@@ -74,7 +74,8 @@ def assert_nothing_private_in(messages, secrets: set[str]) -> None:
         shown = rendered(message)
         lowered = shown.lower()
         for secret in secrets:
-            assert secret not in shown, f"{secret!r} leaked into {message.channel} (thread {message.thread_ts}): {shown}"
+            where = f"{message.channel} (thread {message.thread_ts})"
+            assert secret not in shown, f"{secret!r} leaked into {where}: {shown}"
         for word in ("floor", "headroom", "near floor"):
             assert word not in lowered, f"{word!r} shown in {message.channel}: {shown}"
 

@@ -5,6 +5,18 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from builders import (
+    NOW,
+    OTHER_REP,
+    REP,
+    add_ask,
+    add_concession,
+    add_get,
+    dollars,
+    make_deal,
+    percent,
+    record,
+)
 
 from bot.domain.deals import (
     ConcessionSpec,
@@ -20,18 +32,6 @@ from bot.domain.errors import Conflict, DealCoachError, InputError
 from bot.domain.ledger import Ledger
 from bot.domain.model import ConcessionType, EntryKind, Policy, Stage
 from bot.domain.money import Amount
-from builders import (
-    NOW,
-    OTHER_REP,
-    REP,
-    add_ask,
-    add_concession,
-    add_get,
-    dollars,
-    make_deal,
-    percent,
-    record,
-)
 
 
 def _open(

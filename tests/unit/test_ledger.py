@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from builders import add_ask, add_concession, add_get, dollars, make_deal, percent, record
+
 from bot.domain.deals import ConcessionSpec
 from bot.domain.ledger import Ledger
 from bot.domain.model import ConcessionType
 from bot.domain.money import Amount
-from builders import add_ask, add_concession, add_get, dollars, make_deal, percent, record
 
 
 def _cut(amount_cents: int) -> ConcessionSpec:

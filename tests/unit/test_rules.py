@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
-from bot.domain.model import ConcessionType, Policy, Verdict
-from bot.domain.rules import Rule, judge, judge_ask
 from builders import (
     add_ask,
     add_concession,
@@ -15,6 +12,9 @@ from builders import (
     make_deal,
     what_if_conceded,
 )
+
+from bot.domain.model import ConcessionType, Policy, Verdict
+from bot.domain.rules import Rule, judge, judge_ask
 
 DEFAULTS = Policy()
 CENT = 1

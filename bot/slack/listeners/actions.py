@@ -38,7 +38,8 @@ def _decide(services: Services, body: dict[str, Any], decision: Decision) -> Non
 
     def decide() -> None:
         ref = AlertRef.load(clicked.get("value"))
-        click = AlertClick(ref.deal_id, ref.seq, actor.channel_id, str(message.get("ts") or ""),
+        ts = message.get("ts") or (body.get("container") or {}).get("message_ts") or ""
+        click = AlertClick(ref.deal_id, ref.seq, actor.channel_id, str(ts),
                            list(message.get("blocks") or []))
         services.decisions.decide(actor, click, decision)
 
