@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from bot.coach.offline import OfflineCoach
 from bot.coach.principles import load_principles
+from bot.coach.summary import OfflineSummaryWriter
 from bot.config import Settings
 from bot.db.engine import REQUEST_LOCK_TIMEOUT_MS, make_engine, session_factory
 from bot.db.uow import UnitOfWorkFactory
@@ -19,6 +20,7 @@ from bot.services.access import Access
 from bot.services.deals import DealService
 from bot.services.decisions import DecisionService
 from bot.services.notices import NoticeService
+from bot.services.summaries import SummaryService
 from bot.services.workspace import WorkspaceService
 from bot.slack.app import build_app, web_client
 from bot.slack.directory import SlackDirectory
@@ -53,6 +55,7 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
                                    settings_managers=settings.manager_ids),
         notices=NoticeService(uow),
         decisions=DecisionService(uow, access),
+        summaries=SummaryService(uow, access, OfflineSummaryWriter()),
     )
     # The worker gets its own client without retry handlers: it reschedules on errors instead of blocking.
     worker = OutboxWorker(OutboxQueue(sessions, pace_seconds=pace_seconds), uow, web_client(settings, retries=False))

@@ -2,63 +2,80 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import ColumnElement, Row, and_, case, func, select
+from sqlalchemy import ColumnElement, Row, and_, case, func, literal, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from bot.db.tables import DealRow, LedgerEntryRow
-from bot.services.results import RepFigures
+from bot.domain.figures import BANDS, UNDER_CAP_BP, AttentionDeal, Band, Period, RepFigures, TeamFigures
+
+ATTENTION_LIMIT = 5
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((condition, 1), else_=0))
 
 
+def _discount_bp(price: ColumnElement[int]) -> ColumnElement[float]:
+    return (DealRow.list_cents - price) * 10000.0 / DealRow.list_cents
+
+
 class SummaryRepository:
     def __init__(self, session: Session, team_id: str) -> None:
         self._session, self._team_id = session, team_id
 
-    def per_rep(self, start: datetime, *, user_id: str | None = None) -> tuple[RepFigures, ...]:
-        deals = {row.user_id: row for row in self._deal_figures(start, user_id, by_rep=True)}
-        gives = {row[0]: row for row in self._concession_figures(start, user_id, by_rep=True)}
-        reps = sorted(set(deals) | set(gives))
-        return tuple(_figures(rep, deals.get(rep), gives.get(rep)) for rep in reps)
+    def per_rep(self, period: Period, *, user_id: str | None = None) -> tuple[RepFigures, ...]:
+        deals = {row.user_id: row for row in self._deal_figures(period, user_id, by_rep=True)}
+        gives = {row[0]: row for row in self._concession_figures(period, user_id, by_rep=True)}
+        return tuple(_figures(rep, deals.get(rep), gives.get(rep)) for rep in sorted(set(deals) | set(gives)))
 
-    def team(self, start: datetime) -> RepFigures:
-        deals = next(iter(self._deal_figures(start, None, by_rep=False)), None)
-        gives = next(iter(self._concession_figures(start, None, by_rep=False)), None)
+    def totals(self, period: Period) -> RepFigures:
+        deals = next(iter(self._deal_figures(period, None, by_rep=False)), None)
+        gives = next(iter(self._concession_figures(period, None, by_rep=False)), None)
         return _figures("team", deals, gives)
 
-    def _deal_figures(self, start: datetime, user_id: str | None, *, by_rep: bool) -> list:
+    def team(self, current: Period, previous: Period, cap_bp: int) -> TeamFigures:
+        return TeamFigures(
+            totals=self.totals(current),
+            previous=self.totals(previous),
+            bands=self._bands(current),
+            under_cap=self._under_cap(current, cap_bp),
+            attention=self._attention(),
+        )
+
+    def _in_period(self, period: Period) -> tuple:
+        return (DealRow.team_id == self._team_id, DealRow.updated_at >= period.start,
+                DealRow.created_at < period.end)
+
+    def _deal_figures(self, period: Period, user_id: str | None, *, by_rep: bool) -> list[Row]:
         d = DealRow
-        discount_bp = (d.list_cents - d.effective_cents) * 10000.0 / d.list_cents
-        closed = and_(d.closed_at.is_not(None), d.closed_at >= start)  # type: ignore[union-attr]
-        won = and_(closed, d.stage == "won")
+        closed = and_(d.closed_at.is_not(None), d.closed_at >= period.start, d.closed_at < period.end)  # type: ignore[union-attr]
+        won, lost = and_(closed, d.stage == "won"), and_(closed, d.stage == "lost")
         won_price = func.coalesce(d.outcome_cents, d.effective_cents)
         columns = [
-            d.owner_id.label("user_id") if by_rep else func.min(d.owner_id).label("user_id"),
-            _count(d.created_at >= start).label("opened"),
-            func.avg(discount_bp).label("avg_discount_bp"),
+            d.owner_id.label("user_id") if by_rep else literal("team").label("user_id"),
+            _count(and_(d.created_at >= period.start, d.created_at < period.end)).label("opened"),
+            func.avg(_discount_bp(d.effective_cents)).label("avg_discount_bp"),
             _count(and_(d.stage == "open", d.verdict == "ESCALATE")).label("escalate"),
             _count(and_(d.stage == "open", d.verdict == "WALK AWAY")).label("walk_away"),
             _count(and_(closed, d.stage == "walked")).label("walked"),
             _count(d.came_back.is_(True)).label("came_back"),  # type: ignore[attr-defined]
             _count(won).label("won"),
-            _count(and_(closed, d.stage == "lost")).label("lost"),
-            func.avg(case((won, (d.list_cents - won_price) * 10000.0 / d.list_cents))).label("won_discount_bp"),
+            _count(lost).label("lost"),
+            func.avg(case((won, _discount_bp(won_price)))).label("won_discount_bp"),
+            func.avg(case((lost, _discount_bp(d.effective_cents)))).label("lost_discount_bp"),
+            func.count().label("rows"),
         ]
-        query = select(*columns).where(d.team_id == self._team_id, d.updated_at >= start)
+        query = select(*columns).where(*self._in_period(period))
         if user_id is not None:
             query = query.where(d.owner_id == user_id)
         if by_rep:
             query = query.group_by(d.owner_id)
-        return [row for row in self._session.execute(query) if row.user_id is not None]
+        return [row for row in self._session.execute(query) if row.rows]
 
-    def _concession_figures(self, start: datetime, user_id: str | None, *, by_rep: bool) -> list:
+    def _concession_figures(self, period: Period, user_id: str | None, *, by_rep: bool) -> list[Row]:
         given, got = aliased(LedgerEntryRow), aliased(LedgerEntryRow)
-        owner = DealRow.owner_id if by_rep else func.min(DealRow.owner_id)
+        owner = DealRow.owner_id if by_rep else literal("team")
         query = (
             select(owner, func.count(given.id), func.count(got.id))
             .select_from(given)
@@ -77,14 +94,51 @@ class SummaryRepository:
                 DealRow.team_id == self._team_id,
                 given.kind == "concession",
                 given.taken_back_at.is_(None),  # type: ignore[union-attr]
-                given.at >= start,
+                given.at >= period.start,
+                given.at < period.end,
             )
         )
         if user_id is not None:
             query = query.where(DealRow.owner_id == user_id)
         if by_rep:
             query = query.group_by(DealRow.owner_id)
-        return [row for row in self._session.execute(query) if row[0] is not None]
+        return [row for row in self._session.execute(query) if row[1]]
+
+    def _bands(self, period: Period) -> tuple[Band, ...]:
+        """Win rate by the effective discount the deal closed at (won: its final price if given)."""
+        d = DealRow
+        price = case((d.stage == "won", func.coalesce(d.outcome_cents, d.effective_cents)), else_=d.effective_cents)
+        discount = _discount_bp(price)
+        band = case((discount < 1000, 0), (discount < 2000, 1), (discount < 3000, 2), else_=3).label("band")
+        query = (
+            select(band, _count(d.stage == "won"), _count(d.stage == "lost"))
+            .where(d.team_id == self._team_id, d.stage.in_(("won", "lost")),  # type: ignore[attr-defined]
+                   d.closed_at >= period.start, d.closed_at < period.end)  # type: ignore[operator]
+            .group_by(band)
+        )
+        found = {int(row[0]): (int(row[1] or 0), int(row[2] or 0)) for row in self._session.execute(query)}
+        return tuple(Band(label, *found.get(i, (0, 0))) for i, label in enumerate(BANDS))
+
+    def _under_cap(self, period: Period, cap_bp: int) -> int:
+        """Deals whose effective discount sits within two points under their cap: a sign of reps
+        conceding up to the limit rather than holding."""
+        d = DealRow
+        cap = func.coalesce(d.cap_bp, cap_bp)
+        discount = _discount_bp(d.effective_cents)
+        query = select(func.count()).where(*self._in_period(period), discount <= cap,
+                                           discount >= cap - UNDER_CAP_BP, d.concession_count > 0)
+        return int(self._session.execute(query).scalar_one())
+
+    def _attention(self) -> tuple[AttentionDeal, ...]:
+        d = DealRow
+        query = (
+            select(d.name, d.id, d.owner_id, d.verdict)
+            .where(d.team_id == self._team_id, d.stage == "open",
+                   d.verdict.in_(("ESCALATE", "WALK AWAY")))  # type: ignore[attr-defined]
+            .order_by(d.updated_at.desc())  # type: ignore[attr-defined]
+            .limit(ATTENTION_LIMIT)
+        )
+        return tuple(AttentionDeal(row[0], row[1], row[2], row[3]) for row in self._session.execute(query))
 
 
 def _figures(user_id: str, deals: Row | None, gives: Row | None) -> RepFigures:
@@ -97,12 +151,17 @@ def _figures(user_id: str, deals: Row | None, gives: Row | None) -> RepFigures:
         concessions=concessions,
         with_get=with_get,
         without_get=concessions - with_get,
-        avg_discount_bp=float(deals.avg_discount_bp) if deals.avg_discount_bp is not None else None,
+        avg_discount_bp=_float(deals.avg_discount_bp),
         escalate=int(deals.escalate or 0),
         walk_away=int(deals.walk_away or 0),
         walked=int(deals.walked or 0),
         came_back=int(deals.came_back or 0),
         won=int(deals.won or 0),
         lost=int(deals.lost or 0),
-        won_discount_bp=float(deals.won_discount_bp) if deals.won_discount_bp is not None else None,
+        won_discount_bp=_float(deals.won_discount_bp),
+        lost_discount_bp=_float(deals.lost_discount_bp),
     )
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]

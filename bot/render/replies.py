@@ -10,7 +10,7 @@ from bot.domain.rules import Judgement
 from bot.render import words
 from bot.render.blocks import Reply, context, divider, escape, reply, section
 from bot.render.words import money, percent
-from bot.services.results import DealListResult, DealResult, Moment, PolicyResult, SummaryResult
+from bot.services.results import DealListResult, DealResult, Moment, PolicyResult
 
 LEDGER_LINES = 25
 
@@ -149,24 +149,6 @@ def policy_reply(result: PolicyResult) -> Reply:
     head = f"Policy updated: {', '.join(result.changed)}." if result.changed else "*Workspace policy*"
     return reply("Workspace policy", [section(head), section("\n".join(lines)),
                                        context("Managers change it with `/deal policy key=value …`.")])
-
-
-def summary_reply(result: SummaryResult) -> Reply:
-    blocks = [section(f"*Summary for this {result.period}* (since {result.start_label})")]
-    rows = ([result.team] if result.team else []) + list(result.reps)
-    if not rows or all(r.deals_opened == 0 and r.concessions == 0 for r in rows):
-        blocks.append(section("Nothing happened in this period yet."))
-    for figures in rows:
-        who = "*Team*" if figures.user_id == "team" else f"<@{figures.user_id}>"
-        avg = percent(figures.avg_discount_bp) if figures.avg_discount_bp is not None else "n/a"
-        won_avg = percent(figures.won_discount_bp) if figures.won_discount_bp is not None else "n/a"
-        blocks.append(section(
-            f"{who}: {figures.deals_opened} deals opened · {figures.concessions} concessions "
-            f"({figures.with_get} with a get, {figures.without_get} without) · average effective discount {avg} · "
-            f"{figures.escalate} at escalate, {figures.walk_away} at walk away · {figures.walked} walked away "
-            f"({figures.came_back} came back) · {figures.won} won (average discount {won_avg}), {figures.lost} lost"
-        ))
-    return reply(f"Summary for this {result.period}", blocks)
 
 
 def help_reply(topic: str | None = None) -> Reply:

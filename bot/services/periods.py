@@ -1,23 +1,41 @@
-"""Calendar periods to date (week, month, quarter) in a workspace's time zone."""
+"""Calendar periods to date (week, month, quarter) in a workspace's time zone, and the one before."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.figures import Period
+
+PERIODS = ("week", "month", "quarter")
+
 
 def period_start(now: datetime, period: str, timezone: str) -> datetime:
     """The start of the week (Monday), month or quarter containing `now`, local midnight, as UTC."""
     local = now.astimezone(ZoneInfo(timezone))
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     if period == "week":
-        start = midnight - timedelta(days=midnight.weekday())
+        day = local.date() - timedelta(days=local.weekday())
     elif period == "month":
-        start = midnight.replace(day=1)
+        day = local.date().replace(day=1)
     elif period == "quarter":
-        start = midnight.replace(month=3 * ((midnight.month - 1) // 3) + 1, day=1)
+        day = local.date().replace(month=3 * ((local.month - 1) // 3) + 1, day=1)
     else:
         raise ValueError(f"unknown period {period!r}")
-    # Rebuild from the wall clock so a DST change between the start and today gives the right offset.
-    start = datetime(start.year, start.month, start.day, tzinfo=ZoneInfo(timezone))
-    return start.astimezone(UTC)
+    # Built from the wall clock so a DST change between the start and today gives the right offset.
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+def current_period(now: datetime, name: str, timezone: str) -> Period:
+    """The calendar period to date."""
+    return Period(name, period_start(now, name, timezone), now)
+
+
+def previous_period(period: Period, timezone: str) -> Period:
+    """The whole calendar period before `period`."""
+    just_before = period.start - timedelta(seconds=1)
+    return Period(period.name, period_start(just_before, period.name, timezone), period.start)
+
+
+def last_complete_period(now: datetime, name: str, timezone: str) -> Period:
+    """The last whole period before now: what a Monday digest reports."""
+    return previous_period(current_period(now, name, timezone), timezone)

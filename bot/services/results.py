@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.coach.types import Advice
+from bot.domain.figures import Period, RepFigures, TeamFigures
 from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Entry, Policy
 from bot.domain.rules import Judgement, Rule
@@ -70,28 +71,11 @@ class PolicyResult:
 
 
 @dataclass(frozen=True)
-class RepFigures:
-    """One rep's period, every number computed in SQL."""
-
-    user_id: str
-    deals_opened: int = 0
-    concessions: int = 0
-    with_get: int = 0
-    without_get: int = 0
-    avg_discount_bp: float | None = None
-    escalate: int = 0
-    walk_away: int = 0
-    walked: int = 0
-    came_back: int = 0
-    won: int = 0
-    lost: int = 0
-    won_discount_bp: float | None = None
-
-
-@dataclass(frozen=True)
 class SummaryResult:
-    period: str
-    start_label: str
+    """A period's figures (all from SQL) and the sentences written from them."""
+
+    period: Period
+    timezone: str
     reps: tuple[RepFigures, ...]
-    team: RepFigures | None = None
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    team: TeamFigures | None
+    sentences: tuple[str, ...]

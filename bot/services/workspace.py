@@ -1,4 +1,4 @@
-"""Workspace-wide use cases: lists of deals, the policy, and the period summary."""
+"""Workspace-wide use cases: lists of deals and the policy."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from bot.domain.ledger import Ledger
 from bot.domain.rules import judge
 from bot.services.access import Access, Actor
 from bot.services.deals import utc_now
-from bot.services.periods import period_start
-from bot.services.results import DealLine, DealListResult, PolicyResult, SummaryResult
+from bot.services.results import DealLine, DealListResult, PolicyResult
 
 LIST_LIMIT = 40  # a reply carries at most 50 blocks
 
@@ -54,17 +53,3 @@ class WorkspaceService:
             alert_channel_default=self._default_alert_channel,
             settings_managers=tuple(sorted(self._settings_managers)),
         )
-
-    def summary(self, actor: Actor, command: c.Summary) -> SummaryResult:
-        """Managers see the workspace or one rep; reps see themselves."""
-        with self._uow(actor.team_id, read_only=True) as uow:
-            policy = uow.workspaces.policy()
-            wanted = command.user
-            if wanted != actor.user_id and not self._access.is_manager(actor, policy):
-                if wanted is not None:
-                    self._access.require_manager(actor, policy, "see another rep's summary")
-                wanted = actor.user_id
-            start = period_start(self._clock(), command.period, policy.timezone)
-            reps = uow.summaries.per_rep(start, user_id=wanted)
-            team = uow.summaries.team(start) if wanted is None else None
-        return SummaryResult(command.period, start.strftime("%a %d %b %Y"), reps, team)

@@ -15,10 +15,12 @@ from bot.commands.parse import CommandError
 from bot.domain.errors import DealCoachError
 from bot.render import replies, words
 from bot.render.blocks import Reply
+from bot.render.summaries import summary_reply
 from bot.services.access import Actor
 from bot.services.deals import DealService
 from bot.services.decisions import DecisionService
 from bot.services.notices import NoticeService
+from bot.services.summaries import SummaryService
 from bot.services.workspace import WorkspaceService
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,7 @@ class Services:
     workspace: WorkspaceService
     notices: NoticeService
     decisions: DecisionService
+    summaries: SummaryService
 
 
 def _deal_routes(s: Services) -> dict[type, Callable]:
@@ -48,7 +51,7 @@ def _deal_routes(s: Services) -> dict[type, Callable]:
         c.NewDeal: lambda actor, cmd, ctx: replies.deal_reply(d.open(actor, cmd, response_url=ctx.get("response_url"))),
         c.ListDeals: lambda actor, cmd, ctx: replies.list_reply(w.list_deals(actor, cmd)),
         c.PolicyCommand: lambda actor, cmd, ctx: replies.policy_reply(w.policy(actor, cmd)),
-        c.Summary: lambda actor, cmd, ctx: replies.summary_reply(w.summary(actor, cmd)),
+        c.Summary: lambda actor, cmd, ctx: summary_reply(s.summaries.summary(actor, cmd)),
         c.Help: lambda actor, cmd, ctx: replies.help_reply(cmd.topic),
     }
 

@@ -1,0 +1,51 @@
+"""The few sentences above a summary, written from the SQL figures: every number comes from them."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.domain.figures import RepFigures, TeamFigures
+
+MAX_NAMED = 3
+
+
+class SummaryWriter(Protocol):
+    def write(self, period: str, reps: tuple[RepFigures, ...], team: TeamFigures | None) -> tuple[str, ...]: ...
+
+
+class OfflineSummaryWriter:
+    """Template sentences: what happened, what changed, which deals need a manager, who gives without getting."""
+
+    def write(self, period: str, reps: tuple[RepFigures, ...], team: TeamFigures | None) -> tuple[str, ...]:
+        totals = team.totals if team else (reps[0] if len(reps) == 1 else None)
+        if totals is None or (totals.concessions == 0 and totals.deals_opened == 0 and not team):
+            return (f"Nothing was negotiated this {period} yet.",)
+        who = "The team" if team else f"<@{totals.user_id}>"
+        sentences = [
+            f"{who} opened {_n(totals.deals_opened, 'deal')} and gave {_n(totals.concessions, 'concession')} "
+            f"this {period}, {totals.without_get} of them with nothing in return."
+        ]
+        if team is not None:
+            sentences.append(_change(period, team))
+            if team.attention:
+                named = ", ".join(f"{d.name} (<@{d.owner_id}>, {d.verdict.lower()})" for d in team.attention)
+                sentences.append(f"Needs you: {named}.")
+            if team.under_cap:
+                sentences.append(f"{_n(team.under_cap, 'deal')} sit just under the discount cap.")
+        givers = sorted((r for r in reps if r.without_get >= 2), key=lambda r: -r.without_get)[:MAX_NAMED]
+        if givers:
+            named = ", ".join(f"<@{r.user_id}> ({r.without_get} of {r.concessions})" for r in givers)
+            sentences.append(f"Giving without getting: {named}.")
+        return tuple(s for s in sentences if s)
+
+
+def _change(period: str, team: TeamFigures) -> str:
+    now, before = team.totals.concessions, team.previous.concessions
+    if now == before:
+        return f"That is as many concessions as last {period}."
+    direction = "more" if now > before else "fewer"
+    return f"That is {abs(now - before)} {direction} concessions than last {period} ({before})."
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

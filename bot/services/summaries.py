@@ -1,0 +1,44 @@
+"""Summaries of what a team gave away: `/deal summary` and the scheduled digest share them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.coach.summary import SummaryWriter
+from bot.commands import types as c
+from bot.db.uow import UnitOfWorkFactory
+from bot.domain.figures import Period
+from bot.services.access import Access, Actor
+from bot.services.deals import utc_now
+from bot.services.periods import current_period, previous_period
+from bot.services.results import SummaryResult
+
+
+class SummaryService:
+    def __init__(self, uow: UnitOfWorkFactory, access: Access, writer: SummaryWriter, *,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self._uow, self._access, self._writer, self._clock = uow, access, writer, clock
+
+    def summary(self, actor: Actor, command: c.Summary) -> SummaryResult:
+        """Managers see the workspace or one rep; reps see themselves."""
+        with self._uow(actor.team_id, read_only=True) as uow:
+            policy = uow.workspaces.policy()
+            wanted = command.user
+            if wanted != actor.user_id and not self._access.is_manager(actor, policy):
+                if wanted is not None:
+                    self._access.require_manager(actor, policy, "see another rep's summary")
+                wanted = actor.user_id
+        period = current_period(self._clock(), command.period, policy.timezone)
+        return self.for_period(actor.team_id, period, policy.timezone, user_id=wanted)
+
+    def for_period(self, team_id: str, period: Period, timezone: str, *, user_id: str | None = None) -> SummaryResult:
+        """The team's figures (or one rep's) for a period, and the sentences on top of them."""
+        with self._uow(team_id, read_only=True) as uow:
+            policy = uow.workspaces.policy()
+            reps = uow.summaries.per_rep(period, user_id=user_id)
+            team = None
+            if user_id is None:
+                team = uow.summaries.team(period, previous_period(period, timezone), policy.cap_bp)
+        sentences = self._writer.write(period.name, reps, team)
+        return SummaryResult(period, timezone, reps, team, sentences)
