@@ -16,9 +16,12 @@ from bot.db.engine import REQUEST_LOCK_TIMEOUT_MS, make_engine, session_factory
 from bot.db.uow import UnitOfWorkFactory
 from bot.delivery.queue import OutboxQueue
 from bot.delivery.worker import OutboxWorker
+from bot.jobs.lock import SchedulerLock
+from bot.jobs.runner import JobRunner
 from bot.services.access import Access
 from bot.services.deals import DealService
 from bot.services.decisions import DecisionService
+from bot.services.digests import DigestService
 from bot.services.notices import NoticeService
 from bot.services.summaries import SummaryService
 from bot.services.workspace import WorkspaceService
@@ -36,8 +39,17 @@ class Container:
     client: WebClient
     worker: OutboxWorker
     app: App
+    digests: DigestService
+    jobs: JobRunner
+
+    def start_background(self, *, scheduler: bool) -> None:
+        """Every process delivers the outbox; the scheduled jobs run where asked, one process at a time."""
+        self.worker.start()
+        if scheduler:
+            self.jobs.start()
 
     def close(self) -> None:
+        self.jobs.stop()
         self.worker.stop()
         self.engine.dispose()
 
@@ -58,7 +70,10 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
         summaries=SummaryService(uow, access, OfflineSummaryWriter()),
     )
     # The worker gets its own client without retry handlers: it reschedules on errors instead of blocking.
-    worker = OutboxWorker(OutboxQueue(sessions, pace_seconds=pace_seconds), uow, web_client(settings, retries=False))
+    worker = OutboxWorker(OutboxQueue(sessions, pace_seconds=pace_seconds), uow, web_client(settings, retries=False),
+                          summaries=services.summaries)
+    digests = DigestService(uow, sessions, settings_managers=settings.manager_ids)
+    jobs = JobRunner(digests, SchedulerLock(engine))
     uow.on_commit = worker.notify
     app = build_app(settings, services, client)
-    return Container(settings, engine, uow, services, client, worker, app)
+    return Container(settings, engine, uow, services, client, worker, app, digests, jobs)

@@ -1,4 +1,4 @@
-"""The `dealcoach` command: demo, console, serve, socket, migrate."""
+"""The `dealcoach` command: demo, console, serve, socket, migrate, scheduler."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("serve", help="HTTP mode for production: POST /slack/events, GET /healthz")
     sub.add_parser("socket", help="Socket Mode against a real workspace (needs SLACK_APP_TOKEN)")
     sub.add_parser("migrate", help="alembic upgrade head on DATABASE_URL")
+    sub.add_parser("scheduler", help="run the scheduled jobs (digests, nudges) as their own process")
     args = parser.parse_args(argv)
     # The demo and console print what people would see; their logs would only be noise.
     quiet = args.command in ("demo", "console")
@@ -60,11 +61,31 @@ def _socket() -> int:
         raise SystemExit("dealcoach socket needs SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (see .env.example)")
     upgrade(settings.database_url)
     container = build(settings)
-    container.worker.start()
+    container.start_background(scheduler=settings.scheduler)
     try:
         SocketModeHandler(container.app, settings.slack_app_token.get_secret_value()).start()
     finally:
         container.close()
+    return 0
+
+
+def _scheduler() -> int:
+    import signal
+    import threading
+
+    from bot.bootstrap import build
+    from bot.db.migrate import upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url)
+    container = build(settings)
+    container.start_background(scheduler=True)
+    stopped = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopped.set())
+    logging.getLogger(__name__).info("scheduler running; it takes the jobs when no other process has them")
+    stopped.wait()
+    container.close()
     return 0
 
 
@@ -75,7 +96,8 @@ def _migrate() -> int:
     return 0
 
 
-_COMMANDS = {"demo": _demo, "console": _console, "serve": _serve, "socket": _socket, "migrate": _migrate}
+_COMMANDS = {"demo": _demo, "console": _console, "serve": _serve, "socket": _socket, "migrate": _migrate,
+             "scheduler": _scheduler}
 
 if __name__ == "__main__":
     raise SystemExit(main())

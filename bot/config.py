@@ -9,7 +9,8 @@ DEFAULT_LLM_MODEL = "gpt-4o-mini"
 
 
 class Settings(BaseSettings):
-    """Exactly the variables of PRODUCT.md section 1; nothing here is read at import time."""
+    """The variables of PRODUCT.md section 1 and this project's DEALCOACH_… additions; nothing here is read
+    at import time."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -25,6 +26,12 @@ class Settings(BaseSettings):
     alert_channel: str | None = Field(default=None, validation_alias="DEALCOACH_ALERT_CHANNEL")
     managers: str = Field(default="", validation_alias="DEALCOACH_MANAGERS")
     port: int = Field(default=3000, ge=1, le=65535, validation_alias="PORT")
+    # Added by this project (PRODUCT.md: new settings are named DEALCOACH_…).
+    web_workers: int = Field(default=2, ge=1, le=64, validation_alias="DEALCOACH_WEB_WORKERS")
+    web_threads: int = Field(default=4, ge=1, le=64, validation_alias="DEALCOACH_WEB_THREADS")
+    # serve/socket run the scheduled jobs themselves unless this is off (then run `dealcoach scheduler`);
+    # either way a lock in the database lets only one scheduler work at a time.
+    scheduler: bool = Field(default=True, validation_alias="DEALCOACH_SCHEDULER")
 
     @field_validator("slack_api_url")
     @classmethod

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -36,7 +35,7 @@ class _Gunicorn(BaseApplication):
 
     def _start_worker(self, _worker: Any) -> None:
         if self._container is not None:
-            self._container.worker.start()
+            self._container.start_background(scheduler=self._settings.scheduler)
 
     def _stop_worker(self, _server: Any, _worker: Any) -> None:
         if self._container is not None:
@@ -48,9 +47,9 @@ def serve(settings: Settings) -> None:
     upgrade(settings.database_url)
     options = {
         "bind": f"0.0.0.0:{settings.port}",
-        "workers": int(os.environ.get("DEALCOACH_WEB_WORKERS", "2")),
+        "workers": settings.web_workers,
         "worker_class": "gthread",
-        "threads": int(os.environ.get("DEALCOACH_WEB_THREADS", "4")),
+        "threads": settings.web_threads,
         "timeout": 30,
         "graceful_timeout": 10,
         "keepalive": 5,

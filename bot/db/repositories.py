@@ -18,6 +18,7 @@ from bot.db.tables import (
     DecisionRow,
     LedgerEntryRow,
     OutboxRow,
+    SentOnce,
     SlackEvent,
     Workspace,
     utcnow,
@@ -92,6 +93,17 @@ class DealRepository:
             DealRow.team_id == self._team_id, DealRow.name_key == name.lower(), DealRow.stage == Stage.OPEN.value
         )
         return bool(self._session.execute(query).scalar_one())
+
+    def stale(self, idle_since: datetime, limit: int = 200) -> list[tuple[int, str, str, datetime]]:
+        """Open deals untouched since `idle_since`: (id, name, owner, last change), oldest first."""
+        query = (
+            select(DealRow.id, DealRow.name, DealRow.owner_id, DealRow.updated_at)
+            .where(DealRow.team_id == self._team_id, DealRow.stage == Stage.OPEN.value,
+                   DealRow.updated_at < idle_since)
+            .order_by(DealRow.updated_at)
+            .limit(limit)
+        )
+        return [(row[0], row[1], row[2], mapping.aware(row[3])) for row in self._session.execute(query)]
 
     def list_open(self, *, owner_id: str | None = None, limit: int = 200) -> list[Deal]:
         query = select(DealRow).where(DealRow.team_id == self._team_id, DealRow.stage == Stage.OPEN.value)
@@ -294,3 +306,18 @@ class DecisionRepository:
     def add(self, deal_id: int, seq: int, kind: str, by_user: str) -> None:
         self._session.add(DecisionRow(team_id=self._team_id, deal_id=deal_id, seq=seq, kind=kind, by_user=by_user))
         self._session.flush()
+
+
+class SentOnceRepository:
+    def __init__(self, session: Session, team_id: str) -> None:
+        self._session, self._team_id = session, team_id
+
+    def claim(self, key: str) -> bool:
+        """True the first time a key is claimed in this workspace; False ever after, from any process."""
+        return _insert_ignoring_duplicates(self._session, SentOnce,
+                                           {"team_id": self._team_id, "key": key, "sent_at": utcnow()})
+
+
+def all_team_ids(session: Session) -> list[str]:
+    """Every workspace, for the scheduled sweeps (the only query not bound to one team)."""
+    return list(session.execute(select(Workspace.team_id).order_by(Workspace.team_id)).scalars())

@@ -148,6 +148,17 @@ class DecisionRow(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_column=_when())
 
 
+class SentOnce(SQLModel, table=True):
+    """Keys of scheduled messages already queued (a digest per manager and period, a nudge per stale
+    deal): the primary key makes "exactly once" hold even with two schedulers running."""
+
+    __tablename__ = "sent_once"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    key: str = Field(primary_key=True, max_length=200)
+    sent_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+
+
 class SlackEvent(SQLModel, table=True):
     """Event ids already handled: Slack retries deliveries and Bolt does not deduplicate them."""
 

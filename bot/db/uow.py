@@ -16,6 +16,7 @@ from bot.db.repositories import (
     DecisionRepository,
     EventRepository,
     OutboxRepository,
+    SentOnceRepository,
     WorkspaceRepository,
 )
 from bot.db.summaries import SummaryRepository
@@ -46,6 +47,7 @@ class UnitOfWork:
         self.events = EventRepository(self.session, self.team_id)
         self.summaries = SummaryRepository(self.session, self.team_id)
         self.decisions = DecisionRepository(self.session, self.team_id)
+        self.sent_once = SentOnceRepository(self.session, self.team_id)
         return self
 
     def __exit__(

@@ -15,13 +15,16 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.delivery.queue import Job, OutboxQueue
+from bot.domain.figures import Period
 from bot.domain.ledger import Ledger
 from bot.domain.rules import judge
 from bot.render import words
 from bot.render.alerts import alert_message, decided_alert, decision_notice
 from bot.render.blocks import Reply
-from bot.render.public import deal_card, thread_note
+from bot.render.public import deal_card, nudge_message, thread_note
+from bot.render.summaries import summary_reply
 from bot.services.deals import utc_now
+from bot.services.summaries import SummaryService
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +45,10 @@ class Permanent(Exception):
 
 class OutboxWorker:
     def __init__(self, queue: OutboxQueue, uow: UnitOfWorkFactory, client: WebClient, *,
-                 clock: Callable[[], datetime] = utc_now, poll_seconds: float = 1.0) -> None:
+                 summaries: SummaryService | None = None, clock: Callable[[], datetime] = utc_now,
+                 poll_seconds: float = 1.0) -> None:
         self._queue, self._uow, self._client, self._clock = queue, uow, client, clock
+        self._summaries = summaries
         self._poll = poll_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -191,6 +196,21 @@ class OutboxWorker:
         self._post_ephemeral(deal.channel_id, deal.owner_id, decision_notice(deal, job.payload))
         return None
 
+    def _send_digest(self, job: Job) -> str | None:
+        """The period's summary, computed now from SQL, to a manager's DM or the digest channel."""
+        assert self._summaries is not None, "the worker needs the summary service to send digests"
+        p = job.payload
+        period = Period(p["period"], datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]))
+        result = self._summaries.for_period(job.team_id, period, p["timezone"])
+        message = summary_reply(result, title=words.DIGEST_TITLE.format(period=period.name))
+        self._client.chat_postMessage(channel=p["to"], text=message.text, blocks=message.blocks)
+        return None
+
+    def _send_nudge(self, job: Job) -> str | None:
+        message = nudge_message(job.payload["deals"])
+        self._client.chat_postMessage(channel=job.payload["to"], text=message.text, blocks=message.blocks)
+        return None
+
     def _send_ephemeral(self, job: Job) -> str | None:
         payload = job.payload
         self._post_ephemeral(payload["channel"], payload["user"], Reply(payload["text"], payload.get("blocks", [])))
@@ -236,4 +256,6 @@ _SENDERS: dict[str, Callable[[OutboxWorker, Job], str | None]] = {
     "ephemeral": OutboxWorker._send_ephemeral,
     "alert_update": OutboxWorker._send_alert_update,
     "decision_notice": OutboxWorker._send_decision_notice,
+    "digest": OutboxWorker._send_digest,
+    "nudge": OutboxWorker._send_nudge,
 }

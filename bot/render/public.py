@@ -23,6 +23,12 @@ def deal_card(deal: Deal, verdict: Verdict, concessions: int) -> Reply:
     )
 
 
+def nudge_message(deals: list[list]) -> Reply:
+    """A rep's idle deals, by name and days since the last change (a DM: nothing private leaks)."""
+    lines = [words.NUDGE, *(f"• *{escape(name)}*: {days} days" for name, days in deals)]
+    return reply("\n".join(lines), [section("\n".join(lines))])
+
+
 def thread_note(payload: dict) -> Reply:
     """The recorded moves queued for the deal's thread, one line each, in one message."""
     text = "\n".join(_note_line(note) for note in payload.get("notes", [payload]))

@@ -65,6 +65,12 @@ DECISION_IN_ALERT = {
     "walk away": ":no_entry: <@{by}> told <@{owner}> to walk away.",
 }
 
+DIGEST_TITLE = "Deal Coach: last {period}"
+NUDGE = (
+    "These deals have had no activity for a while. "
+    "Log what happened, or close them with `/deal walk`, `won` or `lost`:"
+)
+
 HELP_INTRO = (
     "*Deal Coach* keeps you from giving a deal away. Set your walk-away floor before you negotiate, "
     "log every concession with what you got for it, and every move gets a verdict and coaching."

@@ -36,6 +36,19 @@ def previous_period(period: Period, timezone: str) -> Period:
     return Period(period.name, period_start(just_before, period.name, timezone), period.start)
 
 
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def digest_due(now: datetime, day: str, hour: int, timezone: str) -> bool:
+    """Whether this week's digest moment (weekday `day` at `hour`, local time) has come. A scheduler that
+    was down at that moment still sends it later the same week: late, never lost."""
+    local = now.astimezone(ZoneInfo(timezone))
+    week_start = local.date() - timedelta(days=local.weekday())
+    moment_day = week_start + timedelta(days=DAYS.index(day))
+    moment = datetime(moment_day.year, moment_day.month, moment_day.day, hour, tzinfo=ZoneInfo(timezone))
+    return local >= moment
+
+
 def last_complete_period(now: datetime, name: str, timezone: str) -> Period:
     """The last whole period before now: what a Monday digest reports."""
     return previous_period(current_period(now, name, timezone), timezone)
