@@ -22,6 +22,7 @@ from bot.services.access import Access
 from bot.services.deals import DealService
 from bot.services.decisions import DecisionService
 from bot.services.digests import DigestService
+from bot.services.home import HomeService
 from bot.services.notices import NoticeService
 from bot.services.summaries import SummaryService
 from bot.services.workspace import WorkspaceService
@@ -71,7 +72,7 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
     )
     # The worker gets its own client without retry handlers: it reschedules on errors instead of blocking.
     worker = OutboxWorker(OutboxQueue(sessions, pace_seconds=pace_seconds), uow, web_client(settings, retries=False),
-                          summaries=services.summaries)
+                          summaries=services.summaries, home=HomeService(uow, access))
     digests = DigestService(uow, sessions, settings_managers=settings.manager_ids)
     jobs = JobRunner(digests, SchedulerLock(engine))
     uow.on_commit = worker.notify

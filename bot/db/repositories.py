@@ -31,8 +31,10 @@ def _insert_ignoring_duplicates(session: Session, table: type, values: dict[str,
     """INSERT … ON CONFLICT DO NOTHING on either database; True when the row was new."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(**values).on_conflict_do_nothing()
-    return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+    # RETURNING tells whether a row went in; an ORM-enabled INSERT's rowcount is not reliable on psycopg.
+    key = next(iter(table.__table__.primary_key.columns))  # type: ignore[attr-defined]
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)
+    return session.execute(statement).first() is not None
 
 
 class WorkspaceRepository:
@@ -104,6 +106,17 @@ class DealRepository:
             .limit(limit)
         )
         return [(row[0], row[1], row[2], mapping.aware(row[3])) for row in self._session.execute(query)]
+
+    def list_needing_attention(self, *, limit: int = 20) -> list[Deal]:
+        """Open deals whose last verdict was escalate or walk away, most recently changed first."""
+        query = (
+            select(DealRow)
+            .where(DealRow.team_id == self._team_id, DealRow.stage == Stage.OPEN.value,
+                   DealRow.verdict.in_((Verdict.ESCALATE.word, Verdict.WALK_AWAY.word)))  # type: ignore[attr-defined]
+            .order_by(DealRow.updated_at.desc())  # type: ignore[attr-defined]
+            .limit(limit)
+        )
+        return self._load(list(self._session.execute(query).scalars()))
 
     def list_open(self, *, owner_id: str | None = None, limit: int = 200) -> list[Deal]:
         query = select(DealRow).where(DealRow.team_id == self._team_id, DealRow.stage == Stage.OPEN.value)
@@ -240,6 +253,18 @@ class OutboxRepository:
                     return
         self.add("note", channel=channel, deal_id=deal_id, payload={"notes": [note]})
 
+    def pending(self, *, kind: str, channel: str) -> bool:
+        """A message of this kind for this channel is queued and not yet picked up."""
+        query = select(func.count()).select_from(OutboxRow).where(
+            OutboxRow.team_id == self._team_id,
+            OutboxRow.kind == kind,
+            OutboxRow.channel_id == channel,
+            OutboxRow.delivered_at.is_(None),  # type: ignore[union-attr]
+            OutboxRow.failed_at.is_(None),  # type: ignore[union-attr]
+            OutboxRow.claimed_until.is_(None),  # type: ignore[union-attr]
+        )
+        return bool(self._session.execute(query).scalar_one())
+
     def card_pending(self, deal_id: int) -> bool:
         """A card refresh queued and not yet picked up will render the deal as it is then, so one is enough."""
         query = select(func.count()).select_from(OutboxRow).where(
@@ -302,6 +327,11 @@ class DecisionRepository:
             DecisionRow.team_id == self._team_id, DecisionRow.deal_id == deal_id, DecisionRow.seq == seq
         )
         return self._session.execute(query).scalars().first()
+
+    def decided_latest(self, deal: Deal) -> bool:
+        """Whether a manager has decided on the deal's latest ledger entry (what its last alert was about)."""
+        latest = max((entry.seq for entry in deal.entries), default=None)
+        return latest is not None and self.find(deal.id, latest) is not None  # type: ignore[arg-type]
 
     def add(self, deal_id: int, seq: int, kind: str, by_user: str) -> None:
         self._session.add(DecisionRow(team_id=self._team_id, deal_id=deal_id, seq=seq, kind=kind, by_user=by_user))

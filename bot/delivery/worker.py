@@ -21,9 +21,12 @@ from bot.domain.rules import judge
 from bot.render import words
 from bot.render.alerts import alert_message, decided_alert, decision_notice
 from bot.render.blocks import Reply
+from bot.render.home import home_view
 from bot.render.public import deal_card, nudge_message, thread_note
 from bot.render.summaries import summary_reply
+from bot.services.access import Actor
 from bot.services.deals import utc_now
+from bot.services.home import HomeService
 from bot.services.summaries import SummaryService
 
 log = logging.getLogger(__name__)
@@ -45,10 +48,10 @@ class Permanent(Exception):
 
 class OutboxWorker:
     def __init__(self, queue: OutboxQueue, uow: UnitOfWorkFactory, client: WebClient, *,
-                 summaries: SummaryService | None = None, clock: Callable[[], datetime] = utc_now,
-                 poll_seconds: float = 1.0) -> None:
+                 summaries: SummaryService | None = None, home: HomeService | None = None,
+                 clock: Callable[[], datetime] = utc_now, poll_seconds: float = 1.0) -> None:
         self._queue, self._uow, self._client, self._clock = queue, uow, client, clock
-        self._summaries = summaries
+        self._summaries, self._home = summaries, home
         self._poll = poll_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -206,6 +209,13 @@ class OutboxWorker:
         self._client.chat_postMessage(channel=p["to"], text=message.text, blocks=message.blocks)
         return None
 
+    def _send_home(self, job: Job) -> str | None:
+        assert self._home is not None, "the worker needs the home service to publish App Home"
+        user = job.payload["user"]
+        view = home_view(self._home.home(Actor(team_id=job.team_id, user_id=user)))
+        self._client.views_publish(user_id=user, view=view)
+        return None
+
     def _send_nudge(self, job: Job) -> str | None:
         message = nudge_message(job.payload["deals"])
         self._client.chat_postMessage(channel=job.payload["to"], text=message.text, blocks=message.blocks)
@@ -258,4 +268,5 @@ _SENDERS: dict[str, Callable[[OutboxWorker, Job], str | None]] = {
     "decision_notice": OutboxWorker._send_decision_notice,
     "digest": OutboxWorker._send_digest,
     "nudge": OutboxWorker._send_nudge,
+    "home": OutboxWorker._send_home,
 }

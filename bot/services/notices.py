@@ -20,6 +20,13 @@ class NoticeService:
             uow.commit()
         return reply
 
+    def refresh_home(self, team_id: str, user_id: str) -> None:
+        """Queues a Home tab refresh; one waiting refresh per person is enough."""
+        with self._uow(team_id) as uow:
+            if not uow.outbox.pending(kind="home", channel=f"home:{user_id}"):
+                uow.outbox.add("home", channel=f"home:{user_id}", payload={"user": user_id})
+            uow.commit()
+
     def remember_channel(self, team_id: str, channel_id: str, *, is_ext_shared: bool) -> None:
         with self._uow(team_id) as uow:
             uow.channels.remember(channel_id, is_ext_shared=is_ext_shared)

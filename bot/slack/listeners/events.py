@@ -16,8 +16,11 @@ def register(app: App, services: Services) -> None:
         """Thread messages are acknowledged; reading asks and concessions from them comes with the coach."""
 
     @app.event(Event.APP_HOME_OPENED)
-    def home_opened() -> None:
-        """Acknowledged; the App Home view comes with the manager features."""
+    def home_opened(body: dict[str, Any], event: dict[str, Any]) -> None:
+        """The Home tab is published by the outbox worker, off the request path."""
+        team, user = body.get("team_id"), event.get("user")
+        if event.get("tab", "home") == "home" and isinstance(team, str) and isinstance(user, str):
+            services.notices.refresh_home(team, user)
 
     @app.event(Event.CHANNEL_SHARED)
     def channel_shared(body: dict[str, Any], event: dict[str, Any]) -> None:
