@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, func, insert, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -253,9 +253,10 @@ class OutboxRepository:
                     return
         self.add("note", channel=channel, deal_id=deal_id, payload={"notes": [note]})
 
-    def pending(self, *, kind: str, channel: str) -> bool:
-        """A message of this kind for this channel is queued and not yet picked up."""
+    def pending(self, *, kind: str, channel: str, deal_id: int | None = None) -> bool:
+        """A message of this kind for this channel (and deal) is queued and not yet picked up."""
         query = select(func.count()).select_from(OutboxRow).where(
+            OutboxRow.deal_id == deal_id if deal_id is not None else true(),
             OutboxRow.team_id == self._team_id,
             OutboxRow.kind == kind,
             OutboxRow.channel_id == channel,
@@ -341,6 +342,10 @@ class DecisionRepository:
 class SentOnceRepository:
     def __init__(self, session: Session, team_id: str) -> None:
         self._session, self._team_id = session, team_id
+
+    def seen(self, key: str) -> bool:
+        """Whether the key was claimed already (a read, for paths that should not write needlessly)."""
+        return self._session.get(SentOnce, (self._team_id, key)) is not None
 
     def claim(self, key: str) -> bool:
         """True the first time a key is claimed in this workspace; False ever after, from any process."""

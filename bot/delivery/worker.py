@@ -21,6 +21,7 @@ from bot.domain.rules import judge
 from bot.render import words
 from bot.render.alerts import alert_message, decided_alert, decision_notice
 from bot.render.blocks import Reply
+from bot.render.charts import price_path_png, team_bands_png
 from bot.render.home import home_view
 from bot.render.public import deal_card, nudge_message, thread_note
 from bot.render.summaries import summary_reply
@@ -216,6 +217,31 @@ class OutboxWorker:
         self._client.views_publish(user_id=user, view=view)
         return None
 
+    def _send_chart(self, job: Job) -> str | None:
+        """The deal's price path, floor included, to the asker's direct messages only."""
+        with self._uow(job.team_id) as uow:
+            deal = uow.deals.get(deal_id=job.deal_id)
+        png = price_path_png(deal, Ledger.of(deal))
+        self._upload(job.payload["user"], png, f"{deal.name}-price-path.png", words.CHART_TITLE.format(name=deal.name))
+        return None
+
+    def _send_digest_chart(self, job: Job) -> str | None:
+        assert self._summaries is not None, "the worker needs the summary service to send digests"
+        p = job.payload
+        period = Period(p["period"], datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]))
+        result = self._summaries.for_period(job.team_id, period, p["timezone"])
+        if result.team is None:
+            return "no team figures"
+        self._upload(p["to"], team_bands_png(result.team.bands), "win-rate-by-discount.png", "Win rate by discount")
+        return None
+
+    def _upload(self, to: str, png: bytes, filename: str, title: str) -> None:
+        """A user id is a direct message: Slack's upload API wants the conversation's own id."""
+        channel = to
+        if to.startswith(("U", "W")):
+            channel = self._client.conversations_open(users=to)["channel"]["id"]
+        self._client.files_upload_v2(channel=channel, content=png, filename=filename, title=title)
+
     def _send_nudge(self, job: Job) -> str | None:
         message = nudge_message(job.payload["deals"])
         self._client.chat_postMessage(channel=job.payload["to"], text=message.text, blocks=message.blocks)
@@ -269,4 +295,6 @@ _SENDERS: dict[str, Callable[[OutboxWorker, Job], str | None]] = {
     "digest": OutboxWorker._send_digest,
     "nudge": OutboxWorker._send_nudge,
     "home": OutboxWorker._send_home,
+    "chart": OutboxWorker._send_chart,
+    "digest_chart": OutboxWorker._send_digest_chart,
 }

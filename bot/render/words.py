@@ -66,6 +66,7 @@ DECISION_IN_ALERT = {
 }
 
 DIGEST_TITLE = "Deal Coach: last {period}"
+CHART_TITLE = "{name}: price path (private: shows your floor)"
 NUDGE = (
     "These deals have had no activity for a while. "
     "Log what happened, or close them with `/deal walk`, `won` or `lost`:"

@@ -50,10 +50,10 @@ class DigestService:
             queued = 0
             for recipient in recipients:
                 if uow.sent_once.claim(f"digest:week:{period.start.isoformat()}:{recipient}"):
-                    uow.outbox.add("digest", channel=recipient, payload={
-                        "to": recipient, "period": period.name, "start": period.start.isoformat(),
-                        "end": period.end.isoformat(), "timezone": policy.timezone,
-                    })
+                    payload = {"to": recipient, "period": period.name, "start": period.start.isoformat(),
+                               "end": period.end.isoformat(), "timezone": policy.timezone}
+                    uow.outbox.add("digest", channel=recipient, payload=payload)
+                    uow.outbox.add("digest_chart", channel=recipient, payload=payload)
                     queued += 1
             uow.commit()
         return queued
