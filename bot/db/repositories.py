@@ -343,10 +343,6 @@ class SentOnceRepository:
     def __init__(self, session: Session, team_id: str) -> None:
         self._session, self._team_id = session, team_id
 
-    def seen(self, key: str) -> bool:
-        """Whether the key was claimed already (a read, for paths that should not write needlessly)."""
-        return self._session.get(SentOnce, (self._team_id, key)) is not None
-
     def claim(self, key: str) -> bool:
         """True the first time a key is claimed in this workspace; False ever after, from any process."""
         return _insert_ignoring_duplicates(self._session, SentOnce,

@@ -8,9 +8,11 @@ from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, EntryKind
 from bot.domain.rules import Judgement
 from bot.render import words
-from bot.render.blocks import Reply, context, divider, escape, reply, section
+from bot.render.blocks import Reply, actions, button, context, divider, escape, reply, section
 from bot.render.words import money, percent
 from bot.services.results import DealListResult, DealResult, Moment, PolicyResult
+from bot.slack.ids import Action
+from bot.slack.metadata import DealRefValue
 
 LEDGER_LINES = 25
 
@@ -31,6 +33,9 @@ def deal_reply(result: DealResult) -> Reply:
     blocks.append(section(figures_text(deal, ledger)))
     if result.moment in (Moment.STATUS, Moment.OPENED):
         blocks += ledger_blocks(deal, ledger)
+    if result.moment is Moment.STATUS and deal.id is not None:
+        value = DealRefValue(deal_id=deal.id).dump()
+        blocks.append(actions(button("Send me the price chart", Action.PRICE_CHART, value)))
     if ledger.unpriced and result.moment in (Moment.CONCESSION, Moment.STATUS):
         names = ", ".join(f"#{c.seq} {escape(c.text)}" for c in ledger.unpriced[:5])
         blocks.append(context(f"What is {names} worth? Concede with `worth <amount>` so the figures count it."))

@@ -52,22 +52,22 @@ class DealService:
     # Reading ------------------------------------------------------------------------------------
 
     def status(self, actor: Actor, command: c.Status) -> DealResult:
-        """The deal's figures; the price chart goes to the asker's DM when the ledger changed since their
-        last one (so repeated status calls stay read-only)."""
         with self._uow(actor.team_id, read_only=True) as uow:
             policy = uow.workspaces.policy()
             deal = _load(uow, command.deal)
             self._access.require_owner_or_manager(actor, deal, policy, "see the figures of")
-            chart_key = _chart_key(deal, actor.user_id)
-            chart_sent = uow.sent_once.seen(chart_key)
-        if not chart_sent:
-            with self._uow(actor.team_id) as uow:
-                # A chart still waiting will draw the deal as it is when sent: one in the queue is enough.
-                waiting = uow.outbox.pending(kind="chart", channel=actor.user_id, deal_id=deal.id)
-                if uow.sent_once.claim(chart_key) and not waiting:
-                    uow.outbox.add("chart", channel=actor.user_id, deal_id=deal.id, payload={"user": actor.user_id})
-                uow.commit()
         return self._result(Moment.STATUS, deal, policy)
+
+    def send_chart(self, actor: Actor, deal_id: int) -> None:
+        """The price chart (it shows the floor) to the asker's direct messages, from the status reply's button."""
+        with self._uow(actor.team_id) as uow:
+            policy = uow.workspaces.policy()
+            deal = uow.deals.get(deal_id=deal_id)
+            self._access.require_owner_or_manager(actor, deal, policy, "see the figures of")
+            # A chart still waiting will draw the deal as it is when sent: one in the queue is enough.
+            if not uow.outbox.pending(kind="chart", channel=actor.user_id, deal_id=deal_id):
+                uow.outbox.add("chart", channel=actor.user_id, deal_id=deal_id, payload={"user": actor.user_id})
+            uow.commit()
 
     def coach(self, actor: Actor, command: c.Coach) -> DealResult:
         with self._uow(actor.team_id, read_only=True) as uow:
@@ -292,12 +292,6 @@ class _NoAlertChannel(Exception):
     def __init__(self, rules: frozenset[Rule]) -> None:
         super().__init__(rules)
         self.rules = rules
-
-
-def _chart_key(deal: Deal, user_id: str) -> str:
-    """Changes whenever the price path can: an entry added or taken back."""
-    taken_back = sum(1 for entry in deal.entries if entry.taken_back)
-    return f"chart:{deal.id}:{user_id}:{len(deal.entries)}:{taken_back}"
 
 
 def _load(uow: UnitOfWork, ref: c.DealRef, *, lock: bool = False) -> Deal:

@@ -47,3 +47,4 @@ class Action(StrEnum):
     CUSTOMER = "deal-customer-input"
     APPROVE_EXCEPTION = "alert-approve-exception"
     TELL_WALK_AWAY = "alert-tell-walk-away"
+    PRICE_CHART = "deal-price-chart"

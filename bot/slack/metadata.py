@@ -30,6 +30,12 @@ class AlertRef(Metadata):
     seq: int
 
 
+class DealRefValue(Metadata):
+    """A button about one deal."""
+
+    deal_id: int
+
+
 class NewDealForm(Metadata):
     """The `/deal new` modal remembers where it was opened, so the card goes to that channel."""
 

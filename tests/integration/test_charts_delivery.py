@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 
-from conftest import ALERTS, CHANNEL, MANAGER, REP
+from conftest import ALERTS, CHANNEL, MANAGER, OTHER_REP, REP
+from slack_client import slack_payload
 
 from bot.db.engine import session_factory
 from bot.services.digests import DigestService
+from bot.slack.ids import Action
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -16,11 +19,26 @@ def completed(standin) -> list:  # noqa: ANN001
     return [upload for upload in standin.uploads() if upload.completed]
 
 
-def test_status_sends_the_price_chart_to_the_reps_direct_messages_not_the_channel(slack, standin) -> None:
+def press_chart_button(slack, status, *, user: str):  # noqa: ANN001, ANN201 - test helper
+    """Clicks "Send me the price chart" in a status reply, with Slack's own block_actions body."""
+    button = next(e for b in status.body["blocks"] if b["type"] == "actions" for e in b["elements"]
+                  if e["action_id"] == Action.PRICE_CHART)
+    payload = copy.deepcopy(slack_payload("test_block_actions__body"))
+    payload["user"].update(id=user, team_id="T0TEST")
+    payload["team"] = {"id": "T0TEST", "domain": "example"}
+    payload["channel"] = {"id": CHANNEL, "name": "deals"}
+    payload["container"] = {"type": "message", "message_ts": "1.2", "channel_id": CHANNEL, "is_ephemeral": True}
+    payload["actions"] = [{**payload["actions"][0], "action_id": Action.PRICE_CHART, "value": button["value"]}]
+    answer = slack.interactive(payload)
+    slack.deliver()
+    return answer
+
+
+def test_the_status_buttons_chart_goes_to_the_clickers_direct_messages_not_the_channel(slack, standin) -> None:
     slack.command("new acme list=100k floor=60k", user=REP)
     slack.command("concede acme 5% for a logo", user=REP)
-    slack.command("status acme", user=REP)
-    slack.deliver()
+    status = slack.command("status acme", user=REP)
+    assert press_chart_button(slack, status, user=REP).status == 200
     uploads = completed(standin)
     assert len(uploads) == 1
     assert uploads[0].data.startswith(PNG)
@@ -29,16 +47,14 @@ def test_status_sends_the_price_chart_to_the_reps_direct_messages_not_the_channe
     assert opened and opened[-1].params["users"] == REP
 
 
-def test_asking_again_without_a_change_sends_no_new_chart(slack, standin) -> None:
+def test_status_itself_sends_nothing_and_another_rep_cannot_get_the_chart(slack, standin) -> None:
     slack.command("new acme list=100k floor=60k", user=REP)
-    slack.command("status acme", user=REP)
-    slack.command("status acme", user=REP)
+    status = slack.command("status acme", user=REP)
     slack.deliver()
-    assert len(completed(standin)) == 1
-    slack.command("concede acme 5% for a logo", user=REP)
-    slack.command("status acme", user=REP)
-    slack.deliver()
-    assert len(completed(standin)) == 2
+    assert completed(standin) == []
+    press_chart_button(slack, status, user=OTHER_REP)
+    assert completed(standin) == []
+    assert any("Only" in m.text for m in standin.ephemerals(OTHER_REP))
 
 
 def test_the_weekly_digest_carries_the_win_rate_chart(slack, container, standin) -> None:

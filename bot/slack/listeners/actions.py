@@ -1,4 +1,5 @@
-"""Buttons: a manager's decision on an alert. Acknowledged at once; refusals reach the clicker privately."""
+"""Buttons: a manager's decision on an alert, the price chart. Acknowledged at once; refusals reach the
+clicker privately."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from bot.domain.model import Decision
 from bot.services.access import Actor
 from bot.services.decisions import AlertClick
 from bot.slack.ids import Action
-from bot.slack.metadata import AlertRef
+from bot.slack.metadata import AlertRef, DealRefValue
 from bot.slack.router import Services, guarded
 
 
@@ -25,16 +26,34 @@ def register(app: App, services: Services) -> None:
         ack()
         _decide(services, body, Decision.WALK_AWAY)
 
+    @app.action(Action.PRICE_CHART)
+    def price_chart(ack: Ack, body: dict[str, Any]) -> None:
+        """From the status reply: the chart shows the floor, so it goes to the clicker's direct messages."""
+        ack()
+        actor = _actor(body)
+        if actor is None:
+            return
+        clicked = (body.get("actions") or [{}])[0]
+        refusal = guarded(lambda: services.deals.send_chart(actor, DealRefValue.load(clicked.get("value")).deal_id))
+        if refusal is not None:
+            guarded(lambda: services.notices.private(actor, refusal))
 
-def _decide(services: Services, body: dict[str, Any], decision: Decision) -> None:
+
+def _actor(body: dict[str, Any]) -> Actor | None:
     user = body.get("user") or {}
     team = (body.get("team") or {}).get("id") or user.get("team_id")
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
+    if not isinstance(team, str) or not isinstance(user.get("id"), str):
+        return None
+    return Actor(team_id=team, user_id=user["id"], channel_id=str(channel))
+
+
+def _decide(services: Services, body: dict[str, Any], decision: Decision) -> None:
+    actor = _actor(body)
+    if actor is None:
+        return
     message = body.get("message") or {}
     clicked = (body.get("actions") or [{}])[0]
-    if not isinstance(team, str) or not isinstance(user.get("id"), str):
-        return
-    actor = Actor(team_id=team, user_id=user["id"], channel_id=str(channel))
 
     def decide() -> None:
         ref = AlertRef.load(clicked.get("value"))
