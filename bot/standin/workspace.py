@@ -38,10 +38,11 @@ class Seen:
 
 class LocalWorkspace:
     def __init__(self, database_url: str, *, team_id: str = "T0DEMO", managers: tuple[str, ...] = (),
-                 alert_channel: str | None = None, **settings: Any) -> None:
+                 alert_channel: str | None = None, pace_seconds: float = 0, **settings: Any) -> None:
         self.team_id = team_id
         self._database_url = database_url
         self._managers, self._alert_channel, self._extra = managers, alert_channel, settings
+        self._pace = pace_seconds  # Slack's one message a second per channel; 0 keeps demos and tests quick
         self._secret = secrets.token_hex(16)
         self._signer = RequestSigner(self._secret)
         self._events = itertools.count(1)
@@ -62,7 +63,7 @@ class LocalWorkspace:
             DEALCOACH_ALERT_CHANNEL=self._alert_channel or "",
             **self._extra,
         )
-        self.container = build(settings, pace_seconds=0)
+        self.container = build(settings, pace_seconds=self._pace)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
