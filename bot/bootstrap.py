@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from bot.coach.offline import OfflineCoach
 from bot.coach.principles import load_principles
 from bot.coach.summary import OfflineSummaryWriter
+from bot.coach.summary_llm import LLMSummaryWriter
 from bot.config import Settings
 from bot.db.engine import REQUEST_LOCK_TIMEOUT_MS, make_engine, session_factory
 from bot.db.uow import UnitOfWorkFactory
@@ -18,6 +19,8 @@ from bot.delivery.queue import OutboxQueue
 from bot.delivery.worker import OutboxWorker
 from bot.jobs.lock import SchedulerLock
 from bot.jobs.runner import JobRunner
+from bot.llm.client import StructuredLLM
+from bot.llm.prompts import Prompts
 from bot.services.access import Access
 from bot.services.deals import DealService
 from bot.services.decisions import DecisionService
@@ -55,6 +58,12 @@ class Container:
         self.engine.dispose()
 
 
+def _llm_summary_writer(settings: Settings) -> LLMSummaryWriter | None:
+    if not settings.llm_enabled:
+        return None
+    return LLMSummaryWriter(StructuredLLM(settings), Prompts(), OfflineSummaryWriter())
+
+
 def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
     engine = make_engine(settings.database_url, lock_timeout_ms=REQUEST_LOCK_TIMEOUT_MS)
     sessions = session_factory(engine)
@@ -68,7 +77,7 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
                                    settings_managers=settings.manager_ids),
         notices=NoticeService(uow),
         decisions=DecisionService(uow, access),
-        summaries=SummaryService(uow, access, OfflineSummaryWriter()),
+        summaries=SummaryService(uow, access, OfflineSummaryWriter(), llm_writer=_llm_summary_writer(settings)),
     )
     # The worker gets its own client without retry handlers: it reschedules on errors instead of blocking.
     worker = OutboxWorker(OutboxQueue(sessions, pace_seconds=pace_seconds), uow, web_client(settings, retries=False),

@@ -205,9 +205,21 @@ class OutboxWorker:
         assert self._summaries is not None, "the worker needs the summary service to send digests"
         p = job.payload
         period = Period(p["period"], datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]))
-        result = self._summaries.for_period(job.team_id, period, p["timezone"])
+        result = self._summaries.for_period(job.team_id, period, p["timezone"], use_llm=True)
         message = summary_reply(result, title=words.DIGEST_TITLE.format(period=period.name))
         self._client.chat_postMessage(channel=p["to"], text=message.text, blocks=message.blocks)
+        return None
+
+    def _send_summary_llm(self, job: Job) -> str | None:
+        """The summary again, its sentences by the LLM, replacing the reply the command got at once."""
+        assert self._summaries is not None, "the worker needs the summary service"
+        p = job.payload
+        period = Period(p["period"], datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]))
+        result = self._summaries.for_period(job.team_id, period, p["timezone"], user_id=p["subject"], use_llm=True)
+        message = summary_reply(result)
+        WebhookClient(p["response_url"], timeout=5).send(
+            text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=True
+        )
         return None
 
     def _send_home(self, job: Job) -> str | None:
@@ -295,6 +307,7 @@ _SENDERS: dict[str, Callable[[OutboxWorker, Job], str | None]] = {
     "digest": OutboxWorker._send_digest,
     "nudge": OutboxWorker._send_nudge,
     "home": OutboxWorker._send_home,
+    "summary_llm": OutboxWorker._send_summary_llm,
     "chart": OutboxWorker._send_chart,
     "digest_chart": OutboxWorker._send_digest_chart,
 }

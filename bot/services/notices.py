@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.db.uow import UnitOfWorkFactory
 from bot.render.blocks import Reply
 from bot.services.access import Actor
+from bot.services.results import SummaryResult
 
 
 class NoticeService:
@@ -19,6 +20,15 @@ class NoticeService:
             uow.outbox.add("ephemeral", channel=actor.channel_id, payload=payload)
             uow.commit()
         return reply
+
+    def follow_up_summary(self, actor: Actor, result: SummaryResult, response_url: str) -> None:
+        """The LLM's sentences replace the offline ones in the rep's reply, from the outbox worker."""
+        payload = {"response_url": response_url, "period": result.period.name,
+                   "start": result.period.start.isoformat(), "end": result.period.end.isoformat(),
+                   "timezone": result.timezone, "subject": result.subject}
+        with self._uow(actor.team_id) as uow:
+            uow.outbox.add("summary_llm", channel=f"summary:{actor.user_id}", payload=payload)
+            uow.commit()
 
     def refresh_home(self, team_id: str, user_id: str) -> None:
         """Queues a Home tab refresh; one waiting refresh per person is enough."""

@@ -79,3 +79,4 @@ class SummaryResult:
     reps: tuple[RepFigures, ...]
     team: TeamFigures | None
     sentences: tuple[str, ...]
+    subject: str | None = None  # the rep summarised, or None for the whole team

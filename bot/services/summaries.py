@@ -17,11 +17,17 @@ from bot.services.results import SummaryResult
 
 class SummaryService:
     def __init__(self, uow: UnitOfWorkFactory, access: Access, writer: SummaryWriter, *,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 llm_writer: SummaryWriter | None = None, clock: Callable[[], datetime] = utc_now) -> None:
         self._uow, self._access, self._writer, self._clock = uow, access, writer, clock
+        self._llm_writer = llm_writer
+
+    @property
+    def has_llm(self) -> bool:
+        return self._llm_writer is not None
 
     def summary(self, actor: Actor, command: c.Summary) -> SummaryResult:
-        """Managers see the workspace or one rep; reps see themselves."""
+        """Managers see the workspace or one rep; reps see themselves. Answered at once with the offline
+        sentences (the LLM's, when configured, follow through the outbox: an ack never waits on it)."""
         with self._uow(actor.team_id, read_only=True) as uow:
             policy = uow.workspaces.policy()
             wanted = command.user
@@ -32,13 +38,16 @@ class SummaryService:
         period = current_period(self._clock(), command.period, policy.timezone)
         return self.for_period(actor.team_id, period, policy.timezone, user_id=wanted)
 
-    def for_period(self, team_id: str, period: Period, timezone: str, *, user_id: str | None = None) -> SummaryResult:
-        """The team's figures (or one rep's) for a period, and the sentences on top of them."""
+    def for_period(self, team_id: str, period: Period, timezone: str, *, user_id: str | None = None,
+                   use_llm: bool = False) -> SummaryResult:
+        """The team's figures (or one rep's) for a period, and the sentences on top of them. Off the
+        request path (digests, follow-ups) the LLM writes them when configured."""
         with self._uow(team_id, read_only=True) as uow:
             policy = uow.workspaces.policy()
             reps = uow.summaries.per_rep(period, user_id=user_id)
             team = None
             if user_id is None:
                 team = uow.summaries.team(period, previous_period(period, timezone), policy.cap_bp)
-        sentences = self._writer.write(period.name, reps, team)
-        return SummaryResult(period, timezone, reps, team, sentences)
+        writer = self._llm_writer if use_llm and self._llm_writer is not None else self._writer
+        sentences = writer.write(period.name, reps, team)
+        return SummaryResult(period, timezone, reps, team, sentences, subject=user_id)

@@ -51,9 +51,16 @@ def _deal_routes(s: Services) -> dict[type, Callable]:
         c.NewDeal: lambda actor, cmd, ctx: replies.deal_reply(d.open(actor, cmd, response_url=ctx.get("response_url"))),
         c.ListDeals: lambda actor, cmd, ctx: replies.list_reply(w.list_deals(actor, cmd)),
         c.PolicyCommand: lambda actor, cmd, ctx: replies.policy_reply(w.policy(actor, cmd)),
-        c.Summary: lambda actor, cmd, ctx: summary_reply(s.summaries.summary(actor, cmd)),
+        c.Summary: lambda actor, cmd, ctx: _summary(s, actor, cmd, ctx.get("response_url")),
         c.Help: lambda actor, cmd, ctx: replies.help_reply(cmd.topic),
     }
+
+
+def _summary(services: Services, actor: Actor, command: c.Summary, response_url: str | None) -> Reply:
+    result = services.summaries.summary(actor, command)
+    if services.summaries.has_llm and response_url:
+        services.notices.follow_up_summary(actor, result, response_url)
+    return summary_reply(result)
 
 
 class CommandRouter:

@@ -1,0 +1,1 @@
+"""The LLM behind one small typed interface: prompts from `prompts/`, structured answers, bounded time."""
