@@ -229,14 +229,7 @@ class OutboxRepository:
         about one message a second per channel, so a busy deal gets fewer, fuller notes, not a backlog."""
         waiting = self._session.execute(
             select(OutboxRow.id, OutboxRow.payload)
-            .where(
-                OutboxRow.team_id == self._team_id,
-                OutboxRow.deal_id == deal_id,
-                OutboxRow.kind == "note",
-                OutboxRow.delivered_at.is_(None),  # type: ignore[union-attr]
-                OutboxRow.failed_at.is_(None),  # type: ignore[union-attr]
-                OutboxRow.claimed_until.is_(None),  # type: ignore[union-attr]
-            )
+            .where(*self._waiting(kind="note", deal_id=deal_id))
             .order_by(OutboxRow.id.desc())  # type: ignore[union-attr]
             .limit(1)
         ).first()
@@ -253,30 +246,25 @@ class OutboxRepository:
                     return
         self.add("note", channel=channel, deal_id=deal_id, payload={"notes": [note]})
 
-    def pending(self, *, kind: str, channel: str, deal_id: int | None = None) -> bool:
-        """A message of this kind for this channel (and deal) is queued and not yet picked up."""
-        query = select(func.count()).select_from(OutboxRow).where(
-            OutboxRow.deal_id == deal_id if deal_id is not None else true(),
-            OutboxRow.team_id == self._team_id,
-            OutboxRow.kind == kind,
-            OutboxRow.channel_id == channel,
-            OutboxRow.delivered_at.is_(None),  # type: ignore[union-attr]
-            OutboxRow.failed_at.is_(None),  # type: ignore[union-attr]
-            OutboxRow.claimed_until.is_(None),  # type: ignore[union-attr]
-        )
+    def pending(self, *, kind: str, channel: str | None = None, deal_id: int | None = None) -> bool:
+        """A message of this kind (for this channel, this deal) is queued and not yet picked up: one
+        waiting card, chart or Home refresh renders things as they are when sent, so one is enough."""
+        query = select(func.count()).select_from(OutboxRow).where(*self._waiting(kind, channel, deal_id))
         return bool(self._session.execute(query).scalar_one())
 
     def card_pending(self, deal_id: int) -> bool:
-        """A card refresh queued and not yet picked up will render the deal as it is then, so one is enough."""
-        query = select(func.count()).select_from(OutboxRow).where(
+        return self.pending(kind="card", deal_id=deal_id)
+
+    def _waiting(self, kind: str, channel: str | None = None, deal_id: int | None = None) -> tuple:
+        return (
             OutboxRow.team_id == self._team_id,
-            OutboxRow.deal_id == deal_id,
-            OutboxRow.kind == "card",
+            OutboxRow.kind == kind,
+            OutboxRow.channel_id == channel if channel is not None else true(),
+            OutboxRow.deal_id == deal_id if deal_id is not None else true(),
             OutboxRow.delivered_at.is_(None),  # type: ignore[union-attr]
             OutboxRow.failed_at.is_(None),  # type: ignore[union-attr]
             OutboxRow.claimed_until.is_(None),  # type: ignore[union-attr]
         )
-        return bool(self._session.execute(query).scalar_one())
 
 
 class ChannelRepository:
