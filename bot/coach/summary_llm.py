@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 from pydantic import BaseModel, Field
 
-from bot.coach.summary import OfflineSummaryWriter
+from bot.coach.summary import OfflineSummaryWriter, phrases
 from bot.domain.figures import RepFigures, TeamFigures
 from bot.llm.client import LLMUnavailable, StructuredLLM
 from bot.llm.prompts import Prompts
@@ -24,19 +24,22 @@ class LLMSummaryWriter:
     def __init__(self, llm: StructuredLLM, prompts: Prompts, fallback: OfflineSummaryWriter) -> None:
         self._llm, self._prompts, self._fallback = llm, prompts, fallback
 
-    def write(self, period: str, reps: tuple[RepFigures, ...], team: TeamFigures | None) -> tuple[str, ...]:
+    def write(self, period: str, reps: tuple[RepFigures, ...], team: TeamFigures | None, *,
+              past: bool = False) -> tuple[str, ...]:
+        this, before = phrases(period, past)
         figures = {"team": asdict(team) if team else None, "reps": [asdict(rep) for rep in reps]}
         try:
             answer = self._llm.ask(
                 self._prompts.render("summary_system"),
-                self._prompts.render("summary_task", period=period, figures=json.dumps(figures, default=str)),
+                self._prompts.render("summary_task", period=this, previous=before,
+                                     figures=json.dumps(figures, default=str)),
                 SummarySentences,
             )
         except LLMUnavailable:
-            return self._fallback.write(period, reps, team)
+            return self._fallback.write(period, reps, team, past=past)
         sentences = tuple(s.strip() for s in answer.sentences if s.strip())
         if not sentences or not usable(sentences, figures):
-            return self._fallback.write(period, reps, team)
+            return self._fallback.write(period, reps, team, past=past)
         return sentences
 
 

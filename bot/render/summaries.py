@@ -24,7 +24,7 @@ def summary_reply(result: SummaryResult, *, title: str | None = None) -> Reply:
 def rep_line(figures: RepFigures, who: str) -> str:
     avg = _pct(figures.avg_discount_bp)
     return (
-        f"{who}: {figures.deals_opened} deals opened · {figures.concessions} concessions "
+        f"{who}: {_n(figures.deals_opened, 'deal')} opened · {_n(figures.concessions, 'concession')} "
         f"({figures.with_get} with a get, {figures.without_get} without) · average effective discount {avg} · "
         f"{figures.escalate} at escalate, {figures.walk_away} at walk away · {figures.walked} walked away "
         f"({figures.came_back} came back) · {figures.won} won (average discount {_pct(figures.won_discount_bp)}), "
@@ -39,6 +39,10 @@ def _bands(team: TeamFigures) -> str:
         lines.append(f"{band.label}: {rate} ({band.won} won, {band.lost} lost)")
     lines.append(f"Deals just under the cap: {team.under_cap}")
     return "\n".join(lines)
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _pct(basis_points: float | None) -> str:

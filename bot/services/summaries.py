@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.coach.summary import SummaryWriter
 from bot.commands import types as c
@@ -49,5 +49,6 @@ class SummaryService:
             if user_id is None:
                 team = uow.summaries.team(period, previous_period(period, timezone), policy.cap_bp)
         writer = self._llm_writer if use_llm and self._llm_writer is not None else self._writer
-        sentences = writer.write(period.name, reps, team)
+        past = period.end < self._clock() - timedelta(minutes=1)  # a digest of a finished period
+        sentences = writer.write(period.name, reps, team, past=past)
         return SummaryResult(period, timezone, reps, team, sentences, subject=user_id)

@@ -251,7 +251,7 @@ def test_a_reps_summary_matches_what_they_did(slack, container) -> None:
 
     team = slack.command("summary", user=MANAGER)
     assert "*Team*: 3 deals opened · 6 concessions (3 with a get, 3 without)" in team.text, team.text
-    assert "1 deals opened · 1 concessions (0 with a get, 1 without)" in summary_line(team.text, OTHER_REP)
+    assert "1 deal opened · 1 concession (0 with a get, 1 without)" in summary_line(team.text, OTHER_REP)
 
 
 def test_a_reps_summary_counts_outcomes(slack, container) -> None:
@@ -265,7 +265,7 @@ def test_a_reps_summary_counts_outcomes(slack, container) -> None:
     slack.command("back delta", user=REP)
 
     line = summary_line(slack.command("summary", user=REP).text, REP)
-    assert "4 deals opened" in line and "1 concessions (1 with a get, 0 without)" in line, line
+    assert "4 deals opened" in line and "1 concession (1 with a get, 0 without)" in line, line
     assert "1 won (average discount 10%)" in line and "1 lost" in line, line
     assert "walked away (1 came back)" in line, line
 
@@ -274,4 +274,4 @@ def test_a_rep_cannot_see_another_reps_summary(slack) -> None:
     slack.command("new gamma list=10k floor=8k", user=OTHER_REP)
     answer = slack.command(f"summary <@{OTHER_REP}>", user=REP)
     assert ":warning:" in answer.text and "Only managers" in answer.text
-    assert "1 deals opened" not in answer.text
+    assert "1 deal opened" not in answer.text

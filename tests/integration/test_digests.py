@@ -60,7 +60,8 @@ def test_the_digest_reports_the_last_whole_week(slack, container, standin) -> No
     digests(container).queue_due_digests()
     slack.deliver()
     text_sent = next(c.params["text"] for c in standin.calls_to("chat.postMessage") if c.params["channel"] == MANAGER)
-    assert "opened 1 deal and gave 1 concession" in text_sent
+    assert "opened 1 deal and gave 1 concession last week" in text_sent
+    assert "than the week before (0)" in text_sent
 
 
 def test_a_rep_is_nudged_once_about_an_idle_deal_and_again_after_it_idles_anew(slack, container) -> None:

@@ -107,5 +107,6 @@ def test_the_summary_command_answers_at_once_and_the_llm_version_follows(with_ll
 def test_every_prompt_template_renders_with_sample_data() -> None:
     prompts = Prompts()
     assert {"summary_system", "summary_task"} <= set(prompts.names)
-    assert "Period: the week" in prompts.render("summary_task", period="week", figures="{}")
+    assert "Period: this week" in prompts.render("summary_task", period="this week", previous="last week",
+                                                 figures="{}")
     assert "OK, PUSH BACK" in prompts.render("summary_system")

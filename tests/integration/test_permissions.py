@@ -249,7 +249,7 @@ def test_another_workspaces_lists_and_summaries_show_nothing_of_this_one(slack, 
     listed = slack.command("list all", user=MANAGER, team_id=OTHER_TEAM)
     assert "acme" not in listed.text, listed.text
     summary = slack.command("summary", user=MANAGER, team_id=OTHER_TEAM)
-    assert f"<@{REP}>" not in summary.text and "1 deals opened" not in summary.text, summary.text
+    assert f"<@{REP}>" not in summary.text and "1 deal opened" not in summary.text, summary.text
 
 
 def test_the_same_deal_name_in_another_workspace_is_a_different_deal(slack, container, acme) -> None:
