@@ -205,7 +205,7 @@ class OutboxWorker:
         assert self._summaries is not None, "the worker needs the summary service to send digests"
         p = job.payload
         period = Period(p["period"], datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]))
-        result = self._summaries.for_period(job.team_id, period, p["timezone"], use_llm=True)
+        result = self._summaries.for_period(job.team_id, period, p["timezone"], use_llm=True, past=True)
         message = summary_reply(result, title=words.DIGEST_TITLE.format(period=period.name))
         self._client.chat_postMessage(channel=p["to"], text=message.text, blocks=message.blocks)
         return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.coach.summary import SummaryWriter
 from bot.commands import types as c
@@ -39,9 +39,10 @@ class SummaryService:
         return self.for_period(actor.team_id, period, policy.timezone, user_id=wanted)
 
     def for_period(self, team_id: str, period: Period, timezone: str, *, user_id: str | None = None,
-                   use_llm: bool = False) -> SummaryResult:
+                   use_llm: bool = False, past: bool = False) -> SummaryResult:
         """The team's figures (or one rep's) for a period, and the sentences on top of them. Off the
-        request path (digests, follow-ups) the LLM writes them when configured."""
+        request path (digests, follow-ups) the LLM writes them when configured. `past`: a finished
+        period (a digest), named "last week" rather than "this week"."""
         with self._uow(team_id, read_only=True) as uow:
             policy = uow.workspaces.policy()
             reps = uow.summaries.per_rep(period, user_id=user_id)
@@ -49,6 +50,5 @@ class SummaryService:
             if user_id is None:
                 team = uow.summaries.team(period, previous_period(period, timezone), policy.cap_bp)
         writer = self._llm_writer if use_llm and self._llm_writer is not None else self._writer
-        past = period.end < self._clock() - timedelta(minutes=1)  # a digest of a finished period
         sentences = writer.write(period.name, reps, team, past=past)
         return SummaryResult(period, timezone, reps, team, sentences, subject=user_id)
