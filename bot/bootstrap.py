@@ -8,10 +8,13 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
+from bot.coach.llm import LLMCoach
 from bot.coach.offline import OfflineCoach
+from bot.coach.pool import CoachPool
 from bot.coach.principles import load_principles
 from bot.coach.summary import OfflineSummaryWriter
 from bot.coach.summary_llm import LLMSummaryWriter
+from bot.coach.types import Principle
 from bot.config import Settings
 from bot.db.engine import REQUEST_LOCK_TIMEOUT_MS, make_engine, session_factory
 from bot.db.uow import UnitOfWorkFactory
@@ -21,6 +24,7 @@ from bot.jobs.lock import SchedulerLock
 from bot.jobs.runner import JobRunner
 from bot.llm.client import StructuredLLM
 from bot.llm.prompts import Prompts
+from bot.render.replies import deal_reply
 from bot.services.access import Access
 from bot.services.deals import DealService
 from bot.services.decisions import DecisionService
@@ -53,9 +57,17 @@ class Container:
             self.jobs.start()
 
     def close(self) -> None:
+        if self.services.coach_pool is not None:
+            self.services.coach_pool.shutdown()
         self.jobs.stop()
         self.worker.stop()
         self.engine.dispose()
+
+
+def _coach_pool(settings: Settings, principles: tuple[Principle, ...]) -> CoachPool | None:
+    if not settings.llm_enabled:
+        return None
+    return CoachPool(LLMCoach(StructuredLLM(settings), Prompts(), principles), deal_reply)
 
 
 def _llm_summary_writer(settings: Settings) -> LLMSummaryWriter | None:
@@ -70,7 +82,8 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
     uow = UnitOfWorkFactory(sessions, serialise_writes=engine.dialect.name == "sqlite")
     client = web_client(settings)
     access = Access(settings.manager_ids, SlackDirectory(client))
-    coach = OfflineCoach(load_principles())
+    principles = load_principles()
+    coach = OfflineCoach(principles)
     services = Services(
         deals=DealService(uow, access, coach, default_alert_channel=settings.alert_channel),
         workspace=WorkspaceService(uow, access, default_alert_channel=settings.alert_channel,
@@ -78,6 +91,7 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
         notices=NoticeService(uow),
         decisions=DecisionService(uow, access),
         summaries=SummaryService(uow, access, OfflineSummaryWriter(), llm_writer=_llm_summary_writer(settings)),
+        coach_pool=_coach_pool(settings, principles),
     )
     # The worker gets its own client without retry handlers: it reschedules on errors instead of blocking.
     worker = OutboxWorker(OutboxQueue(sessions, pace_seconds=pace_seconds), uow, web_client(settings, retries=False),

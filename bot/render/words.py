@@ -65,6 +65,7 @@ DECISION_IN_ALERT = {
     "walk away": ":no_entry: <@{by}> told <@{owner}> to walk away.",
 }
 
+LLM_FOLLOWS = "The LLM coach's phrasing will replace this advice in a moment."
 DIGEST_TITLE = "Deal Coach: last {period}"
 CHART_TITLE = "{name}: price path (private: shows your floor)"
 NUDGE = (

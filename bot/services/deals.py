@@ -283,7 +283,8 @@ class DealService:
             advice = self._coach.advise(CoachRequest(deal, ledger, shown, policy, moment.value,
                                                      customer_words=customer_words, question=question))
         return DealResult(moment, deal, ledger, judgement, policy, entry=entry, what_if=what_if,
-                          advice=advice, alerted=alerted, unalerted=unalerted, ext_shared=ext_shared)
+                          advice=advice, alerted=alerted, unalerted=unalerted, ext_shared=ext_shared,
+                          customer_words=customer_words, question=question)
 
 
 class _NoAlertChannel(Exception):

@@ -46,6 +46,8 @@ class DealResult:
     alerted: frozenset[Rule] = frozenset()  # severe rules newly firing, sent to the managers
     unalerted: frozenset[Rule] = frozenset()  # the same, when no alert channel is set
     ext_shared: bool = False  # the channel is shared with another organisation
+    customer_words: str = ""  # what the coach was given to answer
+    question: str = ""
 
 
 @dataclass(frozen=True)

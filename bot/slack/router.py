@@ -9,17 +9,19 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from bot.coach.pool import CoachPool
 from bot.commands import parse_command, usage_for
 from bot.commands import types as c
 from bot.commands.parse import CommandError
 from bot.domain.errors import DealCoachError
 from bot.render import replies, words
-from bot.render.blocks import Reply
+from bot.render.blocks import Reply, context
 from bot.render.summaries import summary_reply
 from bot.services.access import Actor
 from bot.services.deals import DealService
 from bot.services.decisions import DecisionService
 from bot.services.notices import NoticeService
+from bot.services.results import DealResult
 from bot.services.summaries import SummaryService
 from bot.services.workspace import WorkspaceService
 
@@ -33,17 +35,27 @@ class Services:
     notices: NoticeService
     decisions: DecisionService
     summaries: SummaryService
+    coach_pool: CoachPool | None = None  # set when an LLM is configured
+
+
+def _coached(services: Services, result: DealResult, response_url: str | None) -> Reply:
+    """The reply with the offline coach's advice now; the LLM's phrasing follows when one is configured."""
+    reply = replies.deal_reply(result)
+    pool = services.coach_pool
+    if pool is not None and response_url and result.advice is not None and pool.submit(result, response_url):
+        reply.blocks.append(context(words.LLM_FOLLOWS).to_dict())
+    return reply
 
 
 def _deal_routes(s: Services) -> dict[type, Callable]:
     d, w = s.deals, s.workspace
     return {
         c.Status: lambda actor, cmd, ctx: replies.deal_reply(d.status(actor, cmd)),
-        c.Ask: lambda actor, cmd, ctx: replies.deal_reply(d.ask(actor, cmd)),
-        c.Concede: lambda actor, cmd, ctx: replies.deal_reply(d.concede(actor, cmd)),
+        c.Ask: lambda actor, cmd, ctx: _coached(s, d.ask(actor, cmd), ctx.get("response_url")),
+        c.Concede: lambda actor, cmd, ctx: _coached(s, d.concede(actor, cmd), ctx.get("response_url")),
         c.Get: lambda actor, cmd, ctx: replies.deal_reply(d.get(actor, cmd)),
         c.Undo: lambda actor, cmd, ctx: replies.deal_reply(d.undo(actor, cmd)),
-        c.Coach: lambda actor, cmd, ctx: replies.deal_reply(d.coach(actor, cmd)),
+        c.Coach: lambda actor, cmd, ctx: _coached(s, d.coach(actor, cmd), ctx.get("response_url")),
         c.Qualify: lambda actor, cmd, ctx: replies.deal_reply(d.qualify(actor, cmd)),
         c.Hours: lambda actor, cmd, ctx: replies.deal_reply(d.hours(actor, cmd)),
         c.Flag: lambda actor, cmd, ctx: replies.deal_reply(d.flag(actor, cmd)),
