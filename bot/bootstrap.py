@@ -32,6 +32,7 @@ from bot.services.digests import DigestService
 from bot.services.home import HomeService
 from bot.services.notices import NoticeService
 from bot.services.summaries import SummaryService
+from bot.services.threads import ThreadService
 from bot.services.workspace import WorkspaceService
 from bot.slack.app import build_app, web_client
 from bot.slack.directory import SlackDirectory
@@ -91,6 +92,7 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
         notices=NoticeService(uow),
         decisions=DecisionService(uow, access),
         summaries=SummaryService(uow, access, OfflineSummaryWriter(), llm_writer=_llm_summary_writer(settings)),
+        threads=ThreadService(uow, access, coach),
         coach_pool=_coach_pool(settings, principles),
     )
     # The worker gets its own client without retry handlers: it reschedules on errors instead of blocking.

@@ -261,14 +261,26 @@ class OutboxWorker:
 
     def _send_ephemeral(self, job: Job) -> str | None:
         payload = job.payload
-        self._post_ephemeral(payload["channel"], payload["user"], Reply(payload["text"], payload.get("blocks", [])))
+        self._post_ephemeral(payload["channel"], payload["user"], Reply(payload["text"], payload.get("blocks", [])),
+                             thread_ts=payload.get("thread_ts"))
+        return None
+
+    def _send_respond(self, job: Job) -> str | None:
+        """A button's private message replaced by the result, or deleted (dismissed)."""
+        p = job.payload
+        hook = WebhookClient(p["response_url"], timeout=5)
+        if p.get("delete"):
+            hook.send_dict({"delete_original": True})
+        else:
+            hook.send(text=p["text"], blocks=p["blocks"], response_type="ephemeral", replace_original=True)
         return None
 
     # Helpers ------------------------------------------------------------------------------------
 
-    def _post_ephemeral(self, channel: str, user: str, message: Reply) -> None:
+    def _post_ephemeral(self, channel: str, user: str, message: Reply, *, thread_ts: str | None = None) -> None:
         try:
-            self._client.chat_postEphemeral(channel=channel, user=user, text=message.text, blocks=message.blocks)
+            self._client.chat_postEphemeral(channel=channel, user=user, text=message.text, blocks=message.blocks,
+                                            thread_ts=thread_ts)
         except SlackApiError as exc:
             if exc.response.get("error") not in ("channel_not_found", "not_in_channel", "user_not_in_channel"):
                 raise
@@ -308,6 +320,7 @@ _SENDERS: dict[str, Callable[[OutboxWorker, Job], str | None]] = {
     "nudge": OutboxWorker._send_nudge,
     "home": OutboxWorker._send_home,
     "summary_llm": OutboxWorker._send_summary_llm,
+    "respond": OutboxWorker._send_respond,
     "chart": OutboxWorker._send_chart,
     "digest_chart": OutboxWorker._send_digest_chart,
 }

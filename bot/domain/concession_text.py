@@ -34,6 +34,17 @@ def parse_concession(text: str) -> ConcessionSpec:
     raise InputError(f"`{shown}` is not a concession I know.")
 
 
+def spec_words(spec: ConcessionSpec) -> str:
+    """A concession back in the command's words, so a proposal can be logged exactly as typed."""
+    if spec.type is ConcessionType.PERCENT:
+        return f"{(spec.percent_bp or 0) / 100:g}%"
+    if spec.type in (ConcessionType.CUT, ConcessionType.PRICE):
+        assert spec.amount is not None
+        return f"{spec.type.value} {spec.amount.cents / 100:.2f}"
+    worth = f" worth {spec.worth.cents / 100:.2f}" if spec.worth else ""
+    return f"{spec.type.value} {spec.text}{worth}"
+
+
 def split_worth(text: str) -> tuple[str, Amount | None]:
     """`onboarding worth 5k` -> ("onboarding", 5k)."""
     match = _WORTH.match(text)

@@ -13,10 +13,11 @@ class NoticeService:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    def private(self, actor: Actor, reply: Reply) -> Reply:
+    def private(self, actor: Actor, reply: Reply, *, thread_ts: str | None = None) -> Reply:
         """Queued in the outbox, so it survives a restart and Slack's rate limits like everything else."""
         with self._uow(actor.team_id) as uow:
-            payload = {"channel": actor.channel_id, "user": actor.user_id, "text": reply.text, "blocks": reply.blocks}
+            payload = {"channel": actor.channel_id, "user": actor.user_id, "text": reply.text, "blocks": reply.blocks,
+                       "thread_ts": thread_ts}
             uow.outbox.add("ephemeral", channel=actor.channel_id, payload=payload)
             uow.commit()
         return reply
@@ -28,6 +29,14 @@ class NoticeService:
                    "timezone": result.timezone, "subject": result.subject}
         with self._uow(actor.team_id) as uow:
             uow.outbox.add("summary_llm", channel=f"summary:{actor.user_id}", payload=payload)
+            uow.commit()
+
+    def respond(self, actor: Actor, response_url: str, reply: Reply | None) -> None:
+        """Replaces (or, with no reply, deletes) the private message a button was pressed on."""
+        payload = {"response_url": response_url, "delete": reply is None,
+                   "text": reply.text if reply else "", "blocks": reply.blocks if reply else []}
+        with self._uow(actor.team_id) as uow:
+            uow.outbox.add("respond", channel=f"respond:{actor.user_id}", payload=payload)
             uow.commit()
 
     def refresh_home(self, team_id: str, user_id: str) -> None:

@@ -48,3 +48,6 @@ class Action(StrEnum):
     APPROVE_EXCEPTION = "alert-approve-exception"
     TELL_WALK_AWAY = "alert-tell-walk-away"
     PRICE_CHART = "deal-price-chart"
+    LOG_ASK = "proposal-log-ask"
+    LOG_CONCESSION = "proposal-log-concession"
+    DISMISS = "proposal-dismiss"

@@ -36,6 +36,14 @@ class DealRefValue(Metadata):
     deal_id: int
 
 
+class ProposalValue(Metadata):
+    """A proposal's buttons carry the deal, the message's words and the concession as the command reads it."""
+
+    deal_id: int
+    text: str
+    concession: str
+
+
 class NewDealForm(Metadata):
     """The `/deal new` modal remembers where it was opened, so the card goes to that channel."""
 

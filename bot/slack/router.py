@@ -23,6 +23,7 @@ from bot.services.decisions import DecisionService
 from bot.services.notices import NoticeService
 from bot.services.results import DealResult
 from bot.services.summaries import SummaryService
+from bot.services.threads import ThreadService
 from bot.services.workspace import WorkspaceService
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class Services:
     notices: NoticeService
     decisions: DecisionService
     summaries: SummaryService
+    threads: ThreadService | None = None
     coach_pool: CoachPool | None = None  # set when an LLM is configured
 
 

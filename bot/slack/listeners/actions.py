@@ -7,11 +7,15 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from bot.commands.types import Ask, Concede, DealRef
+from bot.domain.concession_text import parse_concession
 from bot.domain.model import Decision
+from bot.render import replies
+from bot.render.blocks import Reply
 from bot.services.access import Actor
 from bot.services.decisions import AlertClick
 from bot.slack.ids import Action
-from bot.slack.metadata import AlertRef, DealRefValue
+from bot.slack.metadata import AlertRef, DealRefValue, ProposalValue
 from bot.slack.router import Services, guarded
 
 
@@ -26,6 +30,8 @@ def register(app: App, services: Services) -> None:
         ack()
         _decide(services, body, Decision.WALK_AWAY)
 
+    _register_proposals(app, services)
+
     @app.action(Action.PRICE_CHART)
     def price_chart(ack: Ack, body: dict[str, Any]) -> None:
         """From the status reply: the chart shows the floor, so it goes to the clicker's direct messages."""
@@ -37,6 +43,46 @@ def register(app: App, services: Services) -> None:
         refusal = guarded(lambda: services.deals.send_chart(actor, DealRefValue.load(clicked.get("value")).deal_id))
         if refusal is not None:
             guarded(lambda: services.notices.private(actor, refusal))
+
+
+def _register_proposals(app: App, services: Services) -> None:
+    @app.action(Action.LOG_ASK)
+    def log_ask(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        _log(services, body, as_concession=False)
+
+    @app.action(Action.LOG_CONCESSION)
+    def log_concession(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        _log(services, body, as_concession=True)
+
+    @app.action(Action.DISMISS)
+    def dismiss(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        actor, url = _actor(body), body.get("response_url")
+        if actor is not None and isinstance(url, str):
+            guarded(lambda: services.notices.respond(actor, url, None))
+
+
+def _log(services: Services, body: dict[str, Any], *, as_concession: bool) -> None:
+    """The click that records what the thread message proposed; the proposal is replaced by the result."""
+    actor, url = _actor(body), body.get("response_url")
+    if actor is None:
+        return
+    clicked = (body.get("actions") or [{}])[0]
+
+    def record() -> Reply:
+        value = ProposalValue.load(clicked.get("value"))
+        ref = DealRef(id=value.deal_id)
+        if as_concession:
+            return replies.deal_reply(services.deals.concede(actor, Concede(ref, parse_concession(value.concession))))
+        return replies.deal_reply(services.deals.ask(actor, Ask(ref, value.text)))
+
+    reply = guarded(record)
+    if reply is not None and isinstance(url, str):
+        guarded(lambda: services.notices.respond(actor, url, reply))
+    elif reply is not None:
+        guarded(lambda: services.notices.private(actor, reply))
 
 
 def _actor(body: dict[str, Any]) -> Actor | None:

@@ -6,14 +6,21 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.render.proposals import proposal_message
 from bot.slack.ids import Event
 from bot.slack.router import Services
 
 
 def register(app: App, services: Services) -> None:
     @app.event(Event.MESSAGE)
-    def thread_message() -> None:
-        """Thread messages are acknowledged; reading asks and concessions from them comes with the coach."""
+    def thread_message(body: dict[str, Any], event: dict[str, Any]) -> None:
+        """A rep's reply in a deal thread that names an offer gets a private proposal with buttons."""
+        team, event_id = body.get("team_id"), body.get("event_id")
+        if not isinstance(team, str) or not isinstance(event_id, str) or not isinstance(event, dict):
+            return
+        proposal = services.threads.read(team, event_id, event)
+        if proposal is not None:
+            services.notices.private(proposal.actor, proposal_message(proposal), thread_ts=proposal.thread_ts)
 
     @app.event(Event.APP_HOME_OPENED)
     def home_opened(body: dict[str, Any], event: dict[str, Any]) -> None:

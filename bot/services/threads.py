@@ -1,0 +1,87 @@
+"""Deal threads: a rep's message that names an ask or a concession is proposed for the ledger, privately,
+with buttons; nothing is recorded from chat until the rep clicks. Each Slack event is handled once."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from bot.coach.types import Advice, Coach, CoachRequest
+from bot.db.uow import UnitOfWorkFactory
+from bot.domain import deals as ops
+from bot.domain.errors import InputError
+from bot.domain.ledger import Ledger
+from bot.domain.model import Deal, Policy
+from bot.domain.offers import Offer, find_offer
+from bot.domain.rules import Judgement, judge_ask
+from bot.services.access import Access, Actor
+from bot.services.deals import utc_now
+
+IGNORED_SUBTYPES = frozenset({"bot_message", "message_deleted", "channel_join", "channel_leave", "thread_broadcast",
+                              "channel_topic", "channel_purpose", "channel_name", "pinned_item", "file_share"})
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the rep privately sees under their message: the offer read, its verdict if given, the coach."""
+
+    actor: Actor
+    thread_ts: str
+    deal: Deal
+    offer: Offer
+    what_if: Judgement
+    advice: Advice
+    text: str
+
+
+class ThreadService:
+    def __init__(self, uow: UnitOfWorkFactory, access: Access, coach: Coach) -> None:
+        self._uow, self._access, self._coach = uow, access, coach
+
+    def read(self, team_id: str, event_id: str, event: dict) -> Proposal | None:
+        """The proposal for one message event, or None (not a rep's reply in a deal thread, no offer,
+        or an event already handled: Slack retries, and Bolt does not deduplicate)."""
+        message = _message_of(event)
+        if message is None:
+            return None
+        user, channel, thread_ts, text = message
+        with self._uow(team_id) as uow:
+            if not uow.events.first_time(event_id):
+                return None
+            uow.commit()
+        with self._uow(team_id, read_only=True) as uow:
+            deal = uow.deals.find_by_card(channel, thread_ts)
+            if deal is None or not deal.is_open:
+                return None
+            policy = uow.workspaces.policy()
+            actor = Actor(team_id, user, channel)
+            if user != deal.owner_id and not self._access.is_manager(actor, policy):
+                return None  # a teammate's remark is not the rep's move
+        offer = find_offer(text)
+        if offer is None:
+            return None
+        return self._propose(actor, thread_ts, deal, policy, offer, text)
+
+    def _propose(self, actor: Actor, thread_ts: str, deal: Deal, policy: Policy, offer: Offer,
+                 text: str) -> Proposal | None:
+        try:
+            given = ops.concession_entry(deal, offer.spec, by=actor.user_id, at=utc_now())
+        except InputError:
+            return None  # another currency, a price not below net: nothing sensible to propose
+        what_if = judge_ask(deal, policy, dataclasses.replace(given, ethics_markers=offer.ethics))
+        advice = self._coach.advise(CoachRequest(deal, Ledger.of(deal), what_if, policy, "ask",
+                                                 customer_words=text))
+        return Proposal(actor, thread_ts, deal, offer, what_if, advice, text)
+
+
+def _message_of(event: dict) -> tuple[str, str, str, str] | None:
+    """(user, channel, thread, text) of a person's reply in a thread; edits count as the new text."""
+    if event.get("subtype") == "message_changed":
+        event = {**(event.get("message") or {}), "channel": event.get("channel")}
+    if event.get("subtype") in IGNORED_SUBTYPES or event.get("bot_id") or event.get("subtype") not in (None, ""):
+        return None
+    user, channel, text = event.get("user"), event.get("channel"), event.get("text")
+    thread_ts, ts = event.get("thread_ts"), event.get("ts")
+    if not all(isinstance(v, str) and v for v in (user, channel, text, thread_ts)) or thread_ts == ts:
+        return None
+    return user, channel, thread_ts, text[:4000]  # type: ignore[return-value, index]
