@@ -73,11 +73,13 @@ def test_an_answer_that_breaks_a_guard_is_dropped_and_the_offline_advice_stands(
     assert standin.responses("bad") == []
 
 
-@pytest.mark.parametrize("fault", ["status", "malformed", "principle"])
+@pytest.mark.parametrize("fault", ["status", "rate-limited", "malformed", "principle"])
 def test_a_failing_or_unusable_llm_leaves_the_offline_advice(app, standin, llm, fault) -> None:
     open_deal(app, standin)
     if fault == "status":
         llm.status = 500
+    elif fault == "rate-limited":
+        llm.status = 429
     elif fault == "malformed":
         llm.malformed = True
     else:
