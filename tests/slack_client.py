@@ -58,6 +58,28 @@ class SlackClient:
     def interactive(self, payload: dict[str, Any]) -> Answer:
         return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
+    def press(self, blocks: list[dict[str, Any]], action_id: str, *, user: str, channel: str,
+              message: dict[str, Any] | None = None, response_url: str | None = None) -> Answer:
+        """Presses the button `action_id` found in `blocks`, with Slack's own block_actions body."""
+        button = next(element for block in blocks if block.get("type") == "actions"
+                      for element in block["elements"] if element["action_id"] == action_id)
+        payload = copy.deepcopy(slack_payload("test_block_actions__body"))
+        payload["user"].update(id=user, team_id=self.team_id)
+        payload["team"] = {"id": self.team_id, "domain": "example"}
+        payload["channel"] = {"id": channel, "name": "channel"}
+        ts = (message or {}).get("ts", "1.2")
+        payload["container"] = {"type": "message", "message_ts": ts, "channel_id": channel,
+                                "is_ephemeral": message is None}
+        if message is not None:
+            payload["message"] = message
+        if response_url is not None:
+            payload["response_url"] = response_url
+        payload["actions"] = [{**payload["actions"][0], "action_id": action_id, "block_id": "x",
+                               "value": button["value"], "text": button["text"]}]
+        answer = self.interactive(payload)
+        self.deliver()
+        return answer
+
     def event(self, body: dict[str, Any], headers: dict[str, str] | None = None) -> Answer:
         return self.post(json.dumps(body), "application/json", headers=headers)
 

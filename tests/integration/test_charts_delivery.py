@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime
 
 from conftest import ALERTS, CHANNEL, MANAGER, OTHER_REP, REP
-from slack_client import slack_payload
 
 from bot.db.engine import session_factory
 from bot.services.digests import DigestService
@@ -20,18 +18,8 @@ def completed(standin) -> list:  # noqa: ANN001
 
 
 def press_chart_button(slack, status, *, user: str):  # noqa: ANN001, ANN201 - test helper
-    """Clicks "Send me the price chart" in a status reply, with Slack's own block_actions body."""
-    button = next(e for b in status.body["blocks"] if b["type"] == "actions" for e in b["elements"]
-                  if e["action_id"] == Action.PRICE_CHART)
-    payload = copy.deepcopy(slack_payload("test_block_actions__body"))
-    payload["user"].update(id=user, team_id="T0TEST")
-    payload["team"] = {"id": "T0TEST", "domain": "example"}
-    payload["channel"] = {"id": CHANNEL, "name": "deals"}
-    payload["container"] = {"type": "message", "message_ts": "1.2", "channel_id": CHANNEL, "is_ephemeral": True}
-    payload["actions"] = [{**payload["actions"][0], "action_id": Action.PRICE_CHART, "value": button["value"]}]
-    answer = slack.interactive(payload)
-    slack.deliver()
-    return answer
+    """Clicks "Send me the price chart" in a status reply."""
+    return slack.press(status.body["blocks"], Action.PRICE_CHART, user=user, channel=CHANNEL)
 
 
 def test_the_status_buttons_chart_goes_to_the_clickers_direct_messages_not_the_channel(slack, standin) -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import copy
-
 from conftest import ALERTS, CHANNEL, MANAGER, REP
-from slack_client import slack_payload
 from sqlalchemy import text
 
 from bot.slack.ids import Action
@@ -22,20 +19,9 @@ def alert_with_buttons(slack, standin):  # noqa: ANN001, ANN201 - test helper
 
 
 def click(slack, alert, action: Action, *, user: str):  # noqa: ANN001, ANN201 - test helper
-    """A block_actions body from Slack's own payload, pressing `action` on the posted alert."""
-    button = next(element for block in alert.blocks if block["type"] == "actions"
-                  for element in block["elements"] if element["action_id"] == action)
-    payload = copy.deepcopy(slack_payload("test_block_actions__body"))
-    payload["user"].update(id=user, team_id="T0TEST")
-    payload["team"] = {"id": "T0TEST", "domain": "example"}
-    payload["channel"] = {"id": ALERTS, "name": "deal-alerts"}
-    payload["container"] = {"type": "message", "message_ts": alert.ts, "channel_id": ALERTS, "is_ephemeral": False}
-    payload["message"] = {"type": "message", "ts": alert.ts, "text": alert.text, "blocks": alert.blocks}
-    payload["actions"] = [{**payload["actions"][0], "action_id": action, "block_id": "x",
-                           "value": button["value"], "text": button["text"]}]
-    answer = slack.interactive(payload)
-    slack.deliver()
-    return answer
+    """Presses `action` on the posted alert."""
+    message = {"type": "message", "ts": alert.ts, "text": alert.text, "blocks": alert.blocks}
+    return slack.press(alert.blocks, action, user=user, channel=ALERTS, message=message)
 
 
 def decisions(container) -> list[tuple]:  # noqa: ANN001

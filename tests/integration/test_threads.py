@@ -45,17 +45,8 @@ def proposals(standin, user: str = REP) -> list:  # noqa: ANN001
 
 
 def click(slack, proposal, action: Action, user: str = REP):  # noqa: ANN001, ANN201
-    button = next(e for b in proposal.blocks if b["type"] == "actions" for e in b["elements"]
-                  if e["action_id"] == action)
-    payload = copy.deepcopy(slack_payload("test_block_actions__body"))
-    payload["user"].update(id=user, team_id="T0TEST")
-    payload["team"] = {"id": "T0TEST", "domain": "example"}
-    payload["channel"] = {"id": CHANNEL, "name": "deals"}
-    payload["response_url"] = slack.standin.response_url(f"proposal-{action}")
-    payload["actions"] = [{**payload["actions"][0], "action_id": action, "value": button["value"]}]
-    answer = slack.interactive(payload)
-    slack.deliver()
-    return answer
+    return slack.press(proposal.blocks, action, user=user, channel=CHANNEL,
+                       response_url=slack.standin.response_url(f"proposal-{action}"))
 
 
 def test_a_message_naming_an_ask_is_proposed_privately_in_the_thread_and_nothing_is_logged(
