@@ -9,8 +9,9 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.coach.llm import LLMCoach
+from bot.coach.offer_reader import LLMOfferReader
 from bot.coach.offline import OfflineCoach
-from bot.coach.pool import CoachPool
+from bot.coach.pool import LLMPool
 from bot.coach.principles import load_principles
 from bot.coach.summary import OfflineSummaryWriter
 from bot.coach.summary_llm import LLMSummaryWriter
@@ -24,7 +25,6 @@ from bot.jobs.lock import SchedulerLock
 from bot.jobs.runner import JobRunner
 from bot.llm.client import StructuredLLM
 from bot.llm.prompts import Prompts
-from bot.render.replies import deal_reply
 from bot.services.access import Access
 from bot.services.deals import DealService
 from bot.services.decisions import DecisionService
@@ -36,6 +36,7 @@ from bot.services.threads import ThreadService
 from bot.services.workspace import WorkspaceService
 from bot.slack.app import build_app, web_client
 from bot.slack.directory import SlackDirectory
+from bot.slack.followups import LLMFollowUps
 from bot.slack.router import Services
 
 
@@ -50,6 +51,7 @@ class Container:
     app: App
     digests: DigestService
     jobs: JobRunner
+    pool: LLMPool | None = None  # the LLM's follow-ups, when one is configured
 
     def start_background(self, *, scheduler: bool) -> None:
         """Every process delivers the outbox; the scheduled jobs run where asked, one process at a time."""
@@ -58,17 +60,20 @@ class Container:
             self.jobs.start()
 
     def close(self) -> None:
-        if self.services.coach_pool is not None:
-            self.services.coach_pool.shutdown()
+        if self.pool is not None:
+            self.pool.shutdown()
         self.jobs.stop()
         self.worker.stop()
         self.engine.dispose()
 
 
-def _coach_pool(settings: Settings, principles: tuple[Principle, ...]) -> CoachPool | None:
-    if not settings.llm_enabled:
+def _followups(settings: Settings, pool: LLMPool | None, principles: tuple[Principle, ...], offline: OfflineCoach,
+               threads: ThreadService, notices: NoticeService) -> LLMFollowUps | None:
+    if pool is None:
         return None
-    return CoachPool(LLMCoach(StructuredLLM(settings), Prompts(), principles), deal_reply)
+    llm, prompts = StructuredLLM(settings), Prompts()
+    return LLMFollowUps(pool, LLMCoach(llm, prompts, principles), LLMOfferReader(llm, prompts), offline, threads,
+                        notices, budget=settings.llm_timeout)
 
 
 def _llm_summary_writer(settings: Settings) -> LLMSummaryWriter | None:
@@ -85,15 +90,17 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
     access = Access(settings.manager_ids, SlackDirectory(client))
     principles = load_principles()
     coach = OfflineCoach(principles)
+    notices, threads = NoticeService(uow), ThreadService(uow, access, coach)
+    pool = LLMPool() if settings.llm_enabled else None
     services = Services(
         deals=DealService(uow, access, coach, default_alert_channel=settings.alert_channel),
         workspace=WorkspaceService(uow, access, default_alert_channel=settings.alert_channel,
                                    settings_managers=settings.manager_ids),
-        notices=NoticeService(uow),
+        notices=notices,
         decisions=DecisionService(uow, access),
         summaries=SummaryService(uow, access, OfflineSummaryWriter(), llm_writer=_llm_summary_writer(settings)),
-        threads=ThreadService(uow, access, coach),
-        coach_pool=_coach_pool(settings, principles),
+        threads=threads,
+        followups=_followups(settings, pool, principles, coach, threads, notices),
     )
     # The worker gets its own client without retry handlers: it reschedules on errors instead of blocking.
     worker = OutboxWorker(OutboxQueue(sessions, pace_seconds=pace_seconds), uow, web_client(settings, retries=False),
@@ -102,4 +109,4 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
     jobs = JobRunner(digests, SchedulerLock(engine))
     uow.on_commit = worker.notify
     app = build_app(settings, services, client)
-    return Container(settings, engine, uow, services, client, worker, app, digests, jobs)
+    return Container(settings, engine, uow, services, client, worker, app, digests, jobs, pool)

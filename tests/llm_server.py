@@ -18,10 +18,18 @@ class FakeLLM:
         self.status = 200
         self.delay = 0.0
         self.malformed = False
+        self.by_schema: dict[str, str] = {}  # a structured-output schema's name -> the content to answer it
         self._server: ThreadingHTTPServer | None = None
 
     def answer(self, payload: dict) -> None:
         self.content, self.status, self.delay, self.malformed = json.dumps(payload), 200, 0.0, False
+
+    def answer_schema(self, schema: str, payload: dict) -> None:
+        """Answers requests for this response schema (e.g. "OfferAnswer") with `payload`, others as before."""
+        self.by_schema[schema] = json.dumps(payload)
+
+    def requests_for(self, schema: str) -> list[dict[str, Any]]:
+        return [r for r in self.requests if _schema_name(r) == schema]
 
     def start(self) -> str:
         owner = self
@@ -42,7 +50,8 @@ class FakeLLM:
                     "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
                     "model": body.get("model", "test"),
                     "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": owner.content}}],
+                                 "message": {"role": "assistant",
+                                             "content": owner.by_schema.get(_schema_name(body), owner.content)}}],
                     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                 }
                 self._send(200, json.dumps(completion).encode())
@@ -66,3 +75,7 @@ class FakeLLM:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+
+
+def _schema_name(body: dict[str, Any]) -> str:
+    return str(((body.get("response_format") or {}).get("json_schema") or {}).get("name") or "")

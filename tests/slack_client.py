@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from bot.delivery.worker import OutboxWorker
+from bot.slack.ids import Shortcut
 from bot.standin import SlackStandIn
 from bot.standin.requests import RequestSigner
 
@@ -22,6 +23,26 @@ PAYLOADS = Path(__file__).resolve().parent / "fixtures" / "slack" / "payloads" /
 def slack_payload(name: str) -> Any:
     """The `payload` of one of Slack's own test bodies, e.g. "test_slash_command__slash_command_body"."""
     return json.loads((PAYLOADS / f"{name}.json").read_text(encoding="utf-8"))["payload"]
+
+
+def shortcut_payload(standin: SlackStandIn, *, user: str, channel: str, ts: str, thread_ts: str | None,
+                     words: str, team: str = "T0TEST") -> dict[str, Any]:
+    """Slack's own message_action body: "Coach this message" used on one message."""
+    payload = copy.deepcopy(slack_payload("test_shortcut__message_shortcut_body"))
+    payload["callback_id"] = str(Shortcut.COACH_MESSAGE)
+    payload["team"] = {"id": team, "domain": "test"}
+    payload["user"] = {"id": user, "name": user.lower(), "team_id": team}
+    payload["channel"] = {"id": channel, "name": "deals"}
+    payload["message_ts"] = ts
+    payload["response_url"] = standin.response_url(f"shortcut-{ts}")
+    message = payload["message"]
+    message.update(text=words, ts=ts, user="U0CUSTOMER", team=team)
+    message.pop("blocks", None)
+    if thread_ts is not None:
+        message["thread_ts"] = thread_ts
+    else:
+        message.pop("thread_ts", None)
+    return payload
 
 
 @dataclass

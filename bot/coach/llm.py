@@ -12,7 +12,7 @@ from bot.coach.types import Advice, CoachRequest, Line, Move, Principle
 from bot.domain.errors import InputError
 from bot.domain.money import Amount, format_percent, parse_amount
 from bot.llm.client import LLMUnavailable, StructuredLLM
-from bot.llm.prompts import Prompts
+from bot.llm.prompts import Prompts, as_data
 
 _VERDICT_CAPITALS = re.compile(r"\b(OK|PUSH BACK|ESCALATE|WALK AWAY)\b")
 _MONEY = re.compile(r"(?:[$€£¥]\s?\d[\d,]*(?:\.\d+)?\s?[kKmM]?|\d[\d,]*(?:\.\d+)?\s?[kKmM]\b)")
@@ -34,10 +34,10 @@ class LLMCoach:
         self._llm, self._prompts = llm, prompts
         self._principles = {p.id: p for p in principles}
 
-    def advise(self, request: CoachRequest) -> Advice:
+    def advise(self, request: CoachRequest, *, budget: float | None = None) -> Advice:
         """Raises LLMUnavailable when the LLM fails or its answer breaks a guard (the offline advice stays)."""
         move = recommended_move(request)
-        answer = self._llm.ask(self._system(request), self._task(request, move), CoachAnswer)
+        answer = self._llm.ask(self._system(request), self._task(request, move), CoachAnswer, budget=budget)
         lines = tuple(Line(line.text.strip(), line.principle_id) for line in answer.lines)
         problem = guard(lines, request, set(self._principles))
         if problem:
@@ -66,7 +66,7 @@ class LLMCoach:
             concessions=concessions or "none",
             moment=request.moment,
             question=request.question or "none",
-            customer_words=_as_data(request.customer_words),
+            customer_words=as_data(request.customer_words, 2000),
         )
 
 
@@ -96,8 +96,3 @@ def _amount(raw: str) -> Amount | None:
         return parse_amount(raw.replace(" ", ""))
     except InputError:  # an unreadable number is not a price
         return None
-
-
-def _as_data(words: str) -> str:
-    """The customer's words cannot close the tag they are quoted in."""
-    return words.replace("<", "‹").replace(">", "›")[:2000]

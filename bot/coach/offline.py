@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from bot.coach.types import Advice, CoachRequest, Line, Move, Principle
+from bot.coach.types import OFFLINE_COACH, Advice, CoachRequest, Line, Move, Principle
 from bot.domain.model import Verdict
 from bot.domain.rules import Rule
 
-OFFLINE = "offline coach"
 MAX_LINES = 3
 
 
@@ -35,7 +34,7 @@ class OfflineCoach:
         # Vary the wording as a negotiation goes on, so the same deal does not hear the same line twice.
         turn = len(request.ledger.gives) + len(request.ledger.open_asks)
         lines = tuple(Line(p.examples[(turn + i) % len(p.examples)], p.id) for i, p in enumerate(chosen))
-        return Advice(move=move, lines=lines, coach=OFFLINE)
+        return Advice(move=move, lines=lines, coach=OFFLINE_COACH)
 
     def _pick(self, triggers: list[str]) -> list[Principle]:
         chosen: list[Principle] = []

@@ -1,43 +1,33 @@
-"""Runs LLM coaching off the request path, in a bounded pool; the result replaces the offline reply.
+"""A bounded pool for work that waits on the LLM, so no request ever does.
 
-The acknowledgement always carries the offline coach's advice. When an LLM is configured, the same
-reply is rendered again with the LLM's phrasing and sent through the command's response URL. A full
-pool or a failing LLM simply leaves the offline advice in place."""
+Its threads wait on the network, not the CPU, so there are many; the queue in front of them is bounded,
+and a full pool says so at once: the caller then answers with the offline coach instead of waiting."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from slack_sdk.webhook import WebhookClient
-
-from bot.coach.llm import LLMCoach
-from bot.coach.types import CoachRequest
 from bot.llm.client import LLMUnavailable
-from bot.render.blocks import Reply
-from bot.services.results import DealResult
 
 log = logging.getLogger(__name__)
 WORKERS = 32  # LLM calls are waits on the network, not CPU
 MAX_WAITING = 256  # beyond this, the offline advice is the answer
 
 
-class CoachPool:
-    def __init__(self, coach: LLMCoach, render: Callable[[DealResult], Reply], *, workers: int = WORKERS,
-                 max_waiting: int = MAX_WAITING) -> None:
-        self._coach, self._render = coach, render
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="llm-coach")
+class LLMPool:
+    def __init__(self, *, workers: int = WORKERS, max_waiting: int = MAX_WAITING) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="llm")
         self._slots = threading.BoundedSemaphore(max_waiting)
 
-    def submit(self, result: DealResult, response_url: str) -> bool:
-        """Queues the LLM's version of this reply; False when the pool is full (the offline reply stands)."""
-        if result.advice is None or not self._slots.acquire(blocking=False):
+    def submit(self, job: Callable[[], None]) -> bool:
+        """Runs `job` in the pool; False when the pool is full or closing (the caller answers offline)."""
+        if not self._slots.acquire(blocking=False):
             return False
         try:
-            self._executor.submit(self._run, result, response_url)
+            self._executor.submit(self._run, job)
         except RuntimeError:  # shutting down
             self._slots.release()
             return False
@@ -46,19 +36,12 @@ class CoachPool:
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
-    def _run(self, result: DealResult, response_url: str) -> None:
+    def _run(self, job: Callable[[], None]) -> None:
         try:
-            request = CoachRequest(result.deal, result.ledger, result.what_if or result.judgement, result.policy,
-                                   result.moment.value, customer_words=result.customer_words,
-                                   question=result.question)
-            advice = self._coach.advise(request)
-            message = self._render(dataclasses.replace(result, advice=advice))
-            WebhookClient(response_url, timeout=5).send(
-                text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=True
-            )
+            job()
         except LLMUnavailable as exc:
-            log.info("LLM coaching not used (%s); the offline advice stands", exc)
-        except Exception:  # a bug here must not kill the pool thread; the offline advice already reached the rep
-            log.exception("LLM coaching follow-up failed")
+            log.info("LLM not used (%s); the offline answer stands", exc)
+        except Exception:  # a bug must not kill the pool thread; the traceback goes to the error log
+            log.exception("LLM follow-up failed")
         finally:
             self._slots.release()

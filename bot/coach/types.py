@@ -10,6 +10,9 @@ from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Policy
 from bot.domain.rules import Judgement
 
+OFFLINE_COACH = "offline coach"
+OFFLINE_READER = "offline reader"
+
 
 class Move(StrEnum):
     HOLD = "hold"

@@ -22,6 +22,7 @@ class LLMUnavailable(Exception):
 class StructuredLLM:
     def __init__(self, settings: Settings, *, client: openai.OpenAI | None = None) -> None:
         self.model = settings.llm_model
+        self.timeout = settings.llm_timeout
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
         # The openai client retries 429 and 5xx itself; each attempt gets a share of the overall budget.
         per_attempt = settings.llm_timeout / (RETRIES + 1.5)
@@ -29,9 +30,13 @@ class StructuredLLM:
             api_key=key, base_url=settings.openai_base_url, timeout=per_attempt, max_retries=RETRIES
         )
 
-    def ask(self, system: str, user: str, schema: type[T]) -> T:
+    def ask(self, system: str, user: str, schema: type[T], *, budget: float | None = None) -> T:
+        """The parsed answer, within `budget` seconds (default: DEALCOACH_LLM_TIMEOUT), retries included."""
+        client = self._client
+        if budget is not None:
+            client = client.with_options(timeout=max(budget, 0.05) / (RETRIES + 1.5))
         try:
-            completion = self._client.chat.completions.parse(
+            completion = client.chat.completions.parse(
                 model=self.model,
                 messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
                 response_format=schema,

@@ -16,6 +16,14 @@ class Prompts:
         """Every placeholder must be given: a missing one is a bug, not an empty string."""
         return self._templates[name].substitute(**values)
 
+    def placeholders(self, name: str) -> list[str]:
+        return self._templates[name].get_identifiers()
+
     @property
     def names(self) -> list[str]:
         return sorted(self._templates)
+
+
+def as_data(words: str, limit: int = 4000) -> str:
+    """Chat text for a prompt: it cannot close the tag it is quoted in."""
+    return words.replace("<", "‹").replace(">", "›")[:limit]

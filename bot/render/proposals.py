@@ -29,6 +29,6 @@ def proposal_message(proposal: Proposal) -> Reply:
                    style="primary" if offer.kind == "concession" else None),
             button("Dismiss", Action.DISMISS, value),
         ),
-        context("Only you can see this."),
+        context(f"Only you can see this. Offer read by the {escape(proposal.reader)}."),
     ]
     return reply(f"{deal.name}: if you give this, {proposal.what_if.verdict.word}", blocks)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from bot.coach.types import Advice, Coach, CoachRequest
+from bot.coach.types import OFFLINE_READER, Advice, Coach, CoachRequest
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain import deals as ops
 from bot.domain.errors import InputError
@@ -22,6 +22,17 @@ IGNORED_SUBTYPES = frozenset({"bot_message", "message_deleted", "channel_join", 
 
 
 @dataclass(frozen=True)
+class ThreadMessage:
+    """A rep's (or a manager's) reply in an open deal's thread, with the deal as it stood."""
+
+    actor: Actor
+    thread_ts: str
+    deal: Deal
+    policy: Policy
+    text: str
+
+
+@dataclass(frozen=True)
 class Proposal:
     """What the rep privately sees under their message: the offer read, its verdict if given, the coach."""
 
@@ -32,6 +43,7 @@ class Proposal:
     what_if: Judgement
     advice: Advice
     text: str
+    reader: str = OFFLINE_READER  # who read the offer out of the message
 
 
 class ThreadService:
@@ -39,12 +51,25 @@ class ThreadService:
         self._uow, self._access, self._coach = uow, access, coach
 
     def read(self, team_id: str, event_id: str, event: dict) -> Proposal | None:
-        """The proposal for one message event, or None (not a rep's reply in a deal thread, no offer,
-        or an event already handled: Slack retries, and Bolt does not deduplicate)."""
-        message = _message_of(event)
-        if message is None:
+        """The offline proposal for one message event, or None (see `locate`; or no offer in it)."""
+        message = self.locate(team_id, event_id, event)
+        return self.offline_proposal(message) if message is not None else None
+
+    def offline_proposal(self, message: ThreadMessage) -> Proposal | None:
+        """The offer the offline reader finds, coached by the offline coach; None if there is none."""
+        offer = find_offer(message.text)
+        what_if = self.judge(message, offer) if offer is not None else None
+        if offer is None or what_if is None:
             return None
-        user, channel, thread_ts, text = message
+        return self.proposal(message, offer, what_if, self._coach.advise(self.coach_request(message, what_if)))
+
+    def locate(self, team_id: str, event_id: str, event: dict) -> ThreadMessage | None:
+        """The message, if it is the deal owner's or a manager's reply in an open deal's thread and this
+        event is new (Slack retries, and Bolt does not deduplicate); None otherwise."""
+        found = _message_of(event)
+        if found is None:
+            return None
+        user, channel, thread_ts, text = found
         with self._uow(team_id) as uow:
             if not uow.events.first_time(event_id):
                 return None
@@ -57,21 +82,28 @@ class ThreadService:
             actor = Actor(team_id, user, channel)
             if user != deal.owner_id and not self._access.is_manager(actor, policy):
                 return None  # a teammate's remark is not the rep's move
-        offer = find_offer(text)
-        if offer is None:
-            return None
-        return self._propose(actor, thread_ts, deal, policy, offer, text)
+        return ThreadMessage(actor, thread_ts, deal, policy, text)
 
-    def _propose(self, actor: Actor, thread_ts: str, deal: Deal, policy: Policy, offer: Offer,
-                 text: str) -> Proposal | None:
+    @staticmethod
+    def judge(message: ThreadMessage, offer: Offer) -> Judgement | None:
+        """The verdict if the offer were given; None when it cannot apply (another currency, a price not
+        below net): nothing sensible to propose."""
         try:
-            given = ops.concession_entry(deal, offer.spec, by=actor.user_id, at=utc_now())
+            given = ops.concession_entry(message.deal, offer.spec, by=message.actor.user_id, at=utc_now())
         except InputError:
-            return None  # another currency, a price not below net: nothing sensible to propose
-        what_if = judge_ask(deal, policy, dataclasses.replace(given, ethics_markers=offer.ethics))
-        advice = self._coach.advise(CoachRequest(deal, Ledger.of(deal), what_if, policy, "ask",
-                                                 customer_words=text))
-        return Proposal(actor, thread_ts, deal, offer, what_if, advice, text)
+            return None
+        return judge_ask(message.deal, message.policy, dataclasses.replace(given, ethics_markers=offer.ethics))
+
+    @staticmethod
+    def coach_request(message: ThreadMessage, what_if: Judgement) -> CoachRequest:
+        deal = message.deal
+        return CoachRequest(deal, Ledger.of(deal), what_if, message.policy, "ask", customer_words=message.text)
+
+    @staticmethod
+    def proposal(message: ThreadMessage, offer: Offer, what_if: Judgement, advice: Advice,
+                 reader: str = OFFLINE_READER) -> Proposal:
+        return Proposal(message.actor, message.thread_ts, message.deal, offer, what_if, advice, message.text,
+                        reader)
 
 
 def _message_of(event: dict) -> tuple[str, str, str, str] | None:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from bot.coach.pool import CoachPool
 from bot.commands import parse_command, usage_for
 from bot.commands import types as c
 from bot.commands.parse import CommandError
@@ -25,6 +24,7 @@ from bot.services.results import DealResult
 from bot.services.summaries import SummaryService
 from bot.services.threads import ThreadService
 from bot.services.workspace import WorkspaceService
+from bot.slack.followups import LLMFollowUps
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +37,14 @@ class Services:
     decisions: DecisionService
     summaries: SummaryService
     threads: ThreadService | None = None
-    coach_pool: CoachPool | None = None  # set when an LLM is configured
+    followups: LLMFollowUps | None = None  # set when an LLM is configured
 
 
 def _coached(services: Services, result: DealResult, response_url: str | None) -> Reply:
     """The reply with the offline coach's advice now; the LLM's phrasing follows when one is configured."""
     reply = replies.deal_reply(result)
-    pool = services.coach_pool
-    if pool is not None and response_url and result.advice is not None and pool.submit(result, response_url):
+    followups = services.followups
+    if followups is not None and response_url and followups.replace_reply(result, response_url):
         reply.blocks.append(context(words.LLM_FOLLOWS).to_dict())
     return reply
 

@@ -3,16 +3,15 @@ the message shortcut "Coach this message" coaches the rep privately on a message
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
 import pytest
 from conftest import ALERTS, CHANNEL, OTHER_REP, REP, TEAM
-from slack_client import slack_payload
+from slack_client import shortcut_payload
 from sqlalchemy import text
 
-from bot.slack.ids import Action, Block, Shortcut, View
+from bot.slack.ids import Action, Block, View
 
 STATE_TABLES = ("workspace", "deal", "ledger_entry", "outbox")
 
@@ -169,25 +168,6 @@ def test_a_modal_in_a_shared_channel_opens_the_deal_without_a_card(slack, standi
 
 
 # The message shortcut -------------------------------------------------------------------------------------
-
-
-def shortcut_payload(standin, *, user: str, channel: str, ts: str, thread_ts: str | None,
-                     words: str, team: str = TEAM) -> dict[str, Any]:
-    payload = copy.deepcopy(slack_payload("test_shortcut__message_shortcut_body"))
-    payload["callback_id"] = str(Shortcut.COACH_MESSAGE)
-    payload["team"] = {"id": team, "domain": "test"}
-    payload["user"] = {"id": user, "name": user.lower(), "team_id": team}
-    payload["channel"] = {"id": channel, "name": "deals"}
-    payload["message_ts"] = ts
-    payload["response_url"] = standin.response_url(f"shortcut-{ts}")
-    message = payload["message"]
-    message.update(text=words, ts=ts, user="U0CUSTOMER", team=team)
-    message.pop("blocks", None)
-    if thread_ts is not None:
-        message["thread_ts"] = thread_ts
-    else:
-        message.pop("thread_ts", None)
-    return payload
 
 
 @pytest.fixture

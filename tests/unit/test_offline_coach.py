@@ -7,9 +7,9 @@ import re
 import pytest
 from builders import add_concession, add_reciprocated, dollars, make_deal
 
-from bot.coach.offline import OFFLINE, OfflineCoach
+from bot.coach.offline import OfflineCoach
 from bot.coach.principles import load_principles
-from bot.coach.types import CoachRequest, Move
+from bot.coach.types import OFFLINE_COACH, CoachRequest, Move
 from bot.domain.ledger import Ledger
 from bot.domain.model import Policy
 from bot.domain.rules import judge
@@ -42,7 +42,7 @@ def test_a_floor_breach_recommends_walking_away() -> None:
     add_concession(deal, dollars(15_000))
     advice = advise(deal)
     assert advice.move is Move.WALK_AWAY
-    assert advice.coach == OFFLINE
+    assert advice.coach == OFFLINE_COACH
 
 
 def test_a_discount_over_the_cap_recommends_escalating() -> None:

@@ -14,11 +14,16 @@ from bot.slack.router import Services
 def register(app: App, services: Services) -> None:
     @app.event(Event.MESSAGE)
     def thread_message(body: dict[str, Any], event: dict[str, Any]) -> None:
-        """A rep's reply in a deal thread that names an offer gets a private proposal with buttons."""
+        """A rep's reply in a deal thread that names an offer gets a private proposal with buttons: read and
+        coached by the LLM off the request path when one is configured, offline here otherwise."""
         team, event_id = body.get("team_id"), body.get("event_id")
         if not isinstance(team, str) or not isinstance(event_id, str) or not isinstance(event, dict):
             return
-        proposal = services.threads.read(team, event_id, event)
+        threads = services.threads
+        message = threads.locate(team, event_id, event)
+        if message is None or (services.followups is not None and services.followups.propose(message)):
+            return
+        proposal = threads.offline_proposal(message)
         if proposal is not None:
             services.notices.private(proposal.actor, proposal_message(proposal), thread_ts=proposal.thread_ts)
 

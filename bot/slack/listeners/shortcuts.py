@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.render import replies
+from bot.render.blocks import Reply
 from bot.services.access import Actor
 from bot.slack.ids import Shortcut
 from bot.slack.router import Services, guarded
@@ -24,5 +25,15 @@ def register(app: App, services: Services) -> None:
         text = str(message.get("text") or "")[:4000]
         if not actor.team_id or not actor.user_id:
             return
-        reply = guarded(lambda: replies.deal_reply(services.deals.coach_message(actor, channel, thread, text)))
-        guarded(lambda: services.notices.private(actor, reply))
+        reply = guarded(lambda: _coach(services, actor, thread, text))
+        if reply is not None:
+            guarded(lambda: services.notices.private(actor, reply, thread_ts=thread))
+
+
+def _coach(services: Services, actor: Actor, thread: str, text: str) -> Reply | None:
+    """The offline advice to post now, or None when the LLM's is on its way (from the pool, with the
+    offline advice behind it if the LLM fails or is slow)."""
+    result = services.deals.coach_message(actor, actor.channel_id, thread, text)
+    if services.followups is not None and services.followups.post_coaching(actor, result, thread):
+        return None
+    return replies.deal_reply(result)

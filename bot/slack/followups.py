@@ -1,0 +1,94 @@
+"""What the LLM adds after an acknowledgement: it runs in the bounded pool, never in a request.
+
+Three follow-ups, each with the offline coach behind it:
+- a `/deal` reply already carries the offline advice; the LLM's phrasing replaces it through the
+  command's response URL, or the offline advice simply stays;
+- "Coach this message" has shown nothing yet; the LLM's advice is posted privately, or the offline
+  advice if the LLM fails or is slow;
+- a thread message: the LLM reads the offer (the offline reader if it fails), the LLM coaches on it
+  (the offline coach if it fails), and the proposal is posted privately under the message.
+Both LLM calls of a thread message share one DEALCOACH_LLM_TIMEOUT budget."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+
+from slack_sdk.webhook import WebhookClient
+
+from bot.coach.llm import LLMCoach
+from bot.coach.offer_reader import LLMOfferReader
+from bot.coach.pool import LLMPool
+from bot.coach.types import OFFLINE_READER, Advice, Coach, CoachRequest
+from bot.domain.offers import find_offer
+from bot.llm.client import LLMUnavailable
+from bot.render.proposals import proposal_message
+from bot.render.replies import deal_reply
+from bot.services.access import Actor
+from bot.services.notices import NoticeService
+from bot.services.results import DealResult
+from bot.services.threads import ThreadMessage, ThreadService
+
+log = logging.getLogger(__name__)
+WEBHOOK_TIMEOUT_SECONDS = 5
+MIN_COACH_BUDGET_SECONDS = 0.5  # less than this left after reading the offer: the offline coach answers
+
+
+class LLMFollowUps:
+    def __init__(self, pool: LLMPool, coach: LLMCoach, reader: LLMOfferReader, offline: Coach,
+                 threads: ThreadService, notices: NoticeService, *, budget: float) -> None:
+        self._pool, self._coach, self._reader, self._offline = pool, coach, reader, offline
+        self._threads, self._notices, self._budget = threads, notices, budget
+
+    def replace_reply(self, result: DealResult, response_url: str) -> bool:
+        """Queues the LLM's version of a reply the rep already has; False if the pool is full."""
+        if result.advice is None:
+            return False
+        return self._pool.submit(lambda: self._replace(result, response_url))
+
+    def post_coaching(self, actor: Actor, result: DealResult, thread_ts: str) -> bool:
+        """Queues "Coach this message"; False if the pool is full (the caller posts the offline advice)."""
+        return self._pool.submit(lambda: self._post_coaching(actor, result, thread_ts))
+
+    def propose(self, message: ThreadMessage) -> bool:
+        """Queues reading and coaching a thread message; False if the pool is full (the caller reads offline)."""
+        return self._pool.submit(lambda: self._propose(message))
+
+    def _replace(self, result: DealResult, response_url: str) -> None:
+        advice = self._coach.advise(_request(result), budget=self._budget)
+        message = deal_reply(dataclasses.replace(result, advice=advice))
+        WebhookClient(response_url, timeout=WEBHOOK_TIMEOUT_SECONDS).send(
+            text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=True)
+
+    def _post_coaching(self, actor: Actor, result: DealResult, thread_ts: str) -> None:
+        advice = self._advise(_request(result), self._budget, fallback=result.advice)
+        self._notices.private(actor, deal_reply(dataclasses.replace(result, advice=advice)), thread_ts=thread_ts)
+
+    def _propose(self, message: ThreadMessage) -> None:
+        deadline = time.monotonic() + self._budget
+        try:
+            offer, reader = self._reader.read(message.text, budget=self._budget / 2), self._reader.name
+        except LLMUnavailable:
+            offer, reader = find_offer(message.text), OFFLINE_READER
+        what_if = self._threads.judge(message, offer) if offer is not None else None
+        if offer is None or what_if is None:
+            return
+        request = self._threads.coach_request(message, what_if)
+        advice = self._advise(request, deadline - time.monotonic())
+        proposal = self._threads.proposal(message, offer, what_if, advice, reader)
+        self._notices.private(message.actor, proposal_message(proposal), thread_ts=message.thread_ts)
+
+    def _advise(self, request: CoachRequest, budget: float, fallback: Advice | None = None) -> Advice:
+        """The LLM's advice within `budget` seconds, else the offline coach's."""
+        if budget >= MIN_COACH_BUDGET_SECONDS:
+            try:
+                return self._coach.advise(request, budget=budget)
+            except LLMUnavailable as exc:
+                log.info("LLM coaching not used (%s); the offline coach answers", exc)
+        return fallback or self._offline.advise(request)
+
+
+def _request(result: DealResult) -> CoachRequest:
+    return CoachRequest(result.deal, result.ledger, result.what_if or result.judgement, result.policy,
+                        result.moment.value, customer_words=result.customer_words, question=result.question)
