@@ -1,7 +1,11 @@
 """Finds an ask or a concession in a rep's chat message, offline: what the deal thread proposes for the ledger.
 
 Nothing found here is recorded: the rep confirms with a button. So the reader prefers to notice an offer
-(recall) and names its kind ask unless the words say the rep already gave it."""
+(recall). What is offered is read here (a percentage, a cut, a price, something free, terms); whose move it is
+is read clause by clause in `offer_kind`: a concession when the rep gave, offers or has decided to give it,
+in any tense, else the customer's ask (what they want, their counter, the rep asking the team about it, a
+refusal). A message naming both is the rep's concession, read from the rep's clause; an unethical demand
+is always an ask."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from bot.domain.errors import InputError
 from bot.domain.ethics import ethics_markers
 from bot.domain.model import ConcessionType
 from bot.domain.money import Amount, parse_amount, parse_percent
+from bot.domain.offer_kind import ASK, CONCESSION, clause_kind, clauses
 
 _MONEY = r"(?:(?:[$€£¥])\s?\d[\d,]*(?:\.\d+)?\s?[kKmM]?|\d[\d,]*(?:\.\d+)?\s?[kKmM]\b|\d{1,3}(?:,\d{3})+|\d{4,})"
 
@@ -22,41 +27,35 @@ _PERCENT = re.compile(
 )
 _NOT_AN_OFFER_PERCENT = re.compile(
     r"\b(churn|growth|grew|margin|utili[sz]ation|conversion|uptime|adoption|attrition|share|tax|vat|retention|"
-    r"response rate|win rate|likelihood|probability|chance|confidence|down|up|increase[ds]?|decrease[ds]?|"
-    r"uptime|sla|of (?:the )?(?:team|users|employees|staff))\b", re.IGNORECASE)
+    r"response rate|win rate|likelihood|probability|chance|confidence|increase[ds]?|decrease[ds]?|uptime|sla|"
+    r"(?:down|up)\s+(?:by\s+)?\d+|\d+\s?(?:%|percent)\s+(?:down|up)|of (?:the )?(?:team|users|employees|staff))\b",
+    re.IGNORECASE)
 _CUT = re.compile(rf"({_MONEY})\s?(?:off|discount|cheaper|less|lower|reduction|credit)\b|"
                   rf"\b(?:knock|knocked|take|took|shave|shaved|cut|drop|dropped)\s+(?:another\s+)?({_MONEY})\s+"
                   rf"(?:off|from)\b", re.IGNORECASE)
 _PRICE = re.compile(
     rf"\b(?:at|to|for|price of|priced at|pay|paying|sign at|signs at|get to|come down to|land at|budget is|"
     rf"budget of|cap(?:ped)? at|total of|closer to|meet at|max(?:imum)? of|between|counter is|counter of|"
-    rf"quote of|price is|number (?:we gave them |is )?is|offered(?: them)?|do|said)\s+(?:~|about\s+)?({_MONEY})"
+    rf"quote of|price is|number (?:we gave them |is )?is|offered(?: them)?|do|said|land(?:ed)? at|"
+    rf"(?:countered|came back) with|propos(?:ed|ing)|suggest(?:ed|ing)|accept(?:ed)?|quot(?:ed|ing)(?: them)?)"
+    rf"\s+(?:~|about\s+)?({_MONEY})"
     rf"(?!\s*(?:users|seats|people|employees|licen[cs]es|a year|per year|/yr|series|in revenue|arr))|"
-    rf"({_MONEY})\s+is the most\b",
+    rf"({_MONEY})\s+is the (?:most|max|ceiling|limit)\b",
     re.IGNORECASE)
 _TERMS = re.compile(
     r"\b(net[\s-]?\d{2,3}|quarterly (?:payments?|billing|invoic\w*)|monthly (?:payments?|billing|invoic\w*)|"
-    r"payment terms?|pay(?:ment)? in (?:arrears|installments)|deferred payment|price lock|"
+    r"payment terms?|pay(?:ment)? in (?:arrears|installments)|pay (?:quarterly|monthly|semi-?annually)|"
+    r"deferred payment|price lock(?:ed)?|"
     r"lock(?:ed|ing)? (?:the |their )?(?:price|pricing|rate)|(?:semi-?)?annual(?:ly)?(?: billing| payments?)?|"
     r"renewal (?:uplift|increase|cap)|uplift|price increase cap|escalator|"
     r"out[\s-]clause|opt[\s-]out|termination for convenience|extended payment|longer payment|"
     r"(?:\d+|one|two|three)[\s-]year (?:term|contract|commitment)|multi[\s-]year)\b", re.IGNORECASE)
 _FREE = re.compile(
-    r"\b(?<!the )(?:free(?! trial)|at no (?:extra )?(?:cost|charge)|complimentary|waive[ds]?|throw(?:s|n)? in|"
-    r"threw in|no charge for|on the house|gratis)\b\s*(?:the\s+)?([\w\s-]{0,40})|"
+    r"\b(?<!the )(?:free(?! trial)|at no (?:extra )?(?:cost|charge)|complimentary|waive[ds]?|waiving|"
+    r"throw(?:s|n|ing)? in|threw in|no charge for|on the house|gratis)\b\s*(?:the\s+)?([\w\s-]{0,40})|"
     r"\b([\w\s-]{2,40}?),?\s+(?:no charge|for free|at no (?:extra )?cost)\b", re.IGNORECASE)
-_MONTHS_FREE = re.compile(r"\b((?:\d+|one|two|three|four|six|first|a)\s+months?)\s+free\b", re.IGNORECASE)
-_GIVEN = re.compile(
-    r"\b(?:i|we)\s+(?:already\s+|just\s+|then\s+)?(?:offered|offerd|gave|give|conceded|agreed|threw|included|"
-    r"dropped|cut|knocked|waived|extended|said yes|matched|approved|budged|moved|went|came down|offer|can do|"
-    r"'ll do|will do|'d do|could do|'ll give|will give|'ll throw|will throw|took|shaved|caved|met|countered|"
-    r"capped|re-?quoted|told them)\b|"
-    r"^\s*(?:ok\s+|so\s+|fyi\s+)?(?:offered|offerd|gave|conceded|agreed|threw|included|dropped|knocked|waived|"
-    r"extended|said yes|matched|approved|went to|came down|took|shaved|caved|met them|countered|capped|"
-    r"re-?quoted|final number)\b|"
-    r"\bagreed (?:to|at)\b|\boffered (?:them|it|to)\b|\bgave (?:them|it)\b|\bwe're (?:giving|letting)\b|"
-    r"\bi'm giving\b|\bcaved\b", re.IGNORECASE)
-_ASKED = re.compile(r"\b(?:asked|asking|ask)\s+(?:if|whether|us|for|me)\b|\bwant(?:s)? us to\b", re.IGNORECASE)
+_MONTHS_FREE = re.compile(r"\b((?:\d+|one|two|three|four|six|first|a)\s+months?)\s+free\b|"
+                          r"\b((?:\d+|one|two|three|a|an|the|extra)\s+(?:extra\s+)?free\s+months?)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -67,24 +66,29 @@ class Offer:
 
 
 def find_offer(text: str) -> Offer | None:
-    """The first offer a message names, read as the concession it is or would be; None if it names none."""
+    """The first offer a message names, read as the concession it is or would be; None if it names none.
+    A message that names both the customer's ask and the rep's answer is the concession, read from the
+    rep's clause ("they asked for 20%, I offered 10%" is a concession of 10%): what would go in the ledger."""
     markers = ethics_markers(text)
     spec = _spec(text)
     if spec is None and not markers:
         return None
     if spec is None:
         spec = ConcessionSpec(ConcessionType.TERMS, text=text.strip()[:200])
-    kind = "concession" if _given(text) and not markers else "ask"
-    return Offer(kind, spec, markers)
+    given = _rep_moves(text)
+    if markers or not given:
+        return Offer(ASK, spec, markers)
+    return Offer(CONCESSION, next((named for named in given if named is not None), spec))
 
 
-def _given(text: str) -> bool:
-    """The rep's own move: a giving verb that is not inside the customer's request ("asked if we could do")."""
-    given = _GIVEN.search(text)
-    if given is None:
-        return False
-    asked = _ASKED.search(text)
-    return asked is None or given.start() > asked.end() + 3
+def _rep_moves(text: str) -> list[ConcessionSpec | None]:
+    """One item per clause in which the rep moves: the offer that clause names, or None if it names none."""
+    moves = []
+    for clause in clauses(text):
+        named = _spec(clause)
+        if clause_kind(clause, names_offer=named is not None) == CONCESSION:
+            moves.append(named)
+    return moves
 
 
 def _spec(text: str) -> ConcessionSpec | None:
@@ -138,7 +142,9 @@ def _terms(text: str) -> ConcessionSpec | None:
 
 def _months_free(text: str) -> ConcessionSpec | None:
     match = _MONTHS_FREE.search(text)
-    return ConcessionSpec(ConcessionType.FREE, text=f"{match.group(1)} free") if match else None
+    if not match:
+        return None
+    return ConcessionSpec(ConcessionType.FREE, text=f"{match.group(1)} free" if match.group(1) else match.group(2))
 
 
 def _free(text: str) -> ConcessionSpec | None:
