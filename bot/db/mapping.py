@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from bot.db.tables import DealRow, Workspace
+from bot.db.tables import Workspace, utcnow
 from bot.domain.ledger import Ledger
-from bot.domain.model import ConcessionType, Deal, Entry, EntryKind, Policy, Qualification, Stage
+from bot.domain.model import ConcessionType, Deal, Entry, EntryKind, Policy, Qualification, Stage, Verdict
 
-_POLICY_COLUMNS = (
+POLICY_COLUMNS = (
     "cap_bp",
     "near_floor_bp",
     "unreciprocated",
@@ -35,15 +35,20 @@ def aware(moment: datetime | None) -> datetime | None:
 
 
 def policy_from_row(row: Workspace | None) -> Policy:
-    policy = Policy()
     if row is None:
-        return policy
-    for column in _POLICY_COLUMNS:
-        value = getattr(row, column)
+        return Policy()
+    return policy_from_values({column: getattr(row, column) for column in (*POLICY_COLUMNS, "managers")})
+
+
+def policy_from_values(values: dict[str, Any]) -> Policy:
+    """A policy from the workspace's columns; a missing workspace (all None) is the default policy."""
+    policy = Policy()
+    for column in POLICY_COLUMNS:
+        value = values.get(column)
         if value is not None:
             setattr(policy, column, value)
-    if row.managers:
-        policy.managers = tuple(row.managers.split(","))
+    if values.get("managers"):
+        policy.managers = tuple(values["managers"].split(","))
     return policy
 
 
@@ -51,14 +56,14 @@ def apply_policy_changes(row: Workspace, changes: dict[str, object]) -> None:
     for field, value in changes.items():
         if field == "managers":
             row.managers = ",".join(value) if value else None  # type: ignore[arg-type]
-        elif field in _POLICY_COLUMNS:
+        elif field in POLICY_COLUMNS:
             setattr(row, field, value)
         else:  # pragma: no cover - the parser only produces known fields
             raise KeyError(field)
 
 
-def deal_from_rows(row: DealRow, entries: Sequence[Any]) -> Deal:
-    """`entries`: ledger rows with attribute access (ORM objects or Core rows)."""
+def deal_from_rows(row: Any, entries: Sequence[Any]) -> Deal:
+    """`row` and `entries`: deal and ledger rows with attribute access (Core rows), entries in seq order."""
     assert row.id is not None
     return Deal(
         id=row.id,
@@ -82,26 +87,36 @@ def deal_from_rows(row: DealRow, entries: Sequence[Any]) -> Deal:
         outcome_note=row.outcome_note,
         came_back=row.came_back,
         created_at=aware(row.created_at),
-        entries=[entry_from_row(entry) for entry in sorted(entries, key=lambda e: e.seq)],
+        entries=[entry_from_row(entry) for entry in entries],
     )
 
 
-def copy_deal_to_row(deal: Deal, row: DealRow) -> None:
-    """Writes the mutable facts of a deal back; ids, team and prices set at opening never change."""
-    ledger = Ledger.of(deal)
-    row.effective_cents = ledger.effective_cents
-    row.concession_count = len(ledger.gives)
-    row.stage = deal.stage.value
-    row.needs, row.decider = deal.qualification.needs, deal.qualification.decider
-    row.timeline, row.budget = deal.qualification.timeline, deal.qualification.budget
-    row.hours = deal.hours
-    row.ethics_flag, row.fit_flag = deal.ethics_flag, deal.fit_flag
-    row.cap_approved_through = deal.cap_approved_through
-    row.outcome_cents, row.outcome_note, row.came_back = deal.outcome_cents, deal.outcome_note, deal.came_back
+def deal_values(deal: Deal, ledger: Ledger | None = None) -> dict[str, Any]:
+    """The mutable facts of a deal as column values; ids, team and prices set at opening never change."""
+    ledger = ledger or Ledger.of(deal)
+    qualification = deal.qualification
+    return dict(
+        effective_cents=ledger.effective_cents,
+        concession_count=len(ledger.gives),
+        stage=deal.stage.value,
+        needs=qualification.needs,
+        decider=qualification.decider,
+        timeline=qualification.timeline,
+        budget=qualification.budget,
+        hours=deal.hours,
+        ethics_flag=deal.ethics_flag,
+        fit_flag=deal.fit_flag,
+        cap_approved_through=deal.cap_approved_through,
+        outcome_cents=deal.outcome_cents,
+        outcome_note=deal.outcome_note,
+        came_back=deal.came_back,
+    )
 
 
-def new_deal_row(deal: Deal) -> DealRow:
-    row = DealRow(
+def new_deal_values(deal: Deal, verdict: Verdict) -> dict[str, Any]:
+    """Every column of a new deal row (Core inserts get no SQLModel defaults)."""
+    now = utcnow()
+    return dict(
         team_id=deal.team_id,
         name=deal.name,
         name_key=deal.name.lower(),
@@ -113,12 +128,13 @@ def new_deal_row(deal: Deal) -> DealRow:
         floor_cents=deal.floor_cents,
         target_cents=deal.target_cents,
         cap_bp=deal.cap_bp,
-        effective_cents=deal.list_cents,
+        card_ts=None,
+        verdict=verdict.word,
+        created_at=deal.created_at or now,
+        updated_at=now,
+        closed_at=None,
+        **deal_values(deal),
     )
-    copy_deal_to_row(deal, row)
-    if deal.created_at is not None:
-        row.created_at = deal.created_at
-    return row
 
 
 _KINDS = {kind.value: kind for kind in EntryKind}

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from types import TracebackType
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from bot.db.engine import READ_ONLY
+from bot.db.deals import DealRepository
+from bot.db.engine import LOCK_DEADLINE, READ_ONLY, REQUEST_LOCK_TIMEOUT_MS
+from bot.db.outbox import OutboxRepository
 from bot.db.repositories import (
     ChannelRepository,
-    DealRepository,
     DecisionRepository,
     EventRepository,
-    OutboxRepository,
     SentOnceRepository,
     WorkspaceRepository,
 )
@@ -27,19 +30,31 @@ class UnitOfWork:
 
     def __init__(
         self, sessions: sessionmaker[Session], team_id: str, on_commit: Callable[[], None] | None = None,
-        *, read_only: bool = False, write_lock: threading.RLock | None = None,
+        *, read_only: bool = False, write_lock: WriteTurns | None = None, lock_timeout_ms: int = REQUEST_LOCK_TIMEOUT_MS,
     ) -> None:
         self._sessions, self.team_id, self._on_commit = sessions, team_id, on_commit
         self._read_only = read_only
         self._write_lock = None if read_only else write_lock
+        self._lock_timeout = lock_timeout_ms / 1000
 
     def __enter__(self) -> UnitOfWork:
-        if self._write_lock is not None:
-            self._write_lock.acquire()
-        self.session = self._sessions()
-        if self._read_only:
-            # SQLite then begins a plain (deferred) transaction: readers never queue for the write lock.
-            self.session.connection(execution_options={READ_ONLY: True})
+        if self._write_lock is None:
+            self.session = self._sessions()
+            if self._read_only:
+                # SQLite then begins a plain (deferred) transaction: readers never queue for the write lock.
+                self.session.connection(execution_options={READ_ONLY: True})
+        else:
+            # One deadline for both waits, this process's earlier writers and then the database's write lock,
+            # so a writer is answered "try again" within the request's budget rather than after it.
+            deadline = time.monotonic() + self._lock_timeout
+            self._write_lock.acquire(deadline)
+            self.session = self._sessions()
+            try:
+                self.session.connection(execution_options={LOCK_DEADLINE: deadline})
+            except BaseException:  # __exit__ will not run: give the turn back before passing the error on
+                self.session.close()
+                self._write_lock.release()
+                raise
         self.workspaces = WorkspaceRepository(self.session, self.team_id)
         self.deals = DealRepository(self.session, self.team_id)
         self.outbox = OutboxRepository(self.session, self.team_id)
@@ -72,15 +87,66 @@ class UnitOfWorkFactory:
     """Built once at start-up from the engine's sessionmaker; hands each request its own unit of work."""
 
     def __init__(self, sessions: sessionmaker[Session], on_commit: Callable[[], None] | None = None, *,
-                 serialise_writes: bool = False) -> None:
+                 serialise_writes: bool = False, lock_timeout_ms: int = REQUEST_LOCK_TIMEOUT_MS) -> None:
         self._sessions = sessions
         self.on_commit = on_commit
         # SQLite has one writer at a time, and its busy handler waits by sleeping in growing steps (up to
-        # 100 ms), which turns contention into long tails. Writers of one process queue on a lock instead.
-        self._write_lock = threading.RLock() if serialise_writes else None
+        # 100 ms), which turns contention into long tails. Writers of one process take turns instead.
+        self._write_lock = WriteTurns() if serialise_writes else None
+        self._lock_timeout_ms = lock_timeout_ms
 
     def __call__(self, team_id: str, *, read_only: bool = False) -> UnitOfWork:
         if not team_id:
             raise ValueError("a unit of work needs the Slack team id it is scoped to")
         return UnitOfWork(self._sessions, team_id, self.on_commit, read_only=read_only,
-                          write_lock=self._write_lock)
+                          write_lock=self._write_lock, lock_timeout_ms=self._lock_timeout_ms)
+
+
+class WriteTurnTimeout(OperationalError):
+    """The writers ahead of this one in its process kept the database's write lock past its deadline: the
+    database is too busy just now, and the request is answered "try again" like any lock timeout."""
+
+    def __init__(self, waited: float) -> None:
+        super().__init__("waiting for this process's earlier writers", None,
+                         TimeoutError(f"no turn to write within {waited:.1f} s"))
+
+
+class WriteTurns:
+    """A process's writers take the write lock in arrival order, each until its deadline. (A plain lock
+    lets a newcomer overtake threads that have waited: under load some writers starved past Slack's
+    three seconds and then failed with "database is locked".) Reentrant for the thread holding it."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._waiting: deque[object] = deque()
+        self._owner: int | None = None
+        self._depth = 0
+
+    def acquire(self, deadline: float) -> None:
+        me = threading.get_ident()
+        with self._changed:
+            if self._owner == me:
+                self._depth += 1
+                return
+            ticket = object()
+            self._waiting.append(ticket)
+            started = time.monotonic()
+            try:
+                while self._owner is not None or self._waiting[0] is not ticket:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise WriteTurnTimeout(time.monotonic() - started)
+                    self._changed.wait(remaining)
+            except BaseException:
+                self._waiting.remove(ticket)
+                self._changed.notify_all()  # the writer behind may now be first
+                raise
+            self._waiting.popleft()
+            self._owner, self._depth = me, 1
+
+    def release(self) -> None:
+        with self._changed:
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._changed.notify_all()

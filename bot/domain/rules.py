@@ -192,9 +192,10 @@ RULES: tuple[Callable[[Facts], Finding | None], ...] = (
 )
 
 
-def judge(deal: Deal, policy: Policy) -> Judgement:
-    """The most severe verdict of every rule that fires, with all the findings in rule order."""
-    facts = Facts(deal, policy, Ledger.of(deal))
+def judge(deal: Deal, policy: Policy, ledger: Ledger | None = None) -> Judgement:
+    """The most severe verdict of every rule that fires, with all the findings in rule order.
+    `ledger`: the deal's ledger, when the caller has it already (it is the deal's entries, summed)."""
+    facts = Facts(deal, policy, ledger or Ledger.of(deal))
     findings = tuple(finding for rule in RULES if (finding := rule(facts)) is not None)
     verdict = max((finding.verdict for finding in findings), default=Verdict.OK)
     return Judgement(verdict, findings)

@@ -3,13 +3,11 @@ its buttons, and what shows once a manager has decided."""
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block
-
 from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Verdict
 from bot.domain.rules import Rule
 from bot.render import words
-from bot.render.blocks import Reply, actions, button, context, escape, reply, section
+from bot.render.blocks import Block, Reply, actions, button, context, escape, reply, section
 from bot.render.replies import figures_text
 from bot.slack.ids import Action
 from bot.slack.metadata import AlertRef
@@ -57,7 +55,7 @@ def decided_alert(payload: dict) -> Reply:
     """The alert as posted, its buttons replaced by who decided what."""
     decided = words.DECISION_IN_ALERT[payload["decision"]].format(by=payload["by"], owner=payload["owner"])
     kept = [block for block in payload.get("blocks", []) if block.get("type") != "actions"]
-    return Reply(text=decided, blocks=[*kept, context(decided).to_dict()])
+    return Reply(text=decided, blocks=[*kept, context(decided)])
 
 
 def decision_notice(deal: Deal, payload: dict) -> Reply:

@@ -53,8 +53,7 @@ class DealService:
 
     def status(self, actor: Actor, command: c.Status) -> DealResult:
         with self._uow(actor.team_id, read_only=True) as uow:
-            policy = uow.workspaces.policy()
-            deal = _load(uow, command.deal)
+            deal, policy, _ = _load(uow, command.deal)
             self._access.require_owner_or_manager(actor, deal, policy, "see the figures of")
         return self._result(Moment.STATUS, deal, policy)
 
@@ -71,8 +70,7 @@ class DealService:
 
     def coach(self, actor: Actor, command: c.Coach) -> DealResult:
         with self._uow(actor.team_id, read_only=True) as uow:
-            policy = uow.workspaces.policy()
-            deal = _load(uow, command.deal)
+            deal, policy, _ = _load(uow, command.deal)
             self._access.require_owner_or_manager(actor, deal, policy, "get coaching on")
         return self._result(Moment.COACH, deal, policy, question=command.question, coach=True)
 
@@ -229,31 +227,31 @@ class DealService:
                 customer_words: str = "", alert_on: AlertRule | None = None) -> DealResult:
         """Lock the deal, check who asks, apply one change, judge, queue what Slack must see, commit."""
         with self._uow(actor.team_id) as uow:
-            policy = uow.workspaces.policy()
-            deal = _load(uow, ref, lock=True)
+            deal, policy, ext_shared = _load(uow, ref, lock=True)
             self._access.require_owner_or_manager(actor, deal, policy)
             if moment is Moment.BACK and uow.deals.name_is_open(deal.name):
                 raise Conflict(f"Another open deal is named `{deal.name}`; close or rename it first.")
             before = judge(deal, policy)
             entry, what_if = record(deal, policy)
-            after = judge(deal, policy)
-            uow.deals.save(deal, after.verdict)
+            ledger = Ledger.of(deal)  # summed once, after the move, for the rules, the row and the reply
+            after = judge(deal, policy, ledger)
+            uow.deals.save(deal, after.verdict, ledger)
             alerted = alert_on(after if what_if is None else what_if, before) if alert_on else frozenset()
             unalerted: frozenset[Rule] = frozenset()
             try:
-                self._queue(uow, deal, policy, moment, entry, alerted, what_if or after)
+                self._queue(uow, deal, policy, moment, entry, alerted, what_if or after, ext_shared=ext_shared)
             except _NoAlertChannel:
                 alerted, unalerted = frozenset(), alerted
             uow.commit()
         return self._result(moment, deal, policy, entry=entry, what_if=what_if, alerted=alerted, judgement=after,
-                            unalerted=unalerted,
+                            unalerted=unalerted, ledger=ledger,
                             customer_words=customer_words, coach=moment in (Moment.ASK, Moment.CONCESSION))
 
     def _queue(self, uow: UnitOfWork, deal: Deal, policy: Policy, moment: Moment, entry: Entry | None,
-               alerted: frozenset[Rule], judged: Judgement) -> None:
+               alerted: frozenset[Rule], judged: Judgement, *, ext_shared: bool | None) -> None:
         """Card refresh, thread note and alert, written in the same transaction as the change."""
         assert deal.id is not None
-        if uow.channels.is_ext_shared(deal.channel_id) is not True:
+        if ext_shared is not True:
             if not uow.outbox.card_pending(deal.id):
                 uow.outbox.add("card", channel=deal.channel_id, deal_id=deal.id)
             if moment in _THREAD_NOTES:
@@ -274,9 +272,10 @@ class DealService:
     def _result(self, moment: Moment, deal: Deal, policy: Policy, *, entry: Entry | None = None,
                 what_if: Judgement | None = None, alerted: frozenset[Rule] = frozenset(),
                 unalerted: frozenset[Rule] = frozenset(), customer_words: str = "", question: str = "",
-                coach: bool = False, ext_shared: bool = False, judgement: Judgement | None = None) -> DealResult:
-        ledger = Ledger.of(deal)
-        judgement = judgement or judge(deal, policy)
+                coach: bool = False, ext_shared: bool = False, judgement: Judgement | None = None,
+                ledger: Ledger | None = None) -> DealResult:
+        ledger = ledger or Ledger.of(deal)
+        judgement = judgement or judge(deal, policy, ledger)
         advice = None
         if coach:
             shown = what_if or judgement
@@ -295,8 +294,10 @@ class _NoAlertChannel(Exception):
         self.rules = rules
 
 
-def _load(uow: UnitOfWork, ref: c.DealRef, *, lock: bool = False) -> Deal:
-    return uow.deals.get(name=ref.name, deal_id=ref.id, lock=lock)
+def _load(uow: UnitOfWork, ref: c.DealRef, *, lock: bool = False) -> tuple[Deal, Policy, bool | None]:
+    """The deal, its workspace's policy and whether its channel is shared, in one query."""
+    found = uow.deals.get_in_context(name=ref.name, deal_id=ref.id, lock=lock)
+    return found.deal, found.policy, found.ext_shared
 
 
 def _newly_severe(after: Judgement, before: Judgement) -> frozenset[Rule]:

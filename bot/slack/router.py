@@ -45,7 +45,7 @@ def _coached(services: Services, result: DealResult, response_url: str | None) -
     reply = replies.deal_reply(result)
     followups = services.followups
     if followups is not None and response_url and followups.replace_reply(result, response_url):
-        reply.blocks.append(context(words.LLM_FOLLOWS).to_dict())
+        reply.blocks.append(context(words.LLM_FOLLOWS))
     return reply
 
 

@@ -1,0 +1,193 @@
+"""The deal repository: deals with their ledgers, bound to one workspace, on SQLAlchemy Core.
+
+Every `/deal` command reads a deal and most write one, so this is the hot path. It uses Core statements
+on the session's connection (no ORM identity map or flush) and reads the deal, its workspace's policy and
+what we know of its channel in one query. A save writes only the columns that changed, the new ledger
+entries in one INSERT, and the entries newly taken back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlmodel import Session
+
+from bot.db import mapping
+from bot.db.tables import ChannelRow, DealRow, LedgerEntryRow, Workspace, utcnow
+from bot.domain.errors import NotFound
+from bot.domain.ledger import Ledger
+from bot.domain.model import Deal, Policy, Stage, Verdict
+
+DEAL = DealRow.__table__  # type: ignore[attr-defined]
+ENTRY = LedgerEntryRow.__table__  # type: ignore[attr-defined]
+WORKSPACE = Workspace.__table__  # type: ignore[attr-defined]
+CHANNEL = ChannelRow.__table__  # type: ignore[attr-defined]
+_POLICY = [WORKSPACE.c[name].label(f"policy_{name}") for name in (*mapping.POLICY_COLUMNS, "managers")]
+_OPEN = Stage.OPEN.value
+
+# The hot statements are built once: building a statement costs more than running it on SQLite.
+_IN_CONTEXT = select(DEAL, *_POLICY, CHANNEL.c.is_ext_shared.label("channel_ext_shared")).select_from(
+    DEAL.outerjoin(WORKSPACE, WORKSPACE.c.team_id == DEAL.c.team_id).outerjoin(
+        CHANNEL, (CHANNEL.c.team_id == DEAL.c.team_id) & (CHANNEL.c.channel_id == DEAL.c.channel_id)))
+_ID = _IN_CONTEXT.where(DEAL.c.team_id == bindparam("team_id"), DEAL.c.id == bindparam("deal_id"))
+# By name: the open deal of that name, else the one closed most recently.
+_NAME = _IN_CONTEXT.where(DEAL.c.team_id == bindparam("team_id"), DEAL.c.name_key == bindparam("name_key")).order_by(
+    (DEAL.c.stage == _OPEN).desc(), DEAL.c.closed_at.desc(), DEAL.c.id.desc()).limit(1)
+_BY_ID = {False: _ID, True: _ID.with_for_update(of=DEAL)}
+_BY_NAME = {False: _NAME, True: _NAME.with_for_update(of=DEAL)}
+_ENTRIES_OF_ONE = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
+                                      ENTRY.c.deal_id == bindparam("deal_id")).order_by(ENTRY.c.seq)
+_UPDATE_DEAL = update(DEAL).where(DEAL.c.id == bindparam("row_id"))  # SET: the columns given at execution
+_INSERT_ENTRY = insert(ENTRY)
+_ENTRIES_OF_MANY = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
+                                       ENTRY.c.deal_id.in_(bindparam("deal_ids", expanding=True))).order_by(
+    ENTRY.c.deal_id, ENTRY.c.seq)
+
+
+@dataclass(frozen=True)
+class DealInContext:
+    """A deal with what every command needs beside it, read in one round trip."""
+
+    deal: Deal
+    policy: Policy
+    ext_shared: bool | None  # what we last learned of its channel; None if never checked
+
+
+class DealRepository:
+    def __init__(self, session: Session, team_id: str) -> None:
+        self._session, self._team_id = session, team_id
+        self._stored: dict[int, dict[str, Any]] = {}  # per deal: its row as read or last written
+        self._taken_back: dict[int, dict[int, bool]] = {}  # per deal: seq -> taken back, as stored
+
+    # Reading -------------------------------------------------------------------------------------
+
+    def get(self, *, name: str | None = None, deal_id: int | None = None, lock: bool = False) -> Deal:
+        """By id among all deals, or by name (case-insensitive): the open deal of that name, else the
+        one closed most recently, so `/deal back acme` finds the deal walked away from."""
+        return self.get_in_context(name=name, deal_id=deal_id, lock=lock).deal
+
+    def get_in_context(self, *, name: str | None = None, deal_id: int | None = None,
+                       lock: bool = False) -> DealInContext:
+        """`get`, with the workspace's policy and the channel's sharing, in the same query."""
+        if deal_id is not None:
+            query, params = _BY_ID[lock], {"team_id": self._team_id, "deal_id": deal_id}
+        else:
+            query, params = _BY_NAME[lock], {"team_id": self._team_id, "name_key": (name or "").lower()}
+        row = self._connection().execute(query, params).first()
+        if row is None:
+            label = f"#{deal_id}" if deal_id is not None else f"`{name}`"
+            raise NotFound(f"No deal {label} in this workspace. `/deal list` shows your open deals.")
+        values = row._mapping
+        policy = mapping.policy_from_values({column.name[len("policy_"):]: values[column.name] for column in _POLICY})
+        return DealInContext(self._load([row])[0], policy, values["channel_ext_shared"])
+
+    def find_by_card(self, channel_id: str, card_ts: str) -> Deal | None:
+        query = select(DEAL).where(DEAL.c.team_id == self._team_id, DEAL.c.channel_id == channel_id,
+                                   DEAL.c.card_ts == card_ts)
+        row = self._connection().execute(query).first()
+        return self._load([row])[0] if row else None
+
+    def name_is_open(self, name: str) -> bool:
+        query = select(func.count()).select_from(DEAL).where(
+            DEAL.c.team_id == self._team_id, DEAL.c.name_key == name.lower(), DEAL.c.stage == _OPEN)
+        return bool(self._connection().execute(query).scalar_one())
+
+    def stale(self, idle_since: datetime, limit: int = 200) -> list[tuple[int, str, str, datetime]]:
+        """Open deals untouched since `idle_since`: (id, name, owner, last change), oldest first."""
+        query = (
+            select(DEAL.c.id, DEAL.c.name, DEAL.c.owner_id, DEAL.c.updated_at)
+            .where(DEAL.c.team_id == self._team_id, DEAL.c.stage == _OPEN, DEAL.c.updated_at < idle_since)
+            .order_by(DEAL.c.updated_at)
+            .limit(limit)
+        )
+        return [(row[0], row[1], row[2], mapping.aware(row[3])) for row in self._connection().execute(query)]
+
+    def list_needing_attention(self, *, limit: int = 20) -> list[Deal]:
+        """Open deals whose last verdict was escalate or walk away, most recently changed first."""
+        query = (
+            select(DEAL)
+            .where(DEAL.c.team_id == self._team_id, DEAL.c.stage == _OPEN,
+                   DEAL.c.verdict.in_((Verdict.ESCALATE.word, Verdict.WALK_AWAY.word)))
+            .order_by(DEAL.c.updated_at.desc())
+            .limit(limit)
+        )
+        return self._load(list(self._connection().execute(query)))
+
+    def list_open(self, *, owner_id: str | None = None, limit: int = 200) -> list[Deal]:
+        query = select(DEAL).where(DEAL.c.team_id == self._team_id, DEAL.c.stage == _OPEN)
+        if owner_id is not None:
+            query = query.where(DEAL.c.owner_id == owner_id)
+        return self._load(list(self._connection().execute(query.order_by(DEAL.c.id).limit(limit))))
+
+    def card_of(self, deal_id: int) -> tuple[str, str | None] | None:
+        """(channel, card ts) of a deal, without loading its ledger."""
+        query = select(DEAL.c.channel_id, DEAL.c.card_ts).where(DEAL.c.team_id == self._team_id,
+                                                                DEAL.c.id == deal_id)
+        found = self._connection().execute(query).first()
+        return (found[0], found[1]) if found else None
+
+    # Writing -------------------------------------------------------------------------------------
+
+    def add(self, deal: Deal, verdict: Verdict) -> Deal:
+        values = mapping.new_deal_values(deal, verdict)
+        deal.id = self._connection().execute(insert(DEAL).values(**values).returning(DEAL.c.id)).scalar_one()
+        self._stored[deal.id] = {**values, "id": deal.id}
+        self._taken_back[deal.id] = {}
+        self.save(deal, verdict)  # its first entries, if any
+        return deal
+
+    def save(self, deal: Deal, verdict: Verdict, ledger: Ledger | None = None) -> None:
+        """Writes what changed of the deal's facts and verdict, its new entries and entries newly taken back.
+        `ledger`: the deal's ledger as it is now, if the caller has it (saves summing it again)."""
+        assert deal.id is not None and deal.id in self._stored, "save() takes a deal this repository loaded"
+        stored, now = self._stored[deal.id], utcnow()
+        values = {**mapping.deal_values(deal, ledger), "verdict": verdict.word}
+        if not deal.is_open and stored.get("closed_at") is None:
+            values["closed_at"] = now
+        elif deal.is_open:
+            values["closed_at"] = None
+        changed = {key: value for key, value in values.items() if stored.get(key) != value}
+        changed["updated_at"] = now
+        connection = self._connection()
+        connection.execute(_UPDATE_DEAL, {"row_id": deal.id, **changed})
+        stored.update(changed)
+        taken_back = self._taken_back[deal.id]
+        new = [mapping.entry_values(deal, entry) for entry in deal.entries if entry.seq not in taken_back]
+        if new:
+            connection.execute(_INSERT_ENTRY, new)
+        for entry in deal.entries:
+            if entry.taken_back and not taken_back.get(entry.seq, False):
+                connection.execute(update(ENTRY).where(ENTRY.c.deal_id == deal.id, ENTRY.c.seq == entry.seq)
+                                   .values(taken_back_at=now, taken_back_by=entry.taken_back_by))
+        self._taken_back[deal.id] = {entry.seq: entry.taken_back for entry in deal.entries}
+
+    def set_card(self, deal_id: int, card_ts: str) -> None:
+        self._connection().execute(update(DEAL).where(DEAL.c.team_id == self._team_id, DEAL.c.id == deal_id)
+                                   .values(card_ts=card_ts))
+
+    # Inside --------------------------------------------------------------------------------------
+
+    def _connection(self) -> Connection:
+        return self._session.connection()
+
+    def _load(self, rows: list[Any]) -> list[Deal]:
+        """Deals from their rows, with their ledgers in one query (plain rows: ORM objects cost)."""
+        if not rows:
+            return []
+        ids = [row.id for row in rows]
+        if len(ids) == 1:
+            query, params = _ENTRIES_OF_ONE, {"team_id": self._team_id, "deal_id": ids[0]}
+        else:
+            query, params = _ENTRIES_OF_MANY, {"team_id": self._team_id, "deal_ids": ids}
+        by_deal: dict[int, list[Any]] = {i: [] for i in ids}
+        for entry in self._connection().execute(query, params):
+            by_deal[entry.deal_id].append(entry)
+        deals = []
+        for row in rows:
+            stored = {column.name: row._mapping[column] for column in DEAL.columns}
+            self._stored[row.id] = stored
+            self._taken_back[row.id] = {e.seq: e.taken_back_at is not None for e in by_deal[row.id]}
+            deals.append(mapping.deal_from_rows(row, by_deal[row.id]))
+        return deals

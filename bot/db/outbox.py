@@ -1,0 +1,73 @@
+"""The outbox's writing side: messages for Slack, queued in the transaction of the change that caused them.
+
+Written on every command, so on SQLAlchemy Core with statements built once (the worker's side, claiming
+and finishing rows, is `bot.delivery.queue`)."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlmodel import Session
+
+from bot.db.tables import OutboxRow, utcnow
+
+OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
+MAX_NOTE_LINES = 10
+# Queued and not yet picked up by a worker.
+_WAITING = (OUTBOX.c.team_id == bindparam("team_id"), OUTBOX.c.kind == bindparam("kind"),
+            OUTBOX.c.delivered_at.is_(None), OUTBOX.c.failed_at.is_(None), OUTBOX.c.claimed_until.is_(None))
+_INSERT = insert(OUTBOX)
+_LATEST_NOTE = (select(OUTBOX.c.id, OUTBOX.c.payload)
+                .where(*_WAITING, OUTBOX.c.deal_id == bindparam("deal_id"))
+                .order_by(OUTBOX.c.id.desc()).limit(1))
+_MERGE_NOTE = (update(OUTBOX).where(OUTBOX.c.id == bindparam("row_id"), OUTBOX.c.claimed_until.is_(None))
+               .values(payload=bindparam("merged")))
+_COUNT = select(func.count()).select_from(OUTBOX)
+_WAITING_FOR_DEAL = _COUNT.where(*_WAITING, OUTBOX.c.deal_id == bindparam("deal_id"))
+_WAITING_FOR_CHANNEL = _COUNT.where(*_WAITING, OUTBOX.c.channel_id == bindparam("channel"))
+_WAITING_FOR_BOTH = _WAITING_FOR_CHANNEL.where(OUTBOX.c.deal_id == bindparam("deal_id"))
+_WAITING_ANY = _COUNT.where(*_WAITING)
+
+
+class OutboxRepository:
+    def __init__(self, session: Session, team_id: str) -> None:
+        self._session, self._team_id = session, team_id
+
+    def add(
+        self, kind: str, *, channel: str, deal_id: int | None = None, payload: dict | None = None,
+        response_url: str | None = None,
+    ) -> None:
+        now = utcnow()
+        self._session.connection().execute(_INSERT, {
+            "team_id": self._team_id, "deal_id": deal_id, "kind": kind, "channel_id": channel,
+            "payload": json.dumps(payload or {}, sort_keys=True), "response_url": response_url,
+            "created_at": now, "due_at": now, "attempts": 0,
+        })
+
+    def add_note(self, *, channel: str, deal_id: int, note: dict) -> None:
+        """Thread notes not yet picked up merge into one message (up to MAX_NOTE_LINES lines): Slack takes
+        about one message a second per channel, so a busy deal gets fewer, fuller notes, not a backlog."""
+        connection = self._session.connection()
+        waiting = connection.execute(_LATEST_NOTE, {"team_id": self._team_id, "kind": "note",
+                                                    "deal_id": deal_id}).first()
+        if waiting is not None:
+            notes = json.loads(waiting.payload).get("notes", [])
+            if len(notes) < MAX_NOTE_LINES:
+                merged = json.dumps({"notes": [*notes, note]}, sort_keys=True)
+                if connection.execute(_MERGE_NOTE, {"row_id": waiting.id, "merged": merged}).rowcount:
+                    return
+        self.add("note", channel=channel, deal_id=deal_id, payload={"notes": [note]})
+
+    def pending(self, *, kind: str, channel: str | None = None, deal_id: int | None = None) -> bool:
+        """A message of this kind (for this channel, this deal) is queued and not yet picked up: one
+        waiting card, chart or Home refresh renders things as they are when sent, so one is enough."""
+        params = {"team_id": self._team_id, "kind": kind, "channel": channel, "deal_id": deal_id}
+        if channel is not None:
+            query = _WAITING_FOR_BOTH if deal_id is not None else _WAITING_FOR_CHANNEL
+        else:
+            query = _WAITING_FOR_DEAL if deal_id is not None else _WAITING_ANY
+        return bool(self._session.connection().execute(query, params).scalar_one())
+
+    def card_pending(self, deal_id: int) -> bool:
+        return self.pending(kind="card", deal_id=deal_id)

@@ -1,0 +1,50 @@
+"""Every message the bot builds is Block Kit that slack_sdk's own models accept.
+
+The renderers build plain dicts for speed (`bot/render/blocks.py`); this is where the library judges them:
+each block is parsed into slack_sdk's model, validated, and must come back unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from slack_sdk.models.blocks import Block
+
+from bot.demo import ALERTS, DEALS, MANAGER, REP, SCRIPT, _BUTTONS
+from bot.standin.workspace import LocalWorkspace
+
+EXTRA_COMMANDS = ("help", "list", "policy", "status acme", "coach acme what now?", "list all", "nonsense words",
+                  "concede nothing 5%", "new", "hours acme 3", "flag acme fit not our buyer", "summary me")
+
+
+def assert_valid(blocks: list[dict[str, Any]] | None, where: str) -> None:
+    for block in blocks or []:
+        model = Block.parse(block)
+        assert model is not None, f"{where}: slack_sdk does not know {block.get('type')!r}"
+        model.validate_json()  # raises SlackObjectFormationError on anything Slack would refuse
+        assert model.to_dict() == block, f"{where}: the block does not survive slack_sdk's model unchanged"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path):  # noqa: ANN201
+    with LocalWorkspace(f"sqlite:///{tmp_path / 'blocks.db'}", managers=(MANAGER,)) as slack:
+        yield slack
+
+
+def test_every_reply_message_and_alert_of_a_whole_negotiation_is_valid_block_kit(workspace) -> None:
+    checked = 0
+    for user, text, _why in SCRIPT:
+        if text.startswith("click "):
+            alert = workspace.standin.messages(ALERTS, include_threads=False)[-1]
+            answer = workspace.click(user, alert, _BUTTONS[text[len("click "):]])
+        else:
+            answer = workspace.command(user, text, channel=DEALS)
+        assert_valid(answer.get("blocks"), f"reply to {text!r}")
+        for seen in workspace.deliver():
+            assert_valid(seen.message.blocks, f"message after {text!r}")
+            checked += 1
+    for text in EXTRA_COMMANDS:
+        assert_valid(workspace.command(REP, text, channel=DEALS).get("blocks"), f"reply to {text!r}")
+        workspace.deliver()
+    assert checked >= 10, "the negotiation posted cards, notes, alerts and decisions"
