@@ -26,6 +26,7 @@ WORKSPACE = Workspace.__table__  # type: ignore[attr-defined]
 CHANNEL = ChannelRow.__table__  # type: ignore[attr-defined]
 _POLICY = [WORKSPACE.c[name].label(f"policy_{name}") for name in (*mapping.POLICY_COLUMNS, "managers")]
 _OPEN = Stage.OPEN.value
+_DEAL_COLUMNS = tuple(column.name for column in DEAL.columns)  # every deal query selects these first
 
 # The hot statements are built once: building a statement costs more than running it on SQLite.
 _IN_CONTEXT = select(DEAL, *_POLICY, CHANNEL.c.is_ext_shared.label("channel_ext_shared")).select_from(
@@ -186,8 +187,7 @@ class DealRepository:
             by_deal[entry.deal_id].append(entry)
         deals = []
         for row in rows:
-            stored = {column.name: row._mapping[column] for column in DEAL.columns}
-            self._stored[row.id] = stored
+            self._stored[row.id] = dict(zip(_DEAL_COLUMNS, row[:len(_DEAL_COLUMNS)], strict=True))
             self._taken_back[row.id] = {e.seq: e.taken_back_at is not None for e in by_deal[row.id]}
             deals.append(mapping.deal_from_rows(row, by_deal[row.id]))
         return deals

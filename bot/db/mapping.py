@@ -142,20 +142,22 @@ _TYPES = {kind.value: kind for kind in ConcessionType}
 
 
 def entry_from_row(row: Any) -> Entry:
+    """A ledger row as an entry; a deal's whole ledger is read on every command, so this stays lean."""
+    at, markers, concession_type = row.at, row.ethics_markers, row.concession_type
     return Entry(
-        seq=row.seq,
-        kind=_KINDS[row.kind],
-        by_user=row.by_user,
-        at=aware(row.at),  # type: ignore[arg-type]
-        text=row.text,
-        concession_type=_TYPES[row.concession_type] if row.concession_type else None,
-        worth_cents=row.worth_cents,
-        percent_bp=row.percent_bp,
-        reciprocates=row.reciprocates,
-        unqualified=row.unqualified,
-        ethics_markers=tuple(filter(None, row.ethics_markers.split("|"))),
-        taken_back=row.taken_back_at is not None,
-        taken_back_by=row.taken_back_by,
+        row.seq,
+        _KINDS[row.kind],
+        row.by_user,
+        at if at.tzinfo is not None else at.replace(tzinfo=UTC),
+        row.text,
+        _TYPES[concession_type] if concession_type else None,
+        row.worth_cents,
+        row.percent_bp,
+        row.reciprocates,
+        row.unqualified,
+        tuple(markers.split("|")) if markers else (),
+        row.taken_back_at is not None,
+        row.taken_back_by,
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlmodel import Session
 
 from bot.db.tables import OutboxRow, utcnow
@@ -28,6 +28,11 @@ _WAITING_FOR_DEAL = _COUNT.where(*_WAITING, OUTBOX.c.deal_id == bindparam("deal_
 _WAITING_FOR_CHANNEL = _COUNT.where(*_WAITING, OUTBOX.c.channel_id == bindparam("channel"))
 _WAITING_FOR_BOTH = _WAITING_FOR_CHANNEL.where(OUTBOX.c.deal_id == bindparam("deal_id"))
 _WAITING_ANY = _COUNT.where(*_WAITING)
+_CARD_COLUMNS = {"team_id": "team_id", "deal_id": "deal_id", "kind": "kind", "channel": "channel_id",
+                 "payload": "payload", "created_at": "created_at", "due_at": "due_at", "attempts": "attempts"}
+_NEW_CARD = select(*(bindparam(name, type_=OUTBOX.c[column].type) for name, column in _CARD_COLUMNS.items()))
+_REFRESH_CARD = insert(OUTBOX).from_select(
+    list(_CARD_COLUMNS.values()), _NEW_CARD.where(~exists().where(*_WAITING, OUTBOX.c.deal_id == bindparam("deal_id"))))
 
 
 class OutboxRepository:
@@ -69,5 +74,10 @@ class OutboxRepository:
             query = _WAITING_FOR_DEAL if deal_id is not None else _WAITING_ANY
         return bool(self._session.connection().execute(query, params).scalar_one())
 
-    def card_pending(self, deal_id: int) -> bool:
-        return self.pending(kind="card", deal_id=deal_id)
+    def refresh_card(self, *, channel: str, deal_id: int) -> None:
+        """Queues a card refresh unless one is waiting (it will draw the deal as it is when sent), in one
+        statement: INSERT … SELECT … WHERE NOT EXISTS."""
+        now = utcnow()
+        self._session.connection().execute(_REFRESH_CARD, {
+            "team_id": self._team_id, "kind": "card", "deal_id": deal_id, "channel": channel, "payload": "{}",
+            "created_at": now, "due_at": now, "attempts": 0})

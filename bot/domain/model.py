@@ -53,7 +53,7 @@ class ConcessionType(StrEnum):
         return self in (ConcessionType.PERCENT, ConcessionType.CUT, ConcessionType.PRICE)
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One line of a deal's ledger: an ask, a concession or a get. Taken-back entries stay as history."""
 

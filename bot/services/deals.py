@@ -252,8 +252,7 @@ class DealService:
         """Card refresh, thread note and alert, written in the same transaction as the change."""
         assert deal.id is not None
         if ext_shared is not True:
-            if not uow.outbox.card_pending(deal.id):
-                uow.outbox.add("card", channel=deal.channel_id, deal_id=deal.id)
+            uow.outbox.refresh_card(channel=deal.channel_id, deal_id=deal.id)
             if moment in _THREAD_NOTES:
                 uow.outbox.add_note(channel=deal.channel_id, deal_id=deal.id, note=_note(moment, deal, entry))
         channel = policy.alert_channel or self._default_alert_channel

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from conftest import OTHER_TEAM, TEAM
+from sqlalchemy import text
+
+from bot.commands import parse_command
+from bot.services.access import Actor
 
 
 def test_an_event_id_is_new_once_and_then_always_seen(container) -> None:
@@ -40,3 +44,25 @@ def test_a_read_only_unit_of_work_refuses_to_commit(container) -> None:
             assert "read-only" in str(error)
         else:
             raise AssertionError("a read-only unit of work committed")
+
+
+def test_a_card_refresh_is_queued_once_while_one_is_waiting_and_again_once_it_is_picked_up(container) -> None:
+    container.services.deals.open(Actor(TEAM, "U0REP", "C0DEALS"), parse_command("new acme list=100k floor=80k"))
+
+    def waiting_cards() -> int:
+        with container.engine.connect() as connection:
+            return connection.execute(text("SELECT count(*) FROM outbox WHERE kind = 'card' AND claimed_until IS NULL "
+                                           "AND delivered_at IS NULL")).scalar_one()
+
+    with container.uow(TEAM) as uow:
+        for _ in range(3):
+            uow.outbox.refresh_card(channel="C0DEALS", deal_id=1)
+        uow.commit()
+    assert waiting_cards() == 1, "the card queued at opening covers every later change"
+    with container.engine.begin() as connection:
+        connection.execute(text("UPDATE outbox SET claimed_until = created_at WHERE kind = 'card'"))
+    with container.uow(TEAM) as uow:
+        uow.outbox.refresh_card(channel="C0DEALS", deal_id=1)
+        uow.outbox.refresh_card(channel="C0DEALS", deal_id=1)
+        uow.commit()
+    assert waiting_cards() == 1, "a card being posted does not count: the change after it needs one more"
