@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from bot.llm.client import LLMUnavailable
 
 log = logging.getLogger(__name__)
-WORKERS = 32  # LLM calls are waits on the network, not CPU
+WORKERS = 64  # LLM calls are waits on the network, not CPU: 50 at once must not queue
 MAX_WAITING = 256  # beyond this, the offline advice is the answer
 
 
