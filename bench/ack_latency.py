@@ -15,40 +15,41 @@ prints its numbers, and exits 1 only when some request failed.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import math
 import os
 import platform
-import re
 import secrets
 import shlex
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from servers import (  # bench/servers.py: shared with serve_load.py and scale.py
+    DEFAULT_PG_URL,
+    MANAGER,
+    PG_ENV,
+    TEAM,
+    VERDICT,
+    Client,
+    Database,
+    Server,
+    check_postgres,
+    free_port,
+    log,
+    server_env,
+)
 
-from bot.standin.requests import RequestSigner, command_body  # noqa: E402 - after the path set-up above
-from bot.standin.webapi import SlackStandIn  # noqa: E402
+from bot.standin.requests import RequestSigner
+from bot.standin.webapi import SlackStandIn
 
-TEAM = "T0BENCH"
 CHANNEL = "C0DEALS"
-MANAGER = "U0MANAGER"
-FORM = "application/x-www-form-urlencoded"
-SLACK_PATH = "/slack/events"
 TARGET_P95_MS = 50.0
 LIST_PRICE, FLOOR, CONCESSION = "1m", "1k", "0.01%"
 # No deal may lose more than this share of its list price to the run's 0.01% concessions.
@@ -57,11 +58,6 @@ MAX_SHARE_CONCEDED = 0.5
 # ledger, so a few deals with hundreds of entries each would measure ledger length, not the ack path.
 CONCESSIONS_PER_DEAL = 25
 MIN_DEALS = 8
-VERDICT = re.compile(r"\b(OK|PUSH BACK|ESCALATE|WALK AWAY)\b")
-DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_ENV = "DEALCOACH_BENCH_POSTGRES_URL"
-# Inherited from the caller's shell these would change what is measured (the LLM coach, alert routing).
-SCRUBBED_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DEALCOACH_ALERT_CHANNEL", "SLACK_APP_TOKEN")
 
 Deal = tuple[str, str]  # (name, owner's user id)
 
@@ -88,47 +84,6 @@ class Sample:
 class Phase:
     samples: list[Sample] = field(default_factory=list)
     seconds: float = 0.0
-
-
-class Client:
-    """Signs like Slack and posts `/deal` over one keep-alive connection."""
-
-    def __init__(self, port: int, signer: RequestSigner, response_url: str) -> None:
-        self._port, self._signer, self._response_url = port, signer, response_url
-        self._conn: http.client.HTTPConnection | None = None
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-    def send(self, user: str, text: str) -> tuple[int, bytes, float]:
-        """(HTTP status, body, ms from sending the request to reading the whole response).
-
-        The body and its signature (timestamp of now, as Slack does for each request) are built before
-        the clock starts."""
-        body = command_body(text, team_id=TEAM, user_id=user, channel_id=CHANNEL,
-                            response_url=self._response_url)
-        signed = self._signer.sign(body, content_type=FORM)
-        if self._conn is None:  # a new connection is opened before the clock starts, like Slack's pooled ones
-            self._conn = http.client.HTTPConnection("127.0.0.1", self._port, timeout=30)
-            try:
-                self._conn.connect()
-            except OSError:
-                self.close()
-                raise
-        started = time.perf_counter()
-        try:
-            self._conn.request("POST", SLACK_PATH, body=signed.body.encode(), headers=signed.headers)
-            response = self._conn.getresponse()
-            payload = response.read()
-        except Exception:
-            self.close()
-            raise
-        elapsed = (time.perf_counter() - started) * 1000
-        if response.will_close:
-            self.close()
-        return response.status, payload, elapsed
 
 
 def judge_sample(job: Job, status: int, payload: bytes, ms: float) -> Sample:
@@ -249,158 +204,6 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def log(message: str) -> None:
-    sys.stdout.flush()
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
-# ----- databases --------------------------------------------------------------------------------------------
-
-
-class Database:
-    """A fresh, empty database for one run: a temporary SQLite file or a new PostgreSQL database."""
-
-    def __init__(self, kind: str, workdir: Path, pg_admin_url: str) -> None:
-        self.kind, self._workdir, self._pg_admin_url = kind, workdir, pg_admin_url
-        self.url = ""
-        self._pg_name: str | None = None
-
-    def create(self) -> str:
-        if self.kind == "sqlite":
-            self.url = f"sqlite:///{self._workdir / 'dealcoach-bench.db'}"
-            return self.url
-        from sqlalchemy.engine import make_url
-
-        from bot.db.engine import normalise_url
-
-        name = f"dealcoach_bench_{uuid.uuid4().hex[:10]}"
-        _admin(self._pg_admin_url, f'CREATE DATABASE "{name}"')
-        self._pg_name = name
-        self.url = make_url(normalise_url(self._pg_admin_url)).set(database=name).render_as_string(
-            hide_password=False)
-        return self.url
-
-    def drop(self) -> None:
-        if self._pg_name is not None:
-            _admin(self._pg_admin_url, f'DROP DATABASE IF EXISTS "{self._pg_name}" WITH (FORCE)')
-            log(f"dropped PostgreSQL database {self._pg_name}")
-            self._pg_name = None
-
-    def scalars(self, *statements: str) -> list[Any]:
-        from sqlalchemy import text
-
-        from bot.db.engine import make_engine
-
-        engine = make_engine(self.url)
-        try:
-            with engine.connect() as connection:
-                return [connection.execute(text(statement)).all() for statement in statements]
-        finally:
-            engine.dispose()
-
-    def state(self) -> str:
-        """Ledger length per deal and the outbox's backlog when the run ends."""
-        sizes, pending, failed = self.scalars(
-            "SELECT count(*) FROM ledger_entry GROUP BY deal_id",
-            "SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL",
-            "SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL",
-        )
-        counts = sorted(int(row[0]) for row in sizes) or [0]
-        return (f"ledger entries per deal at the end: {counts[0]}..{counts[-1]}; "
-                f"outbox: {pending[0][0]} undelivered, {failed[0][0]} failed")
-
-
-def _admin(admin_url: str, statement: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    from bot.db.engine import normalise_url
-
-    engine = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(statement))
-    finally:
-        engine.dispose()
-
-
-def check_postgres(admin_url: str) -> None:
-    try:
-        _admin(admin_url, "SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - any failure means the same here
-        raise SystemExit(f"PostgreSQL is not reachable at {admin_url} ({type(exc).__name__}); "
-                         f"set {PG_ENV} or --postgres-url, or use --database sqlite") from None
-
-
-# ----- the server -------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """`python -m bot serve` in its own process group, its output in a log file."""
-
-    def __init__(self, env: dict[str, str], workdir: Path, port: int) -> None:
-        self.port = port
-        self.log_path = workdir / "serve.log"
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        # cwd is the run's temporary directory, so a developer's `.env` in the repository is not read.
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve"], cwd=workdir, env=env,
-            stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-
-    def wait_healthy(self, timeout: float) -> float:
-        started = time.monotonic()
-        while time.monotonic() < started + timeout:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"dealcoach serve exited with {self.process.returncode}:\n{self.tail()}")
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/healthz")
-                response = conn.getresponse()
-                body = response.read()
-                conn.close()
-                if response.status == 200 and json.loads(body).get("status") == "ok":
-                    return time.monotonic() - started
-            except (OSError, http.client.HTTPException, ValueError):
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"GET /healthz did not answer 200 within {timeout:.0f} s:\n{self.tail()}")
-
-    def stop(self, timeout: float = 30.0) -> int | None:
-        """SIGTERM to gunicorn's master: workers finish their requests and stop their outbox workers."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                log("serve did not stop after SIGTERM; killing its process group")
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
-        if not self._log.closed:
-            self._log.close()
-        return self.process.returncode
-
-    def tail(self, lines: int = 30) -> str:
-        self._log.flush()
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def problems(self) -> Counter[str]:
-        """WARNING/ERROR lines and tracebacks in the server's output, counted by message (digits blurred)."""
-        found: Counter[str] = Counter()
-        for line in self.log_path.read_text(errors="replace").splitlines():
-            match = re.search(r"\b(WARNING|ERROR|CRITICAL)\b (.*)", line)
-            if match:
-                found[re.sub(r"\d+", "N", f"{match.group(1)} {match.group(2)}")[:160]] += 1
-            elif line.startswith("Traceback"):
-                found["Traceback"] += 1
-        return found
-
-
 # ----- one database -----------------------------------------------------------------------------------------
 
 
@@ -417,16 +220,8 @@ def bench_database(kind: str, args: argparse.Namespace) -> tuple[list[dict[str, 
         database = Database(kind, workdir, args.postgres_url)
         server: Server | None = None
         try:
-            env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
-            env.update({
-                "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p),
-                "PORT": str(free_port()),
-                "DATABASE_URL": database.create(),
-                "SLACK_SIGNING_SECRET": secret,
-                "SLACK_BOT_TOKEN": standin.token,
-                "SLACK_API_URL": base_url,
-                "DEALCOACH_MANAGERS": MANAGER,
-            })
+            env = server_env(PORT=str(free_port()), DATABASE_URL=database.create(), SLACK_SIGNING_SECRET=secret,
+                             SLACK_BOT_TOKEN=standin.token, SLACK_API_URL=base_url, DEALCOACH_MANAGERS=MANAGER)
             server = Server(env, workdir, int(env["PORT"]))
             ready = server.wait_healthy(args.startup_timeout)
             log(f"{kind}: serve answered /healthz after {ready:.1f} s (migrations included)")

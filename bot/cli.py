@@ -7,6 +7,7 @@ import logging
 import sys
 
 from bot.config import load_settings
+from bot.logging_config import configure_logging
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,13 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("scheduler", help="run the scheduled jobs (digests, nudges) as their own process")
     args = parser.parse_args(argv)
     # The demo and console print what people would see; their logs would only be noise.
-    quiet = args.command in ("demo", "console")
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING if quiet else logging.INFO)
-    # Slack's SDK logs request bodies at DEBUG only; keep it at WARNING so nothing sensitive leaks.
-    logging.getLogger("slack_bolt").setLevel(logging.WARNING)
-    logging.getLogger("slack_sdk").setLevel(logging.WARNING)
+    configure_logging(quiet=args.command in ("demo", "console"))
     return _COMMANDS[args.command]()
 
 

@@ -15,6 +15,7 @@ from bot.domain.money import parse_amount, parse_percent
 
 MAX_COMMAND_CHARS = 3000
 MAX_CUSTOMER_CHARS = 120
+MAX_DEAL_ID = 2**31 - 1  # deal ids are the database's INTEGER
 _T = TypeVar("_T")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 _REF_ID = re.compile(r"^#(\d{1,12})$")
@@ -268,7 +269,10 @@ def _deal_ref(rest: str) -> tuple[c.DealRef, str]:
     if not word:
         raise InputError("Name the deal (its name, or #id).")
     if match := _REF_ID.match(word):
-        return c.DealRef(id=int(match.group(1))), tail
+        deal_id = int(match.group(1))
+        if deal_id > MAX_DEAL_ID:  # past the database's integer: no such deal, not a database error
+            raise InputError(f"No deal #{deal_id} in this workspace. `/deal list` shows your open deals.")
+        return c.DealRef(id=deal_id), tail
     _check_name(word)
     return c.DealRef(name=word.lower()), tail
 

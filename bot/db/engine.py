@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -17,6 +18,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # answered "try again" than left to time out with its outcome unknown to the user.
 REQUEST_LOCK_TIMEOUT_MS = 2_500
 READ_ONLY = "dealcoach_read_only"  # execution option: this transaction only reads
+LOCK_DEADLINE = "dealcoach_lock_deadline"  # execution option: time.monotonic() by which to have the write lock
 
 
 def normalise_url(url: str) -> str:
@@ -67,19 +69,20 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, **kwargs: Any) -> Engine:
         # Writers take the write lock up front: a read-then-write transaction can then never fail with
         # "database is locked" when it upgrades; writers queue on busy_timeout instead. Readers do not
         # queue at all (WAL lets them read beside a writer).
-        if connection.get_execution_options().get(READ_ONLY, False):
+        options = connection.get_execution_options()
+        if options.get(READ_ONLY, False):
             connection.exec_driver_sql("BEGIN")
         else:
-            _begin_immediate(connection.connection.dbapi_connection, busy_timeout_ms)
+            deadline = options.get(LOCK_DEADLINE) or time.monotonic() + busy_timeout_ms / 1000
+            _begin_immediate(connection.connection.dbapi_connection, deadline, busy_timeout_ms)
 
     return engine
 
 
-def _begin_immediate(dbapi_connection: Any, timeout_ms: int) -> None:
-    """Takes SQLite's write lock, polling every millisecond or so. SQLite's own busy handler sleeps in
-    growing steps up to 100 ms, so a writer could wait long after the lock was free; between
+def _begin_immediate(dbapi_connection: Any, deadline: float, timeout_ms: int) -> None:
+    """Takes SQLite's write lock by `deadline`, polling every millisecond or so. SQLite's own busy handler
+    sleeps in growing steps up to 100 ms, so a writer could wait long after the lock was free; between
     processes that turned contention into tails of a second and more."""
-    deadline = time.monotonic() + timeout_ms / 1000
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA busy_timeout=0")
@@ -89,7 +92,9 @@ def _begin_immediate(dbapi_connection: Any, timeout_ms: int) -> None:
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or time.monotonic() >= deadline:
-                    raise
+                    # Raised from an event handler, the driver's error would reach callers unwrapped; as
+                    # SQLAlchemy's own error it is what they handle ("try again").
+                    raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
                 time.sleep(0.0005 + random.random() * 0.001)  # jitter, so waiting writers do not march in step
     finally:
         cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")

@@ -29,16 +29,22 @@ class SummaryRepository:
         gives = {row[0]: row for row in self._concession_figures(period, user_id, by_rep=True)}
         return tuple(_figures(rep, deals.get(rep), gives.get(rep)) for rep in sorted(set(deals) | set(gives)))
 
-    def totals(self, period: Period) -> RepFigures:
+    def totals(self, period: Period, reps: tuple[RepFigures, ...] | None = None) -> RepFigures:
+        """The team's figures; `reps`, every rep's for the same period if already counted, spare counting
+        the period's concessions a second time (the costliest query at scale)."""
         deals = next(iter(self._deal_figures(period, None, by_rep=False)), None)
-        gives = next(iter(self._concession_figures(period, None, by_rep=False)), None)
+        if reps is None:
+            gives = next(iter(self._concession_figures(period, None, by_rep=False)), None)
+        else:
+            gives = ("team", sum(r.concessions for r in reps), sum(r.with_get for r in reps))
         return _figures("team", deals, gives)
 
-    def team(self, current: Period, previous: Period, cap_bp: int) -> TeamFigures:
+    def team(self, current: Period, previous: Period, cap_bp: int,
+             reps: tuple[RepFigures, ...] | None = None) -> TeamFigures:
         return TeamFigures(
-            totals=self.totals(current),
+            totals=self.totals(current, reps),
             previous=self.totals(previous),
-            bands=self._bands(current),
+            bands=self.bands(current),
             under_cap=self._under_cap(current, cap_bp),
             attention=self._attention(),
         )
@@ -76,10 +82,10 @@ class SummaryRepository:
     def _concession_figures(self, period: Period, user_id: str | None, *, by_rep: bool) -> list[Row]:
         given, got = aliased(LedgerEntryRow), aliased(LedgerEntryRow)
         owner = DealRow.owner_id if by_rep else literal("team")
+        # Counted from the two covering indexes on ledger_entry; the deal is joined only for its owner.
         query = (
-            select(owner, func.count(given.id), func.count(got.id))
+            select(owner, func.count(), func.count(got.deal_id))
             .select_from(given)
-            .join(DealRow, DealRow.id == given.deal_id)
             .outerjoin(
                 got,
                 and_(
@@ -91,20 +97,21 @@ class SummaryRepository:
             )
             .where(
                 given.team_id == self._team_id,
-                DealRow.team_id == self._team_id,
                 given.kind == "concession",
                 given.taken_back_at.is_(None),  # type: ignore[union-attr]
                 given.at >= period.start,
                 given.at < period.end,
             )
         )
+        if by_rep or user_id is not None:
+            query = query.join(DealRow, (DealRow.id == given.deal_id) & (DealRow.team_id == self._team_id))
         if user_id is not None:
             query = query.where(DealRow.owner_id == user_id)
         if by_rep:
             query = query.group_by(DealRow.owner_id)
         return [row for row in self._session.execute(query) if row[1]]
 
-    def _bands(self, period: Period) -> tuple[Band, ...]:
+    def bands(self, period: Period) -> tuple[Band, ...]:
         """Win rate by the effective discount the deal closed at (won: its final price if given)."""
         d = DealRow
         price = case((d.stage == "won", func.coalesce(d.outcome_cents, d.effective_cents)), else_=d.effective_cents)
@@ -141,7 +148,7 @@ class SummaryRepository:
         return tuple(AttentionDeal(row[0], row[1], row[2], row[3]) for row in self._session.execute(query))
 
 
-def _figures(user_id: str, deals: Row | None, gives: Row | None) -> RepFigures:
+def _figures(user_id: str, deals: Row | None, gives: Row | tuple | None) -> RepFigures:
     concessions, with_get = (int(gives[1]), int(gives[2])) if gives is not None else (0, 0)
     if deals is None:
         return RepFigures(user_id, concessions=concessions, with_get=with_get, without_get=concessions - with_get)

@@ -73,6 +73,8 @@ class DealRow(SQLModel, table=True):
         Index("ix_deal_team_stage", "team_id", "stage"),
         Index("ix_deal_thread", "team_id", "channel_id", "card_ts"),
         Index("ix_deal_team_created", "team_id", "created_at"),
+        # `/deal status acme` finds open and closed deals by name; the unique index above covers open ones only.
+        Index("ix_deal_team_name", "team_id", "name_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -113,7 +115,13 @@ class LedgerEntryRow(SQLModel, table=True):
     """One ask, concession or get; `seq` orders a deal's ledger; taken-back entries stay as history."""
 
     __tablename__ = "ledger_entry"
-    __table_args__ = (UniqueConstraint("deal_id", "seq", name="uq_ledger_entry_deal_seq"),)
+    __table_args__ = (
+        UniqueConstraint("deal_id", "seq", name="uq_ledger_entry_deal_seq"),
+        # Summaries count a team's concessions in a period, and the gets that answer each of them, from these
+        # two indexes alone (they cover every column those counts read).
+        Index("ix_ledger_entry_team_kind_at", "team_id", "kind", "at", "deal_id", "seq", "taken_back_at"),
+        Index("ix_ledger_entry_deal_reciprocates", "deal_id", "reciprocates", "kind", "taken_back_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     deal_id: int = Field(sa_column=Column(ForeignKey("deal.id", ondelete="CASCADE"), nullable=False))

@@ -30,7 +30,8 @@ class UnitOfWork:
 
     def __init__(
         self, sessions: sessionmaker[Session], team_id: str, on_commit: Callable[[], None] | None = None,
-        *, read_only: bool = False, write_lock: WriteTurns | None = None, lock_timeout_ms: int = REQUEST_LOCK_TIMEOUT_MS,
+        *, read_only: bool = False, write_lock: WriteTurns | None = None,
+        lock_timeout_ms: int = REQUEST_LOCK_TIMEOUT_MS,
     ) -> None:
         self._sessions, self.team_id, self._on_commit = sessions, team_id, on_commit
         self._read_only = read_only

@@ -64,9 +64,11 @@ class OutboxQueue:
             rows = session.execute(query).scalars().all()
             jobs = []
             for row in rows:
+                # Rechecked, not only selected: another process may have tried the row since the select
+                # and put it off (Retry-After, backoff); without the due check it would go out again at once.
                 claimed = session.execute(
                     update(OutboxRow)
-                    .where(OutboxRow.id == row.id, *_pending(OutboxRow), free)
+                    .where(OutboxRow.id == row.id, *_pending(OutboxRow), OutboxRow.due_at <= now, free)
                     .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=OutboxRow.attempts + 1)
                     .execution_options(synchronize_session=False)
                 ).rowcount  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.delivery.queue import Job, OutboxQueue
@@ -104,18 +105,26 @@ class OutboxWorker:
     # One job ------------------------------------------------------------------------------------
 
     def _deliver(self, job: Job) -> None:
-        now = self._clock()
+        # Waits count from when the failure was known, not from when the attempt began: a call that
+        # timed out after 10 s would otherwise be retried at once, its 2, 4, 8 s of backoff already spent.
         try:
             note = _SENDERS[job.kind](self, job)
         except Permanent as refusal:
             log.warning("outbox %s %s refused: %s", job.kind, job.id, refusal)
-            self._queue.failed(job, now, str(refusal))
+            self._queue.failed(job, self._clock(), str(refusal))
             return
         except SlackApiError as exc:
-            self._slack_error(job, exc, now)
+            self._slack_error(job, exc, self._clock())
             return
         except (URLError, TimeoutError, ConnectionError, OSError) as exc:
-            self._again(job, now, f"network: {exc}")
+            self._again(job, self._clock(), f"network: {exc}")
+            return
+        except SQLAlchemyError as exc:  # the database is away for a while: like the network, try again later
+            self._again(job, self._clock(), f"database: {type(exc).__name__}")
+            return
+        except Exception as exc:  # a bug: retrying cannot help; fail it loudly, keep delivering the others
+            log.exception("outbox %s %s failed for good on an unexpected error", job.kind, job.id)
+            self._queue.failed(job, self._clock(), f"unexpected: {type(exc).__name__}")
             return
         self._queue.done(job, self._clock(), note)
 
@@ -241,10 +250,8 @@ class OutboxWorker:
         assert self._summaries is not None, "the worker needs the summary service to send digests"
         p = job.payload
         period = Period(p["period"], datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]))
-        result = self._summaries.for_period(job.team_id, period, p["timezone"])
-        if result.team is None:
-            return "no team figures"
-        self._upload(p["to"], team_bands_png(result.team.bands), "win-rate-by-discount.png", "Win rate by discount")
+        bands = self._summaries.bands(job.team_id, period)
+        self._upload(p["to"], team_bands_png(bands), "win-rate-by-discount.png", "Win rate by discount")
         return None
 
     def _upload(self, to: str, png: bytes, filename: str, title: str) -> None:

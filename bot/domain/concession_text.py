@@ -40,9 +40,17 @@ def spec_words(spec: ConcessionSpec) -> str:
         return f"{(spec.percent_bp or 0) / 100:g}%"
     if spec.type in (ConcessionType.CUT, ConcessionType.PRICE):
         assert spec.amount is not None
-        return f"{spec.type.value} {spec.amount.cents / 100:.2f}"
-    worth = f" worth {spec.worth.cents / 100:.2f}" if spec.worth else ""
+        return f"{spec.type.value} {_amount_words(spec.amount)}"
+    worth = f" worth {_amount_words(spec.worth)}" if spec.worth else ""
     return f"{spec.type.value} {spec.text}{worth}"
+
+
+def _amount_words(amount: Amount) -> str:
+    """`5000.00`, or `5000.00 EUR` when the amount named its currency: a euro cut read in a thread must not
+    be logged on a dollar deal as dollars."""
+    whole, cents = divmod(amount.cents, 100)
+    number = f"{whole}.{cents:02d}"
+    return f"{number} {amount.currency}" if amount.currency else number
 
 
 def split_worth(text: str) -> tuple[str, Amount | None]:

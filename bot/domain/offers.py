@@ -54,6 +54,7 @@ _FREE = re.compile(
     r"\b(?<!the )(?:free(?! trial)|at no (?:extra )?(?:cost|charge)|complimentary|waive[ds]?|waiving|"
     r"throw(?:s|n|ing)? in|threw in|no charge for|on the house|gratis)\b\s*(?:the\s+)?([\w\s-]{0,40})|"
     r"\b([\w\s-]{2,40}?),?\s+(?:no charge|for free|at no (?:extra )?cost)\b", re.IGNORECASE)
+_WORTH = re.compile(rf"\bworth\s+(?:about\s+|~)?({_MONEY})", re.IGNORECASE)
 _MONTHS_FREE = re.compile(r"\b((?:\d+|one|two|three|four|six|first|a)\s+months?)\s+free\b|"
                           r"\b((?:\d+|one|two|three|a|an|the|extra)\s+(?:extra\s+)?free\s+months?)\b", re.IGNORECASE)
 
@@ -152,8 +153,11 @@ def _free(text: str) -> ConcessionSpec | None:
     if not match:
         return None
     named = match.group(1) or match.group(2) or ""
-    item = re.split(r"\b(?:if|for|and|but|so|to|as|when|because)\b|[.,;!?]", named)[0].strip()
-    return ConcessionSpec(ConcessionType.FREE, text=item or "something free")
+    item = re.split(r"\b(?:if|for|and|but|so|to|as|when|because|worth)\b|[.,;!?]", named)[0].strip()
+    # "free onboarding worth 5k": the worth is the item's, as `/deal concede … free X worth Y` would log it.
+    worth = _WORTH.search(text[match.start(): match.end() + 30])
+    return ConcessionSpec(ConcessionType.FREE, text=item or "something free",
+                          worth=_amount(worth.group(1)) if worth else None)
 
 
 def _amount(raw: str | None) -> Amount | None:

@@ -39,9 +39,12 @@ class NoticeService:
             uow.outbox.add("respond", channel=f"respond:{actor.user_id}", payload=payload)
             uow.commit()
 
-    def refresh_home(self, team_id: str, user_id: str) -> None:
-        """Queues a Home tab refresh; one waiting refresh per person is enough."""
+    def refresh_home(self, team_id: str, user_id: str, *, event_id: str | None = None) -> None:
+        """Queues a Home tab refresh; one waiting refresh per person is enough, and a retried event
+        (`event_id` seen before, by this process or another) queues none."""
         with self._uow(team_id) as uow:
+            if event_id is not None and not uow.events.first_time(event_id):
+                return
             if not uow.outbox.pending(kind="home", channel=f"home:{user_id}"):
                 uow.outbox.add("home", channel=f"home:{user_id}", payload={"user": user_id})
             uow.commit()

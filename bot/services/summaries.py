@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.coach.summary import SummaryWriter
 from bot.commands import types as c
 from bot.db.uow import UnitOfWorkFactory
-from bot.domain.figures import Period
+from bot.domain.figures import Band, Period
 from bot.services.access import Access, Actor
 from bot.services.deals import utc_now
 from bot.services.periods import current_period, previous_period
@@ -38,6 +38,11 @@ class SummaryService:
         period = current_period(self._clock(), command.period, policy.timezone)
         return self.for_period(actor.team_id, period, policy.timezone, user_id=wanted)
 
+    def bands(self, team_id: str, period: Period) -> tuple[Band, ...]:
+        """Win rate by discount band for the period: all the digest's chart needs."""
+        with self._uow(team_id, read_only=True) as uow:
+            return uow.summaries.bands(period)
+
     def for_period(self, team_id: str, period: Period, timezone: str, *, user_id: str | None = None,
                    use_llm: bool = False, past: bool = False) -> SummaryResult:
         """The team's figures (or one rep's) for a period, and the sentences on top of them. Off the
@@ -48,7 +53,7 @@ class SummaryService:
             reps = uow.summaries.per_rep(period, user_id=user_id)
             team = None
             if user_id is None:
-                team = uow.summaries.team(period, previous_period(period, timezone), policy.cap_bp)
+                team = uow.summaries.team(period, previous_period(period, timezone), policy.cap_bp, reps)
         writer = self._llm_writer if use_llm and self._llm_writer is not None else self._writer
         sentences = writer.write(period.name, reps, team, past=past)
         return SummaryResult(period, timezone, reps, team, sentences, subject=user_id)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.domain.errors import InputError
+
+# What the database can hold: ids and sequence numbers are its INTEGER; a channel is a short Slack id.
+DealId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Seq = Annotated[int, Field(ge=1, le=2**31 - 1)]
+ChannelId = Annotated[str, Field(max_length=24, pattern=r"^[!-~]*$")]  # printable ASCII, no spaces
+MAX_VALUE_CHARS = 2000  # a button's value holds 2,000 characters; private_metadata 3,000
 
 
 class Metadata(BaseModel):
@@ -17,6 +23,8 @@ class Metadata(BaseModel):
 
     @classmethod
     def load(cls, raw: str | None) -> Self:
+        if not isinstance(raw, str) or len(raw) > 3000:
+            raise InputError("This form is out of date; please open it again.")
         try:
             return cls.model_validate_json(raw or "")
         except ValidationError as exc:
@@ -26,25 +34,25 @@ class Metadata(BaseModel):
 class AlertRef(Metadata):
     """Which alert a manager's button decides: the deal and the ledger entry that set it off."""
 
-    deal_id: int
-    seq: int
+    deal_id: DealId
+    seq: Seq
 
 
 class DealRefValue(Metadata):
     """A button about one deal."""
 
-    deal_id: int
+    deal_id: DealId
 
 
 class ProposalValue(Metadata):
     """A proposal's buttons carry the deal, the message's words and the concession as the command reads it."""
 
-    deal_id: int
-    text: str
-    concession: str
+    deal_id: DealId
+    text: str = Field(max_length=MAX_VALUE_CHARS)
+    concession: str = Field(max_length=MAX_VALUE_CHARS)
 
 
 class NewDealForm(Metadata):
     """The `/deal new` modal remembers where it was opened, so the card goes to that channel."""
 
-    channel_id: str
+    channel_id: ChannelId

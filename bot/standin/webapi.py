@@ -50,6 +50,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float
+    fault: str | None = None  # the injected fault this call was answered with, if any (see fail_next, stall_next)
 
 
 @dataclass
@@ -88,6 +89,13 @@ class _Fault:
     retry_after: int
     error: str | None
     remaining: int
+    stall: float = 0.0  # seconds before answering, so a client with a shorter timeout gives up first
+    carried_out: bool = False  # a stalled call still does what it asked (Slack posted, the answer was late)
+
+    def describe(self) -> str:
+        if self.stall:
+            return f"stall {self.stall:g}s" + (" (carried out)" if self.carried_out else "")
+        return f"{self.status} {self.error}" if self.error else str(self.status)
 
 
 class _Refusal(Exception):
@@ -284,6 +292,14 @@ class SlackStandIn:
         with self._lock:
             self._faults.setdefault(method, deque()).append(_Fault(status, retry_after, error, count))
 
+    def stall_next(self, method: str, seconds: float, *, count: int = 1, carried_out: bool = False) -> None:
+        """The next `count` calls of `method` answer only after `seconds`, as when Slack hangs: a client with a
+        shorter timeout gives up first. By default the call is not carried out (the late answer is a 504);
+        with `carried_out` it is, as when Slack posted the message but its answer never arrived."""
+        with self._lock:
+            self._faults.setdefault(method, deque()).append(
+                _Fault(504, 0, None, count, stall=seconds, carried_out=carried_out))
+
     def delay(self, method: str, seconds: float) -> None:
         """Every later call of `method` waits this long before answering; 0 removes the delay."""
         with self._lock:
@@ -312,7 +328,7 @@ class SlackStandIn:
             self._record(method, {})
             return _json_reply(200, {"ok": False, "error": refusal.error})
         form_token = params.pop("token", None)
-        self._record(method, params)
+        call = self._record(method, params)
         with self._lock:
             pause = self._delays.get(method)
         if pause:
@@ -321,9 +337,15 @@ class SlackStandIn:
         if auth_error:
             return _json_reply(200, {"ok": False, "error": auth_error})
         fault = self._take_fault(method)
-        if fault is not None:
-            return _fault_reply(fault)
-        return _json_reply(200, self._answer(method, params))
+        if fault is None:
+            return _json_reply(200, self._answer(method, params))
+        with self._lock:
+            call.fault = fault.describe()
+        if fault.stall:
+            time.sleep(fault.stall)
+            if fault.carried_out:
+                return _json_reply(200, self._answer(method, params))
+        return _fault_reply(fault)
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         handler = self._handlers.get(method)
@@ -335,9 +357,11 @@ class SlackStandIn:
         except _Refusal as refusal:
             return {"ok": False, "error": refusal.error}
 
-    def _record(self, method: str, params: dict[str, Any]) -> None:
+    def _record(self, method: str, params: dict[str, Any]) -> Call:
+        call = Call(method, copy.deepcopy(params), time.monotonic())
         with self._lock:
-            self._calls.append(Call(method, copy.deepcopy(params), time.monotonic()))
+            self._calls.append(call)
+        return call
 
     def _auth_error(self, authorization: str, form_token: Any) -> str | None:
         token = authorization.removeprefix("Bearer ").strip() if authorization else form_token

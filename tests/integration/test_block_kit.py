@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.demo import ALERTS, DEALS, MANAGER, REP, SCRIPT, _BUTTONS
+from bot.demo import _BUTTONS, ALERTS, DEALS, MANAGER, REP, SCRIPT
 from bot.standin.workspace import LocalWorkspace
 
 EXTRA_COMMANDS = ("help", "list", "policy", "status acme", "coach acme what now?", "list all", "nonsense words",

@@ -3,12 +3,14 @@ clicker privately."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from slack_bolt import Ack, App
 
 from bot.commands.types import Ask, Concede, DealRef
-from bot.domain.concession_text import parse_concession
+from bot.domain.concession_text import MAX_TEXT_CHARS, parse_concession
+from bot.domain.errors import InputError
 from bot.domain.model import Decision
 from bot.render import replies
 from bot.render.blocks import Reply
@@ -76,13 +78,22 @@ def _log(services: Services, body: dict[str, Any], *, as_concession: bool) -> No
         ref = DealRef(id=value.deal_id)
         if as_concession:
             return replies.deal_reply(services.deals.concede(actor, Concede(ref, parse_concession(value.concession))))
-        return replies.deal_reply(services.deals.ask(actor, Ask(ref, value.text)))
+        return replies.deal_reply(services.deals.ask(actor, Ask(ref, ask_words(value.text))))
 
     reply = guarded(record)
     if reply is not None and isinstance(url, str):
         guarded(lambda: services.notices.respond(actor, url, reply))
     elif reply is not None:
         guarded(lambda: services.notices.private(actor, reply))
+
+
+def ask_words(message: str) -> str:
+    """A thread message as the ask it is logged as: unescaped as a typed `/deal ask` is (Slack sends `&amp;`
+    for `&`), and clipped to what a typed ask may hold."""
+    words = html.unescape(message).strip()
+    if not words:
+        raise InputError("That message has no words to log as an ask.")
+    return words if len(words) <= MAX_TEXT_CHARS else words[: MAX_TEXT_CHARS - 1] + "…"
 
 
 def _actor(body: dict[str, Any]) -> Actor | None:

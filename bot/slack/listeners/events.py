@@ -17,7 +17,7 @@ def register(app: App, services: Services) -> None:
         """A rep's reply in a deal thread that names an offer gets a private proposal with buttons: read and
         coached by the LLM off the request path when one is configured, offline here otherwise."""
         team, event_id = body.get("team_id"), body.get("event_id")
-        if not isinstance(team, str) or not isinstance(event_id, str) or not isinstance(event, dict):
+        if not (isinstance(team, str) and team and isinstance(event_id, str) and event_id and isinstance(event, dict)):
             return
         threads = services.threads
         message = threads.locate(team, event_id, event)
@@ -30,9 +30,9 @@ def register(app: App, services: Services) -> None:
     @app.event(Event.APP_HOME_OPENED)
     def home_opened(body: dict[str, Any], event: dict[str, Any]) -> None:
         """The Home tab is published by the outbox worker, off the request path."""
-        team, user = body.get("team_id"), event.get("user")
-        if event.get("tab", "home") == "home" and isinstance(team, str) and isinstance(user, str):
-            services.notices.refresh_home(team, user)
+        team, user, event_id = body.get("team_id"), event.get("user"), body.get("event_id")
+        if event.get("tab", "home") == "home" and isinstance(team, str) and team and isinstance(user, str) and user:
+            services.notices.refresh_home(team, user, event_id=event_id if isinstance(event_id, str) else None)
 
     @app.event(Event.CHANNEL_SHARED)
     def channel_shared(body: dict[str, Any], event: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from bot.slack.ids import Block, View
 from bot.slack.metadata import NewDealForm
 from bot.slack.router import Services, guarded
 
+NO_SENDER = "This form did not say who sent it, so nothing was done. Please open it again."
 # The form field an error belongs beside; errors naming no field go beside the name.
 _BLOCK_OF_FIELD = {"name": Block.NAME, "list": Block.LIST, "floor": Block.FLOOR, "target": Block.TARGET,
                    "cap": Block.CAP, "customer": Block.CUSTOMER}
@@ -27,13 +28,16 @@ def register(app: App, services: Services) -> None:
         view = body.get("view") or {}
         user = (body.get("user") or {}).get("id")
         team = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
+        if not team or not user:
+            ack(response_action="errors", errors={Block.NAME: NO_SENDER})
+            return
         try:
             form = NewDealForm.load(view.get("private_metadata"))
             command = _command_from(flatten_state(view))
         except DealCoachError as exc:
             ack(response_action="errors", errors={_block_for(exc): exc.message})
             return
-        actor = Actor(team_id=str(team or ""), user_id=str(user or ""), channel_id=form.channel_id)
+        actor = Actor(team_id=str(team), user_id=str(user), channel_id=form.channel_id)
         try:
             result = services.deals.open(actor, command)
         except DealCoachError as exc:

@@ -1,0 +1,111 @@
+"""The slow-LLM storm for `bench/serve_load.py`: many `/deal coach` at once while `/deal status` goes on.
+
+`FollowUps` is the local HTTP receiver the coach requests' `response_url`s point at: it records when each
+LLM follow-up arrived and whether it carries the LLM's phrasing. `fire()` sends the coach requests at the
+same instant (one thread and one open connection each, released together by a barrier) and returns each
+acknowledgement's latency.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from servers import VERDICT, Client, reply_text
+
+from bot.standin.requests import RequestSigner
+
+
+class FollowUps:
+    """Records POSTs to /coach/<key>: when they arrived (time.monotonic) and whether `marker` is in them."""
+
+    def __init__(self, marker: str) -> None:
+        self._marker = marker
+        self._lock = threading.Lock()
+        self.arrivals: dict[str, tuple[float, bool]] = {}
+        self._server: ThreadingHTTPServer | None = None
+
+    def start(self) -> str:
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                arrived = time.monotonic()
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                owner._record(self.path, arrived, owner._marker.encode() in body)
+                data = b"ok"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._server.request_queue_size = 256
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def _record(self, path: str, arrived: float, from_llm: bool) -> None:
+        with self._lock:
+            self.arrivals.setdefault(path, (arrived, from_llm))  # the first POST to a URL is the follow-up
+
+    def received(self, keys: list[str]) -> dict[str, tuple[float, bool]]:
+        with self._lock:
+            return {key: self.arrivals[key] for key in keys if key in self.arrivals}
+
+    def wait(self, keys: list[str], timeout: float) -> dict[str, tuple[float, bool]]:
+        """Waits until every key has arrived or `timeout` seconds passed; returns those that arrived."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(self.received(keys)) < len(keys):
+            time.sleep(0.02)
+        return self.received(keys)
+
+
+@dataclass(frozen=True)
+class Ack:
+    ms: float
+    ok: bool  # HTTP 200 with a verdict in the reply
+    error: str = ""
+
+
+def fire(port: int, signer: RequestSigner, requests: list[tuple[str, str, str]]) -> tuple[float, list[Ack]]:
+    """Sends (user, text, response_url) requests at the same instant; returns when they were released
+    (time.monotonic) and each acknowledgement."""
+    clients = [Client(port, signer, response_url) for _, _, response_url in requests]
+    for client in clients:
+        client.connect()
+    barrier = threading.Barrier(len(requests) + 1)
+    acks: list[Ack | None] = [None] * len(requests)
+
+    def send(index: int) -> None:
+        user, text, _ = requests[index]
+        barrier.wait()
+        try:
+            status, payload, ms = clients[index].send(user, text)
+            ok = bool(VERDICT.search(reply_text(status, payload)))
+            acks[index] = Ack(ms, ok, "" if ok else f"HTTP {status}: {payload[:100]!r}")
+        except Exception as exc:  # noqa: BLE001 - a failed request is a counted error
+            acks[index] = Ack(float("nan"), False, f"{type(exc).__name__}: {exc}"[:120])
+        finally:
+            clients[index].close()
+
+    threads = [threading.Thread(target=send, args=(i,), daemon=True) for i in range(len(requests))]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    released = time.monotonic()
+    for thread in threads:
+        thread.join()
+    return released, [ack or Ack(float("nan"), False, "no answer") for ack in acks]

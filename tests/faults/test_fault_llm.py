@@ -1,0 +1,248 @@
+"""The LLM down, slow, rate-limited or talking nonsense, with the app behind real HTTP: every
+acknowledgement still carries the offline coach's advice at once, no late or broken follow-up replaces it,
+and a thread message still gets its proposal in time.
+
+tests/integration/test_llm_coach.py already covers a 500, a 429 without Retry-After, a truncated body, an
+unknown principle and a stall seen from the router; this adds the rest, over HTTP."""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from conftest import CHANNEL, REP, make_settings
+from faultkit import has_actions, message_event, percentile, timed, verdict_of
+from slack_client import SlackClient
+
+from bot.config import Settings
+from bot.standin import SlackStandIn
+
+TIMEOUT = 2.0  # DEALCOACH_LLM_TIMEOUT in these tests
+GOOD = {"move": "trade", "lines": [
+    {"text": "I can look at that if we can agree on a two-year term.", "principle_id": "give-get"}]}
+OFFLINE = "Answered by the offline coach"
+
+
+class ScriptedLLM:
+    """An OpenAI-compatible server that answers each request by the next step of a script, then by
+    `default`. A step: ("answer", content) | ("status", code, headers, body) | ("stall", seconds) |
+    ("raw", content_type, body)."""
+
+    def __init__(self) -> None:
+        self.script: queue.Queue[tuple] = queue.Queue()
+        self.default: tuple = ("answer", json.dumps(GOOD))
+        self.requests: list[float] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                owner.requests.append(time.monotonic())
+                try:
+                    step = owner.script.get_nowait()
+                except queue.Empty:
+                    step = owner.default
+                if step[0] == "stall":
+                    time.sleep(step[1])
+                    step = ("answer", json.dumps(GOOD))
+                if step[0] == "answer":
+                    completion = {"id": "chatcmpl-x", "object": "chat.completion", "created": int(time.time()),
+                                  "model": "test-model", "usage": {"prompt_tokens": 1, "completion_tokens": 1,
+                                                                   "total_tokens": 2},
+                                  "choices": [{"index": 0, "finish_reason": "stop",
+                                               "message": {"role": "assistant", "content": step[1]}}]}
+                    self._send(200, {"Content-Type": "application/json"}, json.dumps(completion).encode())
+                elif step[0] == "status":
+                    self._send(step[1], {"Content-Type": "application/json", **step[2]}, step[3].encode())
+                else:
+                    self._send(200, {"Content-Type": step[1]}, step[2].encode())
+
+            def _send(self, status: int, headers: dict[str, str], data: bytes) -> None:
+                try:
+                    self.send_response(status)
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    pass  # the client gave up waiting
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def then(self, *steps: tuple) -> None:
+        for step in steps:
+            self.script.put(step)
+
+    def quiet(self, seconds: float = TIMEOUT) -> None:
+        """Waits until no request has come for `seconds`: the app's LLM calls are over, so none of them
+        logs after the test has ended."""
+        while self.requests and time.monotonic() - self.requests[-1] < seconds:
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def llm() -> Iterator[ScriptedLLM]:
+    server = ScriptedLLM()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings(standin: SlackStandIn, database_url: str, llm: ScriptedLLM) -> Settings:
+    """Overrides the root conftest's: the app under test has an LLM, within TIMEOUT seconds."""
+    return make_settings(standin, database_url, OPENAI_BASE_URL=llm.url, DEALCOACH_LLM_TIMEOUT=str(TIMEOUT),
+                         DEALCOACH_LLM_MODEL="test-model")
+
+
+def open_deal(slack: SlackClient) -> None:
+    assert slack.command("new acme list=100k floor=80k customer=Acme", user=REP).status == 200
+    slack.command("qualify acme needs=yes decider=yes timeline=yes budget=yes", user=REP)
+
+
+def coach(slack: SlackClient, key: str):  # noqa: ANN201
+    return timed(slack.command, "coach acme", user=REP,
+                 response_url=slack.standin.response_url(key))
+
+
+def assert_offline_and_quick(done: Any) -> None:
+    assert done.answer.status == 200
+    assert OFFLINE in done.answer.text and "Recommended move" in done.answer.text, done.answer.text[:400]
+    assert done.seconds < 1.0, f"the acknowledgement waited {done.seconds:.2f} s"
+
+
+def test_with_the_llm_down_the_acknowledgement_carries_the_offline_coach_and_nothing_follows(
+        slack: SlackClient, standin: SlackStandIn, llm: ScriptedLLM, settings: Settings) -> None:
+    llm.stop()  # nothing listens there any more: connection refused
+    open_deal(slack)
+    done = coach(slack, "down")
+    assert_offline_and_quick(done)
+    time.sleep(1.5)  # refused at once; the client's one retry comes within a second
+    assert standin.responses("down") == []
+
+
+def test_an_llm_slower_than_the_timeout_leaves_the_offline_advice_and_no_late_follow_up(
+        slack: SlackClient, standin: SlackStandIn, llm: ScriptedLLM) -> None:
+    llm.default = ("stall", TIMEOUT + 0.5)  # it would answer well, but too late
+    open_deal(slack)
+    done = coach(slack, "slow")
+    assert_offline_and_quick(done)
+    assert standin.wait_for(lambda: len(llm.requests) == 2, timeout=TIMEOUT + 1)  # one attempt and one retry
+    llm.quiet(TIMEOUT + 0.8)  # past the retry's late answer
+    assert standin.responses("slow") == []
+
+
+def test_an_llm_rate_limited_with_a_long_retry_after_leaves_the_offline_advice(
+        slack: SlackClient, standin: SlackStandIn, llm: ScriptedLLM) -> None:
+    llm.then(("status", 429, {"Retry-After": "3"}, '{"error": {"message": "slow down", "type": "rate_limit"}}'))
+    open_deal(slack)
+    done = coach(slack, "limited")
+    assert_offline_and_quick(done)
+    standin.wait_for(lambda: standin.responses("limited"), timeout=4.5)
+    llm.quiet(0.5)
+    assert standin.responses("limited") == [], "the LLM's answer came after the time limit"
+
+
+@pytest.mark.parametrize("garbage", [
+    pytest.param(("answer", "Sure! Here is some advice: hold firm."), id="prose-not-json"),
+    pytest.param(("answer", json.dumps({"move": "dance", "lines": [{"text": "x", "principle_id": "give-get"}]})),
+                 id="json-outside-the-schema"),
+    pytest.param(("answer", json.dumps({"move": "trade", "lines": []})), id="no-lines"),
+    pytest.param(("raw", "text/html", "<html><body>502 Bad Gateway</body></html>"), id="html-page-with-200"),
+    pytest.param(("status", 502, {}, "<html>bad gateway</html>"), id="html-502"),
+])
+def test_garbage_from_the_llm_leaves_the_offline_advice(
+        slack: SlackClient, standin: SlackStandIn, llm: ScriptedLLM, garbage: tuple) -> None:
+    llm.default = garbage
+    open_deal(slack)
+    done = coach(slack, "garbage")
+    assert_offline_and_quick(done)
+    assert standin.wait_for(lambda: llm.requests, timeout=TIMEOUT)
+    llm.quiet(0.8)  # a 5xx is retried once, after about half a second
+    assert standin.responses("garbage") == []
+
+
+def test_a_stalled_llm_slows_no_acknowledgement_of_coaching_or_of_other_commands(
+        slack: SlackClient, standin: SlackStandIn, llm: ScriptedLLM) -> None:
+    llm.default = ("stall", 30)
+    open_deal(slack)
+    results: list[Any] = []
+    lock = threading.Lock()
+    work: queue.Queue[int] = queue.Queue()
+    for i in range(60):
+        work.put(i)
+
+    def client() -> None:
+        while True:
+            try:
+                i = work.get_nowait()
+            except queue.Empty:
+                return
+            if i % 3 == 0:
+                done = coach(slack, f"stalled{i}")
+            elif i % 3 == 1:
+                done = timed(slack.command, "status acme", user=REP)
+            else:
+                done = timed(slack.command, f"concede acme cut 10 for logo {i}", user=REP)
+            with lock:
+                results.append((i, done))
+
+    threads = [threading.Thread(target=client) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(results) == 60
+    assert all(verdict_of(done.answer) for _, done in results)
+    for i, done in results:
+        if i % 3 == 0:
+            assert OFFLINE in done.answer.text
+    seconds = [done.seconds for _, done in results]
+    llm.quiet()
+    print(f"\nLLM stalled: 60 acks (20 coaching) p50 {percentile(seconds, 0.5) * 1000:.0f} ms, "
+          f"p95 {percentile(seconds, 0.95) * 1000:.0f} ms, max {max(seconds) * 1000:.0f} ms")
+    # No acknowledgement waited for the LLM: that would take the 30 s stall, or at least the LLM's time limit.
+    assert max(seconds) < TIMEOUT
+
+
+@pytest.mark.parametrize("fault", [
+    pytest.param(("stall", 30), id="stalled"),
+    pytest.param(("status", 429, {"Retry-After": "3"}, '{"error": {"message": "slow down"}}'), id="rate-limited"),
+])
+def test_a_thread_message_gets_its_proposal_within_the_llm_timeout_whatever_the_llm_does(
+        slack: SlackClient, standin: SlackStandIn, llm: ScriptedLLM, fault: tuple) -> None:
+    """A thread message has no acknowledgement to carry advice: its proposal waits for the LLM's reading,
+    so the LLM's time limit is the rep's wait."""
+    llm.then(fault)  # the first call (reading the offer) meets the fault
+    open_deal(slack)
+    slack.deliver()
+    thread = standin.messages(CHANNEL, include_threads=False)[0].ts
+    body = message_event("T0TEST", f"EvLLM{fault[0]}", user=REP, channel=CHANNEL, thread_ts=thread,
+                         ts=f"{float(thread) + 1:.6f}", text="they want another 15% off before signing")
+    sent = time.monotonic()
+    assert slack.event(body).status == 200
+
+    def proposed() -> bool:
+        slack.deliver()
+        return any(m.thread_ts == thread and has_actions(m) for m in standin.ephemerals(REP))
+
+    assert standin.wait_for(proposed, timeout=TIMEOUT + 3), "no proposal"
+    waited = time.monotonic() - sent
+    llm.quiet()
+    assert waited < TIMEOUT + 1.0, f"the proposal took {waited:.1f} s"
