@@ -157,8 +157,8 @@ class DecisionRow(SQLModel, table=True):
 
 
 class SentOnce(SQLModel, table=True):
-    """Keys of scheduled messages already queued (a digest per manager and period, a nudge per stale
-    deal): the primary key makes "exactly once" hold even with two schedulers running."""
+    """Keys of things done once: scheduled messages queued (a digest per manager and period, a nudge per
+    stale deal) and thread proposals logged: the primary key makes "exactly once" hold across processes."""
 
     __tablename__ = "sent_once"
 

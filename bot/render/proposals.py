@@ -17,7 +17,8 @@ def proposal_message(proposal: Proposal) -> Reply:
     assert deal.id is not None
     words = spec_words(offer.spec)
     kind = "a concession you made" if offer.kind == "concession" else "an ask"
-    value = ProposalValue(deal_id=deal.id, text=proposal.text[:MAX_TEXT_IN_VALUE], concession=words).dump()
+    value = ProposalValue(deal_id=deal.id, text=proposal.text[:MAX_TEXT_IN_VALUE], concession=words,
+                          message=proposal.message_ts).dump()
     blocks = [
         section(f"I read {kind} on *{escape(deal.name)}* in your message: `{escape(words)}`. "
                 "Nothing is logged until you choose."),

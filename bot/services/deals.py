@@ -120,8 +120,9 @@ class DealService:
 
     # Recording moves ----------------------------------------------------------------------------
 
-    def ask(self, actor: Actor, command: c.Ask) -> DealResult:
-        """Records the ask and judges it as if conceded; the deal's own verdict does not change."""
+    def ask(self, actor: Actor, command: c.Ask, *, once: str | None = None) -> DealResult:
+        """Records the ask and judges it as if conceded; the deal's own verdict does not change.
+        `once`: a key this move may be recorded under only once (a proposal's buttons)."""
         markers = ethics_markers(command.text)
 
         def record(deal: Deal, policy: Policy) -> tuple[Entry, Judgement]:
@@ -144,10 +145,10 @@ class DealService:
             deal.entries.append(ask)
             return ask, what_if
 
-        return self._record(actor, command.deal, Moment.ASK, record, customer_words=command.text,
+        return self._record(actor, command.deal, Moment.ASK, record, customer_words=command.text, once=once,
                             alert_on=lambda what_if, before: frozenset({Rule.ETHICS}) if markers else frozenset())
 
-    def concede(self, actor: Actor, command: c.Concede) -> DealResult:
+    def concede(self, actor: Actor, command: c.Concede, *, once: str | None = None) -> DealResult:
         def record(deal: Deal, policy: Policy) -> tuple[Entry, None]:
             ops.require_open(deal)
             at = self._clock()
@@ -157,7 +158,7 @@ class DealService:
                 deal.entries.append(ops.get_entry(deal, command.get, None, by=actor.user_id, at=at))
             return entry, None
 
-        return self._record(actor, command.deal, Moment.CONCESSION, record, alert_on=_newly_severe)
+        return self._record(actor, command.deal, Moment.CONCESSION, record, alert_on=_newly_severe, once=once)
 
     def get(self, actor: Actor, command: c.Get) -> DealResult:
         def record(deal: Deal, policy: Policy) -> tuple[Entry, None]:
@@ -224,11 +225,13 @@ class DealService:
     # Shared flow --------------------------------------------------------------------------------
 
     def _record(self, actor: Actor, ref: c.DealRef, moment: Moment, record: Recorder, *,
-                customer_words: str = "", alert_on: AlertRule | None = None) -> DealResult:
+                customer_words: str = "", alert_on: AlertRule | None = None, once: str | None = None) -> DealResult:
         """Lock the deal, check who asks, apply one change, judge, queue what Slack must see, commit."""
         with self._uow(actor.team_id) as uow:
             deal, policy, ext_shared = _load(uow, ref, lock=True)
             self._access.require_owner_or_manager(actor, deal, policy)
+            if once is not None and not uow.sent_once.claim(once):
+                raise Conflict("That message is already logged.")
             if moment is Moment.BACK and uow.deals.name_is_open(deal.name):
                 raise Conflict(f"Another open deal is named `{deal.name}`; close or rename it first.")
             before = judge(deal, policy)

@@ -30,6 +30,7 @@ class ThreadMessage:
     deal: Deal
     policy: Policy
     text: str
+    ts: str = ""  # the message's own ts: a proposal is logged once per message
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Proposal:
     advice: Advice
     text: str
     reader: str = OFFLINE_READER  # who read the offer out of the message
+    message_ts: str = ""
 
 
 class ThreadService:
@@ -69,7 +71,7 @@ class ThreadService:
         found = _message_of(event)
         if found is None:
             return None
-        user, channel, thread_ts, text = found
+        user, channel, thread_ts, text, ts = found
         with self._uow(team_id) as uow:
             if not uow.events.first_time(event_id):
                 return None
@@ -82,7 +84,7 @@ class ThreadService:
             actor = Actor(team_id, user, channel)
             if user != deal.owner_id and not self._access.is_manager(actor, policy):
                 return None  # a teammate's remark is not the rep's move
-        return ThreadMessage(actor, thread_ts, deal, policy, text)
+        return ThreadMessage(actor, thread_ts, deal, policy, text, ts)
 
     @staticmethod
     def judge(message: ThreadMessage, offer: Offer) -> Judgement | None:
@@ -103,11 +105,11 @@ class ThreadService:
     def proposal(message: ThreadMessage, offer: Offer, what_if: Judgement, advice: Advice,
                  reader: str = OFFLINE_READER) -> Proposal:
         return Proposal(message.actor, message.thread_ts, message.deal, offer, what_if, advice, message.text,
-                        reader)
+                        reader, message.ts)
 
 
-def _message_of(event: dict) -> tuple[str, str, str, str] | None:
-    """(user, channel, thread, text) of a person's reply in a thread; edits count as the new text."""
+def _message_of(event: dict) -> tuple[str, str, str, str, str] | None:
+    """(user, channel, thread, text, ts) of a person's reply in a thread; edits count as the new text."""
     if event.get("subtype") == "message_changed":
         event = {**(event.get("message") or {}), "channel": event.get("channel")}
     if event.get("subtype") in IGNORED_SUBTYPES or event.get("bot_id") or event.get("subtype") not in (None, ""):
@@ -116,4 +118,4 @@ def _message_of(event: dict) -> tuple[str, str, str, str] | None:
     thread_ts, ts = event.get("thread_ts"), event.get("ts")
     if not all(isinstance(v, str) and v for v in (user, channel, text, thread_ts)) or thread_ts == ts:
         return None
-    return user, channel, thread_ts, text[:4000]  # type: ignore[return-value, index]
+    return user, channel, thread_ts, text[:4000], ts if isinstance(ts, str) else ""  # type: ignore[return-value, index]

@@ -50,6 +50,7 @@ class ProposalValue(Metadata):
     deal_id: DealId
     text: str = Field(max_length=MAX_VALUE_CHARS)
     concession: str = Field(max_length=MAX_VALUE_CHARS)
+    message: str = Field(default="", max_length=40)  # the message's ts: either button logs it once
 
 
 class NewDealForm(Metadata):

@@ -173,9 +173,6 @@ def test_with_postgresql_cut_off_users_are_told_to_try_again_healthz_is_503_and_
           f"200 again {healthy_after:.2f} s after restore")
 
 
-@pytest.mark.xfail(strict=True, reason="the modal's listener catches DealCoachError only: the database's "
-                   "OperationalError escapes to Bolt, which answers 500, and Slack shows a generic failure "
-                   "(bot/slack/listeners/views.py new_deal around services.deals.open)")
 def test_a_new_deal_form_submitted_while_postgresql_is_away_is_answered_try_again_beside_the_field(
         behind_proxy: BehindProxy) -> None:
     slack, standin = behind_proxy.slack, behind_proxy.standin
@@ -191,10 +188,6 @@ def test_a_new_deal_form_submitted_while_postgresql_is_away_is_answered_try_agai
     assert answer.body.get("response_action") == "errors" and TRY_AGAIN in json.dumps(answer.body)
 
 
-@pytest.mark.xfail(strict=True, reason="a click is acknowledged first; guarded() turns the database error into "
-                   "a 'try again' reply, but that reply is queued in the outbox (notices.private), in the same "
-                   "database, so it is lost and the click silently did nothing (bot/slack/listeners/actions.py "
-                   "_decide and _log: post the refusal straight to the response_url)")
 def test_a_button_clicked_while_postgresql_is_away_tells_the_clicker_to_try_again(
         behind_proxy: BehindProxy) -> None:
     slack, standin = behind_proxy.slack, behind_proxy.standin

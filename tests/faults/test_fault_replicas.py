@@ -392,9 +392,6 @@ def test_the_new_deal_modal_submitted_twice_to_both_replicas_opens_one_deal(repl
     assert len(cards) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="a proposal's Log as concession button records a concession on every "
-                   "click: ProposalValue carries no id of the proposal and nothing records that it was used "
-                   "(bot/slack/listeners/actions.py _log, bot/slack/metadata.py)")
 def test_a_double_click_on_log_as_concession_sent_to_both_replicas_records_one_concession(
         replicas: Replicas) -> None:
     a, b = replicas.clients

@@ -4,9 +4,12 @@ clicker privately."""
 from __future__ import annotations
 
 import html
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk.webhook import WebhookClient
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.commands.types import Ask, Concede, DealRef
 from bot.domain.concession_text import MAX_TEXT_CHARS, parse_concession
@@ -19,6 +22,9 @@ from bot.services.decisions import AlertClick
 from bot.slack.ids import Action
 from bot.slack.metadata import AlertRef, DealRefValue, ProposalValue
 from bot.slack.router import Services, guarded
+
+log = logging.getLogger(__name__)
+WEBHOOK_TIMEOUT_SECONDS = 5
 
 
 def register(app: App, services: Services) -> None:
@@ -76,15 +82,16 @@ def _log(services: Services, body: dict[str, Any], *, as_concession: bool) -> No
     def record() -> Reply:
         value = ProposalValue.load(clicked.get("value"))
         ref = DealRef(id=value.deal_id)
+        # Either button logs the message once, however often and on whichever replica it is clicked.
+        once = f"proposal:{value.deal_id}:{value.message}" if value.message else None
         if as_concession:
-            return replies.deal_reply(services.deals.concede(actor, Concede(ref, parse_concession(value.concession))))
-        return replies.deal_reply(services.deals.ask(actor, Ask(ref, ask_words(value.text))))
+            concede = Concede(ref, parse_concession(value.concession))
+            return replies.deal_reply(services.deals.concede(actor, concede, once=once))
+        return replies.deal_reply(services.deals.ask(actor, Ask(ref, ask_words(value.text)), once=once))
 
     reply = guarded(record)
-    if reply is not None and isinstance(url, str):
-        guarded(lambda: services.notices.respond(actor, url, reply))
-    elif reply is not None:
-        guarded(lambda: services.notices.private(actor, reply))
+    if reply is not None:
+        _tell(services, actor, url, reply, replace=True)
 
 
 def ask_words(message: str) -> str:
@@ -121,4 +128,20 @@ def _decide(services: Services, body: dict[str, Any], decision: Decision) -> Non
 
     refusal = guarded(decide)
     if refusal is not None:
-        guarded(lambda: services.notices.private(actor, refusal))
+        _tell(services, actor, body.get("response_url"), refusal, replace=False)
+
+
+def _tell(services: Services, actor: Actor, url: object, reply: Reply, *, replace: bool) -> None:
+    """The clicker's answer goes through the outbox (it outlives Slack's rate limits and restarts); when the
+    outbox cannot be written (the database is away), straight to the click's response URL, so a "try again"
+    is never lost with the database it is about."""
+    try:
+        if isinstance(url, str) and replace:
+            services.notices.respond(actor, url, reply)
+        else:
+            services.notices.private(actor, reply)
+    except (OperationalError, DBAPIError) as exc:
+        log.warning("database unavailable; answering the click through its response URL (%s)", type(exc).__name__)
+        if isinstance(url, str):
+            guarded(lambda: WebhookClient(url, timeout=WEBHOOK_TIMEOUT_SECONDS).send(
+                text=reply.text, blocks=reply.blocks, response_type="ephemeral", replace_original=False))

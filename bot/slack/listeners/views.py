@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.commands.parse import new_deal_from_fields
 from bot.commands.types import NewDeal
 from bot.domain.errors import DealCoachError
-from bot.render import replies
+from bot.render import replies, words
 from bot.services.access import Actor
 from bot.slack.forms import flatten_state
 from bot.slack.ids import Block, View
 from bot.slack.metadata import NewDealForm
 from bot.slack.router import Services, guarded
 
+log = logging.getLogger(__name__)
 NO_SENDER = "This form did not say who sent it, so nothing was done. Please open it again."
 # The form field an error belongs beside; errors naming no field go beside the name.
 _BLOCK_OF_FIELD = {"name": Block.NAME, "list": Block.LIST, "floor": Block.FLOOR, "target": Block.TARGET,
@@ -42,6 +45,10 @@ def register(app: App, services: Services) -> None:
             result = services.deals.open(actor, command)
         except DealCoachError as exc:
             ack(response_action="errors", errors={_block_for(exc): exc.message})
+            return
+        except (OperationalError, DBAPIError) as exc:  # nothing was recorded: the form stays open to resubmit
+            log.warning("database unavailable for a new-deal form: %s", type(exc).__name__)
+            ack(response_action="errors", errors={Block.NAME: words.TRY_AGAIN})
             return
         ack()
         reply = replies.deal_reply(result)
