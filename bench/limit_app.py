@@ -33,6 +33,8 @@ from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
+from bot.serve import gunicorn_options  # the same gunicorn settings as `dealcoach serve`
+
 SLACK_PATH = "/slack/events"
 TABLE_SQLITE = """CREATE TABLE IF NOT EXISTS limit_entry (
     id INTEGER PRIMARY KEY, team_id VARCHAR(32) NOT NULL, by_user VARCHAR(32) NOT NULL,
@@ -220,18 +222,8 @@ def main() -> int:
                         api_url=env.get("SLACK_API_URL", "https://slack.com/api/"))
         return LimitWSGI(SlackRequestHandler(app, path=SLACK_PATH), store)
 
-    options = {
-        "bind": f"0.0.0.0:{env.get('PORT', '3000')}",
-        "workers": int(env.get("DEALCOACH_WEB_WORKERS", "2")),
-        "worker_class": "gthread",
-        "threads": int(env.get("DEALCOACH_WEB_THREADS", "4")),
-        "timeout": 30,
-        "graceful_timeout": 10,
-        "keepalive": 5,
-        "accesslog": None,
-        "preload_app": False,
-        "control_socket_disable": True,
-    }
+    options = gunicorn_options(env.get("PORT", "3000"), int(env.get("DEALCOACH_WEB_WORKERS", "2")),
+                               int(env.get("DEALCOACH_WEB_THREADS", "4")))
     print(f"limit_app: {'ack only' if bare else 'one insert per /deal'} on port {env.get('PORT')}", file=sys.stderr)
     _Gunicorn(load, options).run()
     return 0

@@ -42,14 +42,13 @@ class _Gunicorn(BaseApplication):
             self._container.close()
 
 
-def serve(settings: Settings) -> None:
-    settings.require_http_secrets()
-    upgrade(settings.database_url)
-    options = {
-        "bind": f"0.0.0.0:{settings.port}",
-        "workers": settings.web_workers,
+def gunicorn_options(port: int | str, workers: int, threads: int) -> dict:
+    """How `serve` runs gunicorn; `bench/limit_app.py` runs the limit with the very same settings."""
+    return {
+        "bind": f"0.0.0.0:{port}",
+        "workers": workers,
         "worker_class": "gthread",
-        "threads": settings.web_threads,
+        "threads": threads,
         "timeout": 30,
         "graceful_timeout": 10,
         "keepalive": 5,
@@ -58,5 +57,11 @@ def serve(settings: Settings) -> None:
         # gunicorn's control socket lives in the home directory, shared by every replica on a host.
         "control_socket_disable": True,
     }
+
+
+def serve(settings: Settings) -> None:
+    settings.require_http_secrets()
+    upgrade(settings.database_url)
+    options = gunicorn_options(settings.port, settings.web_workers, settings.web_threads)
     log.info("serving on port %s with %s workers", settings.port, options["workers"])
     _Gunicorn(settings, options).run()
