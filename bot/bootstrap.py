@@ -85,7 +85,8 @@ def _llm_summary_writer(settings: Settings) -> LLMSummaryWriter | None:
 def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
     engine = make_engine(settings.database_url, lock_timeout_ms=REQUEST_LOCK_TIMEOUT_MS)
     sessions = session_factory(engine)
-    uow = UnitOfWorkFactory(sessions, serialise_writes=engine.dialect.name == "sqlite")
+    sqlite = engine.dialect.name == "sqlite"
+    uow = UnitOfWorkFactory(sessions, serialise_writes=sqlite, autocommit_reads=not sqlite)
     client = web_client(settings)
     access = Access(settings.manager_ids, SlackDirectory(client))
     principles = load_principles()

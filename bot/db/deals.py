@@ -3,7 +3,9 @@
 Every `/deal` command reads a deal and most write one, so this is the hot path. It uses Core statements
 on the session's connection (no ORM identity map or flush) and reads the deal, its workspace's policy and
 what we know of its channel in one query. A save writes only the columns that changed, the new ledger
-entries in one INSERT, and the entries newly taken back."""
+entries in one INSERT, and the entries newly taken back, and only if the deal's version is still the one
+read: a deal read without a row lock (SQLite reads before it takes the write lock) may have been changed
+meanwhile, and then `save` raises `DealChanged` and writes nothing."""
 
 from __future__ import annotations
 
@@ -40,11 +42,17 @@ _BY_ID = {False: _ID, True: _ID.with_for_update(of=DEAL)}
 _BY_NAME = {False: _NAME, True: _NAME.with_for_update(of=DEAL)}
 _ENTRIES_OF_ONE = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
                                       ENTRY.c.deal_id == bindparam("deal_id")).order_by(ENTRY.c.seq)
-_UPDATE_DEAL = update(DEAL).where(DEAL.c.id == bindparam("row_id"))  # SET: the columns given at execution
+# SET: the columns given at execution, and the next version; only if the version is still the one read.
+_UPDATE_DEAL = update(DEAL).where(DEAL.c.id == bindparam("row_id"), DEAL.c.version == bindparam("read_version")).values(
+    version=DEAL.c.version + 1)
 _INSERT_ENTRY = insert(ENTRY)
 _ENTRIES_OF_MANY = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
                                        ENTRY.c.deal_id.in_(bindparam("deal_ids", expanding=True))).order_by(
     ENTRY.c.deal_id, ENTRY.c.seq)
+
+
+class DealChanged(Exception):
+    """Someone else saved the deal after it was read: the change was judged on a deal that no longer is."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +142,7 @@ class DealRepository:
     def add(self, deal: Deal, verdict: Verdict) -> Deal:
         values = mapping.new_deal_values(deal, verdict)
         deal.id = self._connection().execute(insert(DEAL).values(**values).returning(DEAL.c.id)).scalar_one()
-        self._stored[deal.id] = {**values, "id": deal.id}
+        self._stored[deal.id] = {**values, "id": deal.id, "version": 0}
         self._taken_back[deal.id] = {}
         self.save(deal, verdict)  # its first entries, if any
         return deal
@@ -152,8 +160,10 @@ class DealRepository:
         changed = {key: value for key, value in values.items() if stored.get(key) != value}
         changed["updated_at"] = now
         connection = self._connection()
-        connection.execute(_UPDATE_DEAL, {"row_id": deal.id, **changed})
-        stored.update(changed)
+        params = {"row_id": deal.id, "read_version": stored["version"], **changed}
+        if not connection.execute(_UPDATE_DEAL, params).rowcount:
+            raise DealChanged(deal.id)
+        stored.update(changed, version=stored["version"] + 1)
         taken_back = self._taken_back[deal.id]
         new = [mapping.entry_values(deal, entry) for entry in deal.entries if entry.seq not in taken_back]
         if new:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -19,6 +19,8 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 REQUEST_LOCK_TIMEOUT_MS = 2_500
 READ_ONLY = "dealcoach_read_only"  # execution option: this transaction only reads
 LOCK_DEADLINE = "dealcoach_lock_deadline"  # execution option: time.monotonic() by which to have the write lock
+PING_AFTER_IDLE_S = 1.0  # PostgreSQL: a pooled connection idle this long is checked before it is used
+_CHECKED_IN = "dealcoach_checked_in"
 
 
 def normalise_url(url: str) -> str:
@@ -38,11 +40,33 @@ def make_engine(url: str, *, lock_timeout_ms: int | None = None, **kwargs: Any) 
     url = normalise_url(url)
     if is_sqlite(url):
         return _sqlite_engine(url, lock_timeout_ms or SQLITE_BUSY_TIMEOUT_MS, **kwargs)
-    options: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20, "pool_timeout": 5}
+    options: dict[str, Any] = {"pool_size": 10, "max_overflow": 20, "pool_timeout": 5}
     if lock_timeout_ms is not None:
         options["connect_args"] = {"options": f"-c lock_timeout={lock_timeout_ms}"}
     options.update(kwargs)
-    return create_engine(url, **options)
+    engine = create_engine(url, **options)
+    _ping_after_idle(engine)
+    return engine
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Checks that a pooled connection still answers before handing it out, but only one that sat idle for
+    PING_AFTER_IDLE_S: a connection in use moments ago almost surely still works, and pinging on every
+    checkout (`pool_pre_ping`) costs every request one more round trip. A connection that does not answer
+    is replaced by a new one, so the first request after the database comes back does not fail."""
+
+    @event.listens_for(engine, "checkin")
+    def _stamp(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_CHECKED_IN] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get(_CHECKED_IN, 0.0) < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(f"a pooled connection no longer answers: {exc}") from exc
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int, **kwargs: Any) -> Engine:

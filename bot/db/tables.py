@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     Numeric,
     String,
     Text,
@@ -109,6 +110,9 @@ class DealRow(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_when())
     closed_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    # Bumped by every save: a change judged on a deal read without a lock is written only if no one else
+    # changed the deal in between (bot/db/deals.py).
+    version: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
 
 
 class LedgerEntryRow(SQLModel, table=True):

@@ -30,32 +30,39 @@ class UnitOfWork:
 
     def __init__(
         self, sessions: sessionmaker[Session], team_id: str, on_commit: Callable[[], None] | None = None,
-        *, read_only: bool = False, write_lock: WriteTurns | None = None,
-        lock_timeout_ms: int = REQUEST_LOCK_TIMEOUT_MS,
+        *, read_only: bool = False, reads_first: bool = False, write_lock: WriteTurns | None = None,
+        lock_timeout_ms: int = REQUEST_LOCK_TIMEOUT_MS, autocommit_reads: bool = False,
     ) -> None:
         self._sessions, self.team_id, self._on_commit = sessions, team_id, on_commit
         self._read_only = read_only
+        self._autocommit_reads = autocommit_reads
         self._write_lock = None if read_only else write_lock
+        # Only where writers queue for one database-wide lock (SQLite) is it worth reading before taking it.
+        self._reads_first = reads_first and self._write_lock is not None
         self._lock_timeout = lock_timeout_ms / 1000
+        self._has_turn = False
+
+    @property
+    def locks_rows(self) -> bool:
+        """Whether reads should lock the rows they will change (PostgreSQL, and SQLite once writing); if not,
+        a change is written only if its row is as it was read (see `DealRepository.save`)."""
+        return not self._reads_first or self._has_turn
 
     def __enter__(self) -> UnitOfWork:
-        if self._write_lock is None:
-            self.session = self._sessions()
-            if self._read_only:
+        # One deadline for both waits, this process's earlier writers and then the database's write lock,
+        # so a writer is answered "try again" within the request's budget rather than after it.
+        self._deadline = time.monotonic() + self._lock_timeout
+        self.session = self._sessions()
+        if self._write_lock is None or self._reads_first:
+            if self._read_only and self._autocommit_reads:
+                # PostgreSQL: each statement sees what was committed when it began, in a transaction or not
+                # (READ COMMITTED), so a reader spares the round trips of BEGIN and ROLLBACK.
+                self.session.connection(execution_options={READ_ONLY: True, "isolation_level": "AUTOCOMMIT"})
+            elif self._read_only or self._reads_first:
                 # SQLite then begins a plain (deferred) transaction: readers never queue for the write lock.
                 self.session.connection(execution_options={READ_ONLY: True})
         else:
-            # One deadline for both waits, this process's earlier writers and then the database's write lock,
-            # so a writer is answered "try again" within the request's budget rather than after it.
-            deadline = time.monotonic() + self._lock_timeout
-            self._write_lock.acquire(deadline)
-            self.session = self._sessions()
-            try:
-                self.session.connection(execution_options={LOCK_DEADLINE: deadline})
-            except BaseException:  # __exit__ will not run: give the turn back before passing the error on
-                self.session.close()
-                self._write_lock.release()
-                raise
+            self._take_turn()
         self.workspaces = WorkspaceRepository(self.session, self.team_id)
         self.deals = DealRepository(self.session, self.team_id)
         self.outbox = OutboxRepository(self.session, self.team_id)
@@ -73,8 +80,32 @@ class UnitOfWork:
             self.session.rollback()
         finally:
             self.session.close()
-            if self._write_lock is not None:
+            if self._has_turn:
+                self._has_turn = False
+                assert self._write_lock is not None
                 self._write_lock.release()
+
+    def write(self) -> None:
+        """From here on this unit of work writes. Reading first (SQLite), it ends its read snapshot and takes
+        its turn and the write lock now, so the lock is held for the writes alone and not for the reading
+        and judging before them; anything read must then be checked unchanged as it is written. Otherwise
+        (PostgreSQL, or holding the lock from the start) it changes nothing."""
+        if self._reads_first and not self._has_turn:
+            self.session.rollback()
+            self._take_turn()
+
+    def _take_turn(self) -> None:
+        assert self._write_lock is not None
+        self._write_lock.acquire(self._deadline)
+        self._has_turn = True
+        try:
+            self.session.connection(execution_options={LOCK_DEADLINE: self._deadline})
+        except BaseException:  # give the turn back at once: __exit__ may not run (called from __enter__)
+            self._has_turn = False
+            self._write_lock.release()
+            if not self._reads_first:
+                self.session.close()
+            raise
 
     def commit(self) -> None:
         if self._read_only:
@@ -88,19 +119,23 @@ class UnitOfWorkFactory:
     """Built once at start-up from the engine's sessionmaker; hands each request its own unit of work."""
 
     def __init__(self, sessions: sessionmaker[Session], on_commit: Callable[[], None] | None = None, *,
-                 serialise_writes: bool = False, lock_timeout_ms: int = REQUEST_LOCK_TIMEOUT_MS) -> None:
+                 serialise_writes: bool = False, autocommit_reads: bool = False,
+                 lock_timeout_ms: int = REQUEST_LOCK_TIMEOUT_MS) -> None:
         self._sessions = sessions
         self.on_commit = on_commit
         # SQLite has one writer at a time, and its busy handler waits by sleeping in growing steps (up to
         # 100 ms), which turns contention into long tails. Writers of one process take turns instead.
         self._write_lock = WriteTurns() if serialise_writes else None
+        self._autocommit_reads = autocommit_reads
         self._lock_timeout_ms = lock_timeout_ms
 
-    def __call__(self, team_id: str, *, read_only: bool = False) -> UnitOfWork:
+    def __call__(self, team_id: str, *, read_only: bool = False, reads_first: bool = False) -> UnitOfWork:
+        """`reads_first`: the caller reads and judges, then calls `uow.write()` before writing."""
         if not team_id:
             raise ValueError("a unit of work needs the Slack team id it is scoped to")
-        return UnitOfWork(self._sessions, team_id, self.on_commit, read_only=read_only,
-                          write_lock=self._write_lock, lock_timeout_ms=self._lock_timeout_ms)
+        return UnitOfWork(self._sessions, team_id, self.on_commit, read_only=read_only, reads_first=reads_first,
+                          write_lock=self._write_lock, lock_timeout_ms=self._lock_timeout_ms,
+                          autocommit_reads=self._autocommit_reads)
 
 
 class WriteTurnTimeout(OperationalError):

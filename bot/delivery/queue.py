@@ -12,10 +12,11 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select, update
-from sqlalchemy.orm import aliased, sessionmaker
+from sqlalchemy import bindparam, exists, or_, select, update
+from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from bot.db.engine import READ_ONLY
 from bot.db.tables import OutboxRow
 
 CLAIM_SECONDS = 60  # a claim outlives any delivery attempt; a crashed process's rows come back after it
@@ -34,8 +35,37 @@ class Job:
     attempts: int
 
 
-def _pending(row: type[OutboxRow]) -> tuple:
-    return (row.delivered_at.is_(None), row.failed_at.is_(None))  # type: ignore[union-attr]
+_OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
+_EARLIER, _RECENT = _OUTBOX.alias("earlier"), _OUTBOX.alias("recent")
+
+
+def _pending(table) -> tuple:  # noqa: ANN001 - the outbox table or an alias of it
+    return (table.c.delivered_at.is_(None), table.c.failed_at.is_(None))
+
+
+# Built once: the worker claims after every burst of commits, and building these costs more than running them.
+_FREE = or_(_OUTBOX.c.claimed_until.is_(None), _OUTBOX.c.claimed_until < bindparam("now"))
+_CLAIMABLE = (
+    select(_OUTBOX)
+    .where(
+        *_pending(_OUTBOX), _OUTBOX.c.due_at <= bindparam("now"), _FREE,
+        # the channel's oldest pending row …
+        ~exists().where(_EARLIER.c.channel_id == _OUTBOX.c.channel_id, _EARLIER.c.id < _OUTBOX.c.id,
+                        *_pending(_EARLIER)),
+        # … in a channel nothing was posted to within the pace
+        ~exists().where(_RECENT.c.channel_id == _OUTBOX.c.channel_id,
+                        _RECENT.c.delivered_at > bindparam("rested_since")),
+    )
+    .order_by(_OUTBOX.c.id)
+    .limit(bindparam("limit"))
+)
+# Rechecked, not only selected: another process may have tried the row since the select and put it off
+# (Retry-After, backoff); without the due check it would go out again at once.
+_CLAIM = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"), *_pending(_OUTBOX), _OUTBOX.c.due_at <= bindparam("now"), _FREE)
+    .values(claimed_until=bindparam("until"), attempts=_OUTBOX.c.attempts + 1)
+)
 
 
 class OutboxQueue:
@@ -45,35 +75,21 @@ class OutboxQueue:
 
     def claim(self, now: datetime, limit: int = BATCH) -> list[Job]:
         """Each channel's oldest pending row, if due and its channel is not paced, claimed by one
-        conditional UPDATE so only one process gets it."""
-        free = or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now)  # type: ignore[union-attr]
-        earlier, recent = aliased(OutboxRow), aliased(OutboxRow)
-        oldest_in_channel = ~exists().where(
-            earlier.channel_id == OutboxRow.channel_id, earlier.id < OutboxRow.id, *_pending(earlier)
-        )
-        channel_rested = ~exists().where(
-            recent.channel_id == OutboxRow.channel_id, recent.delivered_at > now - self._pace
-        )
-        query = (
-            select(OutboxRow)
-            .where(*_pending(OutboxRow), OutboxRow.due_at <= now, free, oldest_in_channel, channel_rested)
-            .order_by(OutboxRow.id)
-            .limit(limit)
-        )
+        conditional UPDATE so only one process gets it. The rows are found in a read-only transaction first:
+        mostly there are none (a channel is paced, or the rows are taken), and on SQLite a write transaction
+        would queue with the requests for the one write lock only to find that out."""
+        params = {"now": now, "rested_since": now - self._pace, "limit": limit}
         with self._sessions() as session:
-            rows = session.execute(query).scalars().all()
-            jobs = []
+            connection = session.connection(execution_options={READ_ONLY: True})
+            rows = connection.execute(_CLAIMABLE, params).all()
+        if not rows:
+            return []
+        until = now + timedelta(seconds=CLAIM_SECONDS)
+        jobs = []
+        with self._sessions() as session:
+            connection = session.connection()
             for row in rows:
-                # Rechecked, not only selected: another process may have tried the row since the select
-                # and put it off (Retry-After, backoff); without the due check it would go out again at once.
-                claimed = session.execute(
-                    update(OutboxRow)
-                    .where(OutboxRow.id == row.id, *_pending(OutboxRow), OutboxRow.due_at <= now, free)
-                    .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=OutboxRow.attempts + 1)
-                    .execution_options(synchronize_session=False)
-                ).rowcount  # type: ignore[attr-defined]
-                if claimed:
-                    assert row.id is not None
+                if connection.execute(_CLAIM, {"row_id": row.id, "now": now, "until": until}).rowcount:
                     jobs.append(Job(row.id, row.team_id, row.deal_id, row.kind, row.channel_id,
                                     json.loads(row.payload), row.response_url, row.attempts + 1))
             session.commit()

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.coach.types import Coach, CoachRequest
 from bot.commands import types as c
+from bot.db.deals import DealChanged
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import deals as ops
 from bot.domain.asks import interpret_ask
@@ -28,6 +29,8 @@ AlertRule = Callable[[Judgement, Judgement], frozenset[Rule]]
 
 # Moments that leave a line in the deal's thread (its public room); none of them shows the floor.
 _THREAD_NOTES = {Moment.CONCESSION, Moment.GET, Moment.UNDO, Moment.WALK, Moment.WON, Moment.LOST, Moment.BACK}
+# Reads of a deal without the write lock before one holding it from the start (SQLite; see _record).
+_TRIES_BEFORE_LOCKING = 2
 _CLOSING = {"walk": (Stage.WALKED, Moment.WALK), "won": (Stage.WON, Moment.WON), "lost": (Stage.LOST, Moment.LOST)}
 
 
@@ -226,19 +229,35 @@ class DealService:
 
     def _record(self, actor: Actor, ref: c.DealRef, moment: Moment, record: Recorder, *,
                 customer_words: str = "", alert_on: AlertRule | None = None, once: str | None = None) -> DealResult:
-        """Lock the deal, check who asks, apply one change, judge, queue what Slack must see, commit."""
-        with self._uow(actor.team_id) as uow:
-            deal, policy, ext_shared = _load(uow, ref, lock=True)
+        """Read the deal, check who asks, apply one change, judge, then write it with what Slack must see.
+
+        Where writers queue for one lock (SQLite), the reading and judging happen before it is taken, and the
+        write goes through only if no one saved the deal meanwhile; if someone did, the move is read and
+        judged again, the last time holding the lock from the start."""
+        for _ in range(_TRIES_BEFORE_LOCKING):
+            try:
+                return self._record_once(actor, ref, moment, record, customer_words=customer_words,
+                                         alert_on=alert_on, once=once, reads_first=True)
+            except DealChanged:
+                continue
+        return self._record_once(actor, ref, moment, record, customer_words=customer_words, alert_on=alert_on,
+                                 once=once, reads_first=False)
+
+    def _record_once(self, actor: Actor, ref: c.DealRef, moment: Moment, record: Recorder, *, customer_words: str,
+                     alert_on: AlertRule | None, once: str | None, reads_first: bool) -> DealResult:
+        with self._uow(actor.team_id, reads_first=reads_first) as uow:
+            deal, policy, ext_shared = _load(uow, ref, lock=uow.locks_rows)
             self._access.require_owner_or_manager(actor, deal, policy)
-            if once is not None and not uow.sent_once.claim(once):
-                raise Conflict("That message is already logged.")
-            if moment is Moment.BACK and uow.deals.name_is_open(deal.name):
-                raise Conflict(f"Another open deal is named `{deal.name}`; close or rename it first.")
             before = judge(deal, policy)
             entry, what_if = record(deal, policy)
             ledger = Ledger.of(deal)  # summed once, after the move, for the rules, the row and the reply
             after = judge(deal, policy, ledger)
-            uow.deals.save(deal, after.verdict, ledger)
+            uow.write()
+            if once is not None and not uow.sent_once.claim(once):
+                raise Conflict("That message is already logged.")
+            if moment is Moment.BACK and uow.deals.name_is_open(deal.name):
+                raise Conflict(f"Another open deal is named `{deal.name}`; close or rename it first.")
+            uow.deals.save(deal, after.verdict, ledger)  # DealChanged if someone saved it since it was read
             alerted = alert_on(after if what_if is None else what_if, before) if alert_on else frozenset()
             unalerted: frozenset[Rule] = frozenset()
             try:

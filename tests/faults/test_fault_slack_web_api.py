@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import ALERTS, CHANNEL, REP, postgres_base_url
+from conftest import ALERTS, CHANNEL, REP
 from slack_client import SlackClient
 from sqlalchemy import event
 from sqlmodel import Session, select
@@ -196,8 +196,6 @@ def test_a_long_rate_limit_does_not_use_up_the_attempts_a_message_has_for_errors
     assert len(standin.messages(CHANNEL, include_threads=False)) == 1
 
 
-@pytest.mark.skipif(postgres_base_url() is None, reason="PostgreSQL only: on SQLite a claim holds the write lock "
-                    "from its select to its update, so no other worker can act in between")
 def test_a_message_another_worker_put_off_after_this_one_selected_it_is_not_claimed_before_it_is_due(
         slack: SlackClient, settings: Settings, container: Container) -> None:
     """Two workers: this one selects the card; before it claims it, the other claims it, is answered 429
@@ -208,17 +206,17 @@ def test_a_message_another_worker_put_off_after_this_one_selected_it_is_not_clai
     put_off: list[int] = []
 
     def between_select_and_claim(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if statement.lstrip().upper().startswith("UPDATE OUTBOX") and not put_off:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM outbox" in statement and not put_off:
             queue = OutboxQueue(session_factory(other.engine))
             (job,) = queue.claim(now)
             queue.retry_at(job, now + timedelta(seconds=30), "ratelimited")
             put_off.append(job.id)
 
-    event.listen(container.engine, "before_cursor_execute", between_select_and_claim)
+    event.listen(container.engine, "after_cursor_execute", between_select_and_claim)
     try:
         claimed = OutboxQueue(session_factory(container.engine)).claim(now)
     finally:
-        event.remove(container.engine, "before_cursor_execute", between_select_and_claim)
+        event.remove(container.engine, "after_cursor_execute", between_select_and_claim)
         other.close()
     assert put_off, "the other worker should have claimed the card in between"
     assert claimed == [], "claimed a message that is not due for another 30 s"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import OTHER_TEAM, TEAM
 from sqlalchemy import text
 
+import bot.db.engine as engine_module
 from bot.commands import parse_command
+from bot.db.engine import make_engine
 from bot.services.access import Actor
 
 
@@ -66,3 +69,20 @@ def test_a_card_refresh_is_queued_once_while_one_is_waiting_and_again_once_it_is
         uow.outbox.refresh_card(channel="C0DEALS", deal_id=1)
         uow.commit()
     assert waiting_cards() == 1, "a card being posted does not count: the change after it needs one more"
+
+
+def test_a_pooled_connection_the_server_dropped_while_it_sat_idle_is_replaced_before_a_request_uses_it(
+        container, backend, monkeypatch) -> None:
+    if backend != "postgresql":
+        pytest.skip("SQLite has no server to drop a connection")
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_S", 0.0)  # every checkout counts as after a long idle
+    with container.engine.connect() as connection:
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with make_engine(container.settings.database_url).connect() as admin:  # the server drops it (a restart)
+        admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.commit()
+
+    with container.uow(TEAM, read_only=True) as uow:
+        assert uow.workspaces.policy().cap_bp == 2000, "answered on a new connection, not an error"
+    with container.engine.connect() as connection:
+        assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
