@@ -227,6 +227,9 @@ class OutboxRow(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
     due_at: datetime = Field(default_factory=utcnow, sa_column=_when())
     attempts: int = 0
+    # Attempts that failed on an error (5xx, network, a database away), which alone use up MAX_ATTEMPTS: a 429
+    # says nothing about the message, so a long rate-limit episode must not leave it one error from the end.
+    failures: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     claimed_until: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     delivered_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     failed_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))

@@ -33,6 +33,7 @@ class Job:
     payload: dict
     response_url: str | None
     attempts: int
+    failures: int  # attempts that failed on an error, before this one
 
 
 _OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
@@ -91,7 +92,7 @@ class OutboxQueue:
             for row in rows:
                 if connection.execute(_CLAIM, {"row_id": row.id, "now": now, "until": until}).rowcount:
                     jobs.append(Job(row.id, row.team_id, row.deal_id, row.kind, row.channel_id,
-                                    json.loads(row.payload), row.response_url, row.attempts + 1))
+                                    json.loads(row.payload), row.response_url, row.attempts + 1, row.failures))
             session.commit()
         return jobs
 
@@ -101,8 +102,13 @@ class OutboxQueue:
     def failed(self, job: Job, now: datetime, error: str) -> None:
         self._set(job, failed_at=now, claimed_until=None, last_error=error[:500])
 
-    def retry_at(self, job: Job, when: datetime, error: str | None = None) -> None:
-        self._set(job, due_at=when, claimed_until=None, last_error=error[:500] if error else None)
+    def retry_at(self, job: Job, when: datetime, error: str | None = None, *, failed: bool = False) -> None:
+        """Puts the message off until `when`; `failed`: this attempt failed on an error (not a rate limit)."""
+        values: dict[str, object] = {"due_at": when, "claimed_until": None,
+                                     "last_error": error[:500] if error else None}
+        if failed:
+            values["failures"] = job.failures + 1
+        self._set(job, **values)
 
     def _set(self, job: Job, **values: object) -> None:
         with self._sessions() as session:

@@ -149,12 +149,14 @@ class OutboxWorker:
                 self._tell_rep_card_failed(job, error)
 
     def _again(self, job: Job, now: datetime, error: str) -> None:
-        if job.attempts >= MAX_ATTEMPTS:
-            log.error("outbox %s %s gave up after %s attempts: %s", job.kind, job.id, job.attempts, error)
+        """Another try after a backoff, unless this was the message's MAX_ATTEMPTS-th error (rate limits aside)."""
+        failures = job.failures + 1
+        if failures >= MAX_ATTEMPTS:
+            log.error("outbox %s %s gave up after %s errors: %s", job.kind, job.id, failures, error)
             self._queue.failed(job, now, error)
             return
-        backoff = min(2 ** job.attempts, MAX_BACKOFF_SECONDS)
-        self._queue.retry_at(job, now + timedelta(seconds=backoff), error)
+        backoff = min(2 ** failures, MAX_BACKOFF_SECONDS)
+        self._queue.retry_at(job, now + timedelta(seconds=backoff), error, failed=True)
 
     # Senders ------------------------------------------------------------------------------------
 

@@ -175,11 +175,6 @@ def test_a_message_retried_after_a_timeout_is_not_lost_even_if_slack_had_posted_
     assert len(cards) == 2, "if this now posts once, the worker learned to detect it: update the README"
 
 
-@pytest.mark.xfail(strict=True, reason="429s count against MAX_ATTEMPTS: OutboxQueue.claim adds 1 to `attempts` "
-                   "on every claim and OutboxWorker._again gives up at 12 whatever the earlier failures were, so "
-                   "after 12 rate-limited attempts one 5xx fails the message for good (and its backoff is 300 s); "
-                   "needs a count of error attempts apart from `attempts` (a column: bot/db/tables.py, migrations/) "
-                   "since tests/integration/test_outbox_delivery.py pins attempts == 2 after one 429")
 def test_a_long_rate_limit_does_not_use_up_the_attempts_a_message_has_for_errors(
         slack: SlackClient, container: Container, standin: SlackStandIn,
         workers: Callable[..., list[OutboxWorker]]) -> None:
