@@ -20,7 +20,7 @@ from bot.db import mapping
 from bot.db.tables import ChannelRow, DealRow, LedgerEntryRow, Workspace, utcnow
 from bot.domain.errors import NotFound
 from bot.domain.ledger import Ledger
-from bot.domain.model import Deal, Policy, Stage, Verdict
+from bot.domain.model import Deal, Entry, Policy, Stage, Verdict
 
 DEAL = DealRow.__table__  # type: ignore[attr-defined]
 ENTRY = LedgerEntryRow.__table__  # type: ignore[attr-defined]
@@ -34,12 +34,25 @@ _DEAL_COLUMNS = tuple(column.name for column in DEAL.columns)  # every deal quer
 _IN_CONTEXT = select(DEAL, *_POLICY, CHANNEL.c.is_ext_shared.label("channel_ext_shared")).select_from(
     DEAL.outerjoin(WORKSPACE, WORKSPACE.c.team_id == DEAL.c.team_id).outerjoin(
         CHANNEL, (CHANNEL.c.team_id == DEAL.c.team_id) & (CHANNEL.c.channel_id == DEAL.c.channel_id)))
-_ID = _IN_CONTEXT.where(DEAL.c.team_id == bindparam("team_id"), DEAL.c.id == bindparam("deal_id"))
+# Read without a lock, a deal comes with its ledger in the same query: one row per entry (or one row with no
+# entry), so a command reads everything in one round trip. Not when locking: on PostgreSQL a FOR UPDATE that
+# waited for another transaction re-reads the deal row but not the rows joined to it, so the ledger would be
+# the one from before that transaction; the ledger is then read by a second statement, after the lock.
+_ENTRY_AT = len(_DEAL_COLUMNS) + len(_POLICY) + 1  # where a row's entry columns begin
+_WITH_LEDGER = _IN_CONTEXT.add_columns(
+    *(ENTRY.c[name].label(f"entry_{name}") for name in mapping.ENTRY_COLUMNS)).outerjoin(
+    ENTRY, ENTRY.c.deal_id == DEAL.c.id).order_by(ENTRY.c.seq)
+_NAMED = DEAL.alias("named")
 # By name: the open deal of that name, else the one closed most recently.
-_NAME = _IN_CONTEXT.where(DEAL.c.team_id == bindparam("team_id"), DEAL.c.name_key == bindparam("name_key")).order_by(
-    (DEAL.c.stage == _OPEN).desc(), DEAL.c.closed_at.desc(), DEAL.c.id.desc()).limit(1)
-_BY_ID = {False: _ID, True: _ID.with_for_update(of=DEAL)}
-_BY_NAME = {False: _NAME, True: _NAME.with_for_update(of=DEAL)}
+_NAMED_ID = select(_NAMED.c.id).where(_NAMED.c.team_id == bindparam("team_id"),
+                                      _NAMED.c.name_key == bindparam("name_key")).order_by(
+    (_NAMED.c.stage == _OPEN).desc(), _NAMED.c.closed_at.desc(), _NAMED.c.id.desc()).limit(1).scalar_subquery()
+_BY_ID = {lock: (query.with_for_update(of=DEAL) if lock else query).where(
+    DEAL.c.team_id == bindparam("team_id"), DEAL.c.id == bindparam("deal_id"))
+    for lock, query in ((False, _WITH_LEDGER), (True, _IN_CONTEXT))}
+_BY_NAME = {lock: (query.with_for_update(of=DEAL) if lock else query).where(
+    DEAL.c.team_id == bindparam("team_id"), DEAL.c.id == _NAMED_ID)
+    for lock, query in ((False, _WITH_LEDGER), (True, _IN_CONTEXT))}
 _ENTRIES_OF_ONE = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
                                       ENTRY.c.deal_id == bindparam("deal_id")).order_by(ENTRY.c.seq)
 # SET: the columns given at execution, and the next version; only if the version is still the one read.
@@ -84,13 +97,18 @@ class DealRepository:
             query, params = _BY_ID[lock], {"team_id": self._team_id, "deal_id": deal_id}
         else:
             query, params = _BY_NAME[lock], {"team_id": self._team_id, "name_key": (name or "").lower()}
-        row = self._connection().execute(query, params).first()
-        if row is None:
+        rows = self._connection().execute(query, params).all()
+        if not rows:
             label = f"#{deal_id}" if deal_id is not None else f"`{name}`"
             raise NotFound(f"No deal {label} in this workspace. `/deal list` shows your open deals.")
-        values = row._mapping
+        row, values = rows[0], rows[0]._mapping
         policy = mapping.policy_from_values({column.name[len("policy_"):]: values[column.name] for column in _POLICY})
-        return DealInContext(self._load([row])[0], policy, values["channel_ext_shared"])
+        if lock:
+            deal = self._load([row])[0]
+        else:  # with no entries, the one row's entry columns are all NULL (seq first)
+            deal = self._remember(row, [mapping.entry_from_columns(found[_ENTRY_AT:]) for found in rows
+                                        if found[_ENTRY_AT] is not None])
+        return DealInContext(deal, policy, values["channel_ext_shared"])
 
     def find_by_card(self, channel_id: str, card_ts: str) -> Deal | None:
         query = select(DEAL).where(DEAL.c.team_id == self._team_id, DEAL.c.channel_id == channel_id,
@@ -195,9 +213,10 @@ class DealRepository:
         by_deal: dict[int, list[Any]] = {i: [] for i in ids}
         for entry in self._connection().execute(query, params):
             by_deal[entry.deal_id].append(entry)
-        deals = []
-        for row in rows:
-            self._stored[row.id] = dict(zip(_DEAL_COLUMNS, row[:len(_DEAL_COLUMNS)], strict=True))
-            self._taken_back[row.id] = {e.seq: e.taken_back_at is not None for e in by_deal[row.id]}
-            deals.append(mapping.deal_from_rows(row, by_deal[row.id]))
-        return deals
+        return [self._remember(row, [mapping.entry_from_row(entry) for entry in by_deal[row.id]]) for row in rows]
+
+    def _remember(self, row: Any, entries: list[Entry]) -> Deal:
+        """The deal of a row (its columns first) and its entries, kept as read so `save` writes only changes."""
+        self._stored[row.id] = dict(zip(_DEAL_COLUMNS, row[:len(_DEAL_COLUMNS)], strict=True))
+        self._taken_back[row.id] = {entry.seq: entry.taken_back for entry in entries}
+        return mapping.deal_from_row(row, entries)

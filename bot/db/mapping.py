@@ -64,6 +64,11 @@ def apply_policy_changes(row: Workspace, changes: dict[str, object]) -> None:
 
 def deal_from_rows(row: Any, entries: Sequence[Any]) -> Deal:
     """`row` and `entries`: deal and ledger rows with attribute access (Core rows), entries in seq order."""
+    return deal_from_row(row, [entry_from_row(entry) for entry in entries])
+
+
+def deal_from_row(row: Any, entries: list[Entry]) -> Deal:
+    """`row`: a deal row with attribute access; `entries`: its ledger, in seq order."""
     assert row.id is not None
     return Deal(
         id=row.id,
@@ -87,7 +92,7 @@ def deal_from_rows(row: Any, entries: Sequence[Any]) -> Deal:
         outcome_note=row.outcome_note,
         came_back=row.came_back,
         created_at=aware(row.created_at),
-        entries=[entry_from_row(entry) for entry in entries],
+        entries=entries,
     )
 
 
@@ -141,23 +146,34 @@ _KINDS = {kind.value: kind for kind in EntryKind}
 _TYPES = {kind.value: kind for kind in ConcessionType}
 
 
+# The ledger columns an entry is made of, in the order `entry_from_columns` takes them.
+ENTRY_COLUMNS = ("seq", "kind", "by_user", "at", "text", "concession_type", "worth_cents", "percent_bp",
+                 "reciprocates", "unqualified", "ethics_markers", "taken_back_at", "taken_back_by")
+
+
 def entry_from_row(row: Any) -> Entry:
-    """A ledger row as an entry; a deal's whole ledger is read on every command, so this stays lean."""
-    at, markers, concession_type = row.at, row.ethics_markers, row.concession_type
+    """A ledger row (attribute access) as an entry."""
+    return entry_from_columns(tuple(getattr(row, name) for name in ENTRY_COLUMNS))
+
+
+def entry_from_columns(values: Sequence[Any]) -> Entry:
+    """ENTRY_COLUMNS' values as an entry; a deal's whole ledger is read on every command, so this stays lean."""
+    (seq, kind, by_user, at, text, concession_type, worth_cents, percent_bp, reciprocates, unqualified, markers,
+     taken_back_at, taken_back_by) = values
     return Entry(
-        row.seq,
-        _KINDS[row.kind],
-        row.by_user,
+        seq,
+        _KINDS[kind],
+        by_user,
         at if at.tzinfo is not None else at.replace(tzinfo=UTC),
-        row.text,
+        text,
         _TYPES[concession_type] if concession_type else None,
-        row.worth_cents,
-        row.percent_bp,
-        row.reciprocates,
-        row.unqualified,
+        worth_cents,
+        percent_bp,
+        reciprocates,
+        unqualified,
         tuple(markers.split("|")) if markers else (),
-        row.taken_back_at is not None,
-        row.taken_back_by,
+        taken_back_at is not None,
+        taken_back_by,
     )
 
 
