@@ -6,6 +6,8 @@ and finishing rows, is `bot.delivery.queue`)."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlmodel import Session
@@ -21,7 +23,9 @@ _INSERT = insert(OUTBOX)
 _LATEST_NOTE = (select(OUTBOX.c.id, OUTBOX.c.payload)
                 .where(*_WAITING, OUTBOX.c.deal_id == bindparam("deal_id"))
                 .order_by(OUTBOX.c.id.desc()).limit(1))
-_MERGE_NOTE = (update(OUTBOX).where(OUTBOX.c.id == bindparam("row_id"), OUTBOX.c.claimed_until.is_(None))
+# Only into a note still waiting: not one a worker has claimed, nor one it has posted since it was read.
+_MERGE_NOTE = (update(OUTBOX).where(OUTBOX.c.id == bindparam("row_id"), OUTBOX.c.delivered_at.is_(None),
+                                    OUTBOX.c.failed_at.is_(None), OUTBOX.c.claimed_until.is_(None))
                .values(payload=bindparam("merged")))
 _COUNT = select(func.count()).select_from(OUTBOX)
 _WAITING_FOR_DEAL = _COUNT.where(*_WAITING, OUTBOX.c.deal_id == bindparam("deal_id"))
@@ -33,6 +37,12 @@ _CARD_COLUMNS = {"team_id": "team_id", "deal_id": "deal_id", "kind": "kind", "ch
 _NEW_CARD = select(*(bindparam(name, type_=OUTBOX.c[column].type) for name, column in _CARD_COLUMNS.items()))
 _REFRESH_CARD = insert(OUTBOX).from_select(
     list(_CARD_COLUMNS.values()), _NEW_CARD.where(~exists().where(*_WAITING, OUTBOX.c.deal_id == bindparam("deal_id"))))
+
+
+@dataclass(frozen=True)
+class WaitingNote:
+    row_id: int
+    notes: list[dict]
 
 
 class OutboxRepository:
@@ -50,18 +60,28 @@ class OutboxRepository:
             "created_at": now, "due_at": now, "attempts": 0,
         })
 
-    def add_note(self, *, channel: str, deal_id: int, note: dict) -> None:
+    def waiting_note(self, deal_id: int) -> WaitingNote | None:
+        """The deal's latest thread note not yet picked up, if it has room for another line. Read before the
+        change is written (on SQLite, outside the write lock); the deal's version keeps it current, since
+        every note is added by a change that saves the deal."""
+        found = self._session.connection().execute(_LATEST_NOTE, {"team_id": self._team_id, "kind": "note",
+                                                                  "deal_id": deal_id}).first()
+        if found is None:
+            return None
+        notes = json.loads(found.payload).get("notes", [])
+        return WaitingNote(found.id, notes) if len(notes) < MAX_NOTE_LINES else None
+
+    def add_note(self, *, channel: str, deal_id: int, note: dict,
+                 waiting: WaitingNote | None | Literal["look"] = "look") -> None:
         """Thread notes not yet picked up merge into one message (up to MAX_NOTE_LINES lines): Slack takes
-        about one message a second per channel, so a busy deal gets fewer, fuller notes, not a backlog."""
-        connection = self._session.connection()
-        waiting = connection.execute(_LATEST_NOTE, {"team_id": self._team_id, "kind": "note",
-                                                    "deal_id": deal_id}).first()
+        about one message a second per channel, so a busy deal gets fewer, fuller notes, not a backlog.
+        `waiting`: what `waiting_note` found, if the caller read it already."""
+        if waiting == "look":
+            waiting = self.waiting_note(deal_id)
         if waiting is not None:
-            notes = json.loads(waiting.payload).get("notes", [])
-            if len(notes) < MAX_NOTE_LINES:
-                merged = json.dumps({"notes": [*notes, note]}, sort_keys=True)
-                if connection.execute(_MERGE_NOTE, {"row_id": waiting.id, "merged": merged}).rowcount:
-                    return
+            merged = json.dumps({"notes": [*waiting.notes, note]}, sort_keys=True)
+            if self._session.connection().execute(_MERGE_NOTE, {"row_id": waiting.row_id, "merged": merged}).rowcount:
+                return
         self.add("note", channel=channel, deal_id=deal_id, payload={"notes": [note]})
 
     def pending(self, *, kind: str, channel: str | None = None, deal_id: int | None = None) -> bool:

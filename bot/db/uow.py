@@ -37,15 +37,14 @@ class UnitOfWork:
         self._read_only = read_only
         self._autocommit_reads = autocommit_reads
         self._write_lock = None if read_only else write_lock
-        # Only where writers queue for one database-wide lock (SQLite) is it worth reading before taking it.
-        self._reads_first = reads_first and self._write_lock is not None
+        self._reads_first = reads_first and not read_only
         self._lock_timeout = lock_timeout_ms / 1000
         self._has_turn = False
 
     @property
     def locks_rows(self) -> bool:
-        """Whether reads should lock the rows they will change (PostgreSQL, and SQLite once writing); if not,
-        a change is written only if its row is as it was read (see `DealRepository.save`)."""
+        """Whether reads should lock the rows they will change; reading first, they do not (on SQLite, until
+        `write()`), and a change is written only if its row is as it was read (see `DealRepository.save`)."""
         return not self._reads_first or self._has_turn
 
     def __enter__(self) -> UnitOfWork:
@@ -86,11 +85,12 @@ class UnitOfWork:
                 self._write_lock.release()
 
     def write(self) -> None:
-        """From here on this unit of work writes. Reading first (SQLite), it ends its read snapshot and takes
+        """From here on this unit of work writes. Reading first on SQLite, it ends its read snapshot and takes
         its turn and the write lock now, so the lock is held for the writes alone and not for the reading
         and judging before them; anything read must then be checked unchanged as it is written. Otherwise
-        (PostgreSQL, or holding the lock from the start) it changes nothing."""
-        if self._reads_first and not self._has_turn:
+        (PostgreSQL, whose writers lock rows rather than the database, or holding the lock from the start)
+        it changes nothing."""
+        if self._reads_first and self._write_lock is not None and not self._has_turn:
             self.session.rollback()
             self._take_turn()
 

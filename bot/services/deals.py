@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.coach.types import Coach, CoachRequest
 from bot.commands import types as c
 from bot.db.deals import DealChanged
+from bot.db.outbox import WaitingNote
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import deals as ops
 from bot.domain.asks import interpret_ask
@@ -29,7 +30,7 @@ AlertRule = Callable[[Judgement, Judgement], frozenset[Rule]]
 
 # Moments that leave a line in the deal's thread (its public room); none of them shows the floor.
 _THREAD_NOTES = {Moment.CONCESSION, Moment.GET, Moment.UNDO, Moment.WALK, Moment.WON, Moment.LOST, Moment.BACK}
-# Reads of a deal without the write lock before one holding it from the start (SQLite; see _record).
+# Tries reading a deal without a lock before one that locks it from the start (see _record).
 _TRIES_BEFORE_LOCKING = 2
 _CLOSING = {"walk": (Stage.WALKED, Moment.WALK), "won": (Stage.WON, Moment.WON), "lost": (Stage.LOST, Moment.LOST)}
 
@@ -231,9 +232,9 @@ class DealService:
                 customer_words: str = "", alert_on: AlertRule | None = None, once: str | None = None) -> DealResult:
         """Read the deal, check who asks, apply one change, judge, then write it with what Slack must see.
 
-        Where writers queue for one lock (SQLite), the reading and judging happen before it is taken, and the
-        write goes through only if no one saved the deal meanwhile; if someone did, the move is read and
-        judged again, the last time holding the lock from the start."""
+        The reading and judging happen without a lock (on SQLite, before the one write lock is taken; on
+        PostgreSQL, without locking the deal's row), and the write goes through only if no one saved the deal
+        meanwhile; if someone did, the move is read and judged again, the last time locking from the start."""
         for _ in range(_TRIES_BEFORE_LOCKING):
             try:
                 return self._record_once(actor, ref, moment, record, customer_words=customer_words,
@@ -252,6 +253,8 @@ class DealService:
             entry, what_if = record(deal, policy)
             ledger = Ledger.of(deal)  # summed once, after the move, for the rules, the row and the reply
             after = judge(deal, policy, ledger)
+            notes = ext_shared is not True and moment in _THREAD_NOTES
+            waiting = uow.outbox.waiting_note(deal.id) if notes and deal.id is not None else None
             uow.write()
             if once is not None and not uow.sent_once.claim(once):
                 raise Conflict("That message is already logged.")
@@ -261,7 +264,8 @@ class DealService:
             alerted = alert_on(after if what_if is None else what_if, before) if alert_on else frozenset()
             unalerted: frozenset[Rule] = frozenset()
             try:
-                self._queue(uow, deal, policy, moment, entry, alerted, what_if or after, ext_shared=ext_shared)
+                self._queue(uow, deal, policy, moment, entry, alerted, what_if or after, ext_shared=ext_shared,
+                            waiting=waiting)
             except _NoAlertChannel:
                 alerted, unalerted = frozenset(), alerted
             uow.commit()
@@ -270,13 +274,15 @@ class DealService:
                             customer_words=customer_words, coach=moment in (Moment.ASK, Moment.CONCESSION))
 
     def _queue(self, uow: UnitOfWork, deal: Deal, policy: Policy, moment: Moment, entry: Entry | None,
-               alerted: frozenset[Rule], judged: Judgement, *, ext_shared: bool | None) -> None:
+               alerted: frozenset[Rule], judged: Judgement, *, ext_shared: bool | None,
+               waiting: WaitingNote | None) -> None:
         """Card refresh, thread note and alert, written in the same transaction as the change."""
         assert deal.id is not None
         if ext_shared is not True:
             uow.outbox.refresh_card(channel=deal.channel_id, deal_id=deal.id)
             if moment in _THREAD_NOTES:
-                uow.outbox.add_note(channel=deal.channel_id, deal_id=deal.id, note=_note(moment, deal, entry))
+                uow.outbox.add_note(channel=deal.channel_id, deal_id=deal.id, note=_note(moment, deal, entry),
+                                    waiting=waiting)
         channel = policy.alert_channel or self._default_alert_channel
         if not alerted:
             return frozenset()

@@ -82,10 +82,7 @@ def test_every_save_moves_the_version_on(container) -> None:
     assert deal_row(container)[0] == first + 2
 
 
-def test_a_concession_judged_while_another_was_saved_is_judged_again_on_the_deal_as_it_now_is(
-        container, backend) -> None:
-    if backend != "sqlite":
-        pytest.skip("PostgreSQL reads the deal FOR UPDATE: no one can save it between the read and the write")
+def test_a_concession_judged_while_another_was_saved_is_judged_again_on_the_deal_as_it_now_is(container) -> None:
     run(container, "new acme list=100k floor=70k")
     access = InterferingAccess(container.services.deals._access,
                                lambda: run(container, "concede acme 10% for a case study"), times=1)
@@ -99,9 +96,7 @@ def test_a_concession_judged_while_another_was_saved_is_judged_again_on_the_deal
     assert (count, effective) == (2, 85_000_00)
 
 
-def test_a_move_that_keeps_losing_the_race_is_written_holding_the_lock_from_the_start(container, backend) -> None:
-    if backend != "sqlite":
-        pytest.skip("PostgreSQL reads the deal FOR UPDATE: no one can save it between the read and the write")
+def test_a_move_that_keeps_losing_the_race_is_written_holding_the_lock_from_the_start(container) -> None:
     run(container, "new acme list=100k floor=70k")
     others = iter(["concede acme 1% for a logo", "concede acme 1% for a quote"])
     access = InterferingAccess(container.services.deals._access, lambda: run(container, next(others)), times=2)

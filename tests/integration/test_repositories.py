@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import OTHER_TEAM, TEAM
 from sqlalchemy import text
@@ -86,3 +88,25 @@ def test_a_pooled_connection_the_server_dropped_while_it_sat_idle_is_replaced_be
         assert uow.workspaces.policy().cap_bp == 2000, "answered on a new connection, not an error"
     with container.engine.connect() as connection:
         assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+
+
+def test_a_thread_note_posted_after_it_was_read_as_waiting_gets_no_more_lines_a_new_note_carries_them(
+        container) -> None:
+    container.services.deals.open(Actor(TEAM, "U0REP", "C0DEALS"), parse_command("new acme list=100k floor=80k"))
+    with container.uow(TEAM) as uow:
+        uow.outbox.add_note(channel="C0DEALS", deal_id=1, note={"text": "first"})
+        uow.commit()
+    with container.uow(TEAM) as uow:
+        waiting = uow.outbox.waiting_note(1)
+        assert waiting is not None and [n["text"] for n in waiting.notes] == ["first"]
+    with container.engine.begin() as connection:  # a worker claims and posts it meanwhile
+        connection.execute(text("UPDATE outbox SET delivered_at = created_at WHERE kind = 'note'"))
+    with container.uow(TEAM) as uow:
+        uow.outbox.add_note(channel="C0DEALS", deal_id=1, note={"text": "second"}, waiting=waiting)
+        uow.commit()
+
+    with container.engine.connect() as connection:
+        notes = connection.execute(text("SELECT payload, delivered_at IS NULL FROM outbox WHERE kind = 'note' "
+                                        "ORDER BY id")).all()
+    assert [(json.loads(payload)["notes"], pending) for payload, pending in notes] == [
+        ([{"text": "first"}], False), ([{"text": "second"}], True)], "the second line would be lost in a posted note"
