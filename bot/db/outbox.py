@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Literal
 
 from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlmodel import Session
@@ -71,13 +70,10 @@ class OutboxRepository:
         notes = json.loads(found.payload).get("notes", [])
         return WaitingNote(found.id, notes) if len(notes) < MAX_NOTE_LINES else None
 
-    def add_note(self, *, channel: str, deal_id: int, note: dict,
-                 waiting: WaitingNote | None | Literal["look"] = "look") -> None:
+    def add_note(self, *, channel: str, deal_id: int, note: dict, waiting: WaitingNote | None) -> None:
         """Thread notes not yet picked up merge into one message (up to MAX_NOTE_LINES lines): Slack takes
         about one message a second per channel, so a busy deal gets fewer, fuller notes, not a backlog.
-        `waiting`: what `waiting_note` found, if the caller read it already."""
-        if waiting == "look":
-            waiting = self.waiting_note(deal_id)
+        `waiting`: what `waiting_note` found for the deal when the change was read."""
         if waiting is not None:
             merged = json.dumps({"notes": [*waiting.notes, note]}, sort_keys=True)
             if self._session.connection().execute(_MERGE_NOTE, {"row_id": waiting.row_id, "merged": merged}).rowcount:

@@ -52,16 +52,16 @@ class UnitOfWork:
         # so a writer is answered "try again" within the request's budget rather than after it.
         self._deadline = time.monotonic() + self._lock_timeout
         self.session = self._sessions()
-        if self._write_lock is None or self._reads_first:
-            if self._read_only and self._autocommit_reads:
-                # PostgreSQL: each statement sees what was committed when it began, in a transaction or not
-                # (READ COMMITTED), so a reader spares the round trips of BEGIN and ROLLBACK.
-                self.session.connection(execution_options={READ_ONLY: True, "isolation_level": "AUTOCOMMIT"})
-            elif self._read_only or self._reads_first:
-                # SQLite then begins a plain (deferred) transaction: readers never queue for the write lock.
-                self.session.connection(execution_options={READ_ONLY: True})
-        else:
+        if self._read_only and self._autocommit_reads:
+            # PostgreSQL: each statement sees what was committed when it began, in a transaction or not
+            # (READ COMMITTED), so a reader spares the round trips of BEGIN and ROLLBACK.
+            self.session.connection(execution_options={READ_ONLY: True, "isolation_level": "AUTOCOMMIT"})
+        elif self._read_only or (self._reads_first and self._write_lock is not None):
+            # SQLite then begins a plain (deferred) transaction: readers never queue for the write lock.
+            self.session.connection(execution_options={READ_ONLY: True})
+        elif self._write_lock is not None:
             self._take_turn()
+        # else PostgreSQL writing: its writers lock rows as they go, nothing to take up front
         self.workspaces = WorkspaceRepository(self.session, self.team_id)
         self.deals = DealRepository(self.session, self.team_id)
         self.outbox = OutboxRepository(self.session, self.team_id)

@@ -61,7 +61,8 @@ class DecisionService:
             assert deal.id is not None
             note = {"moment": "decision", "decision": decision.value, "by": actor.user_id, "owner": deal.owner_id}
             if uow.channels.is_ext_shared(deal.channel_id) is not True:
-                uow.outbox.add_note(channel=deal.channel_id, deal_id=deal.id, note=note)
+                uow.outbox.add_note(channel=deal.channel_id, deal_id=deal.id, note=note,
+                                    waiting=uow.outbox.waiting_note(deal.id))
                 uow.outbox.refresh_card(channel=deal.channel_id, deal_id=deal.id)
             uow.outbox.add("alert_update", channel=click.channel_id, deal_id=deal.id, payload={
                 **note, "ts": click.message_ts, "blocks": click.blocks,

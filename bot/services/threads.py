@@ -4,6 +4,7 @@ with buttons; nothing is recorded from chat until the rep clicks. Each Slack eve
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
 from bot.coach.types import OFFLINE_READER, Advice, Coach, CoachRequest
@@ -108,6 +109,9 @@ class ThreadService:
                         reader, message.ts)
 
 
+_SLACK_TS = re.compile(r"\d{1,20}\.\d{1,12}")  # a message's ts, as Slack writes it: "1700000000.000100"
+
+
 def _message_of(event: dict) -> tuple[str, str, str, str, str] | None:
     """(user, channel, thread, text, ts) of a person's reply in a thread; edits count as the new text."""
     if event.get("subtype") == "message_changed":
@@ -118,4 +122,6 @@ def _message_of(event: dict) -> tuple[str, str, str, str, str] | None:
     thread_ts, ts = event.get("thread_ts"), event.get("ts")
     if not all(isinstance(v, str) and v for v in (user, channel, text, thread_ts)) or thread_ts == ts:
         return None
+    if isinstance(ts, str) and ts and not _SLACK_TS.fullmatch(ts):
+        return None  # not a message Slack sent: its ts keys the proposal's log-once claim
     return user, channel, thread_ts, text[:4000], ts if isinstance(ts, str) else ""  # type: ignore[return-value, index]

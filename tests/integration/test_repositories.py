@@ -94,7 +94,7 @@ def test_a_thread_note_posted_after_it_was_read_as_waiting_gets_no_more_lines_a_
         container) -> None:
     container.services.deals.open(Actor(TEAM, "U0REP", "C0DEALS"), parse_command("new acme list=100k floor=80k"))
     with container.uow(TEAM) as uow:
-        uow.outbox.add_note(channel="C0DEALS", deal_id=1, note={"text": "first"})
+        uow.outbox.add_note(channel="C0DEALS", deal_id=1, note={"text": "first"}, waiting=None)
         uow.commit()
     with container.uow(TEAM) as uow:
         waiting = uow.outbox.waiting_note(1)

@@ -77,10 +77,11 @@ def test_the_change_is_measured_against_the_whole_previous_period(slack, contain
     slack.command("concede a 1% for x", user=REP)
     slack.command("concede a 1% for y", user=REP)
     slack.command("concede a 1% for z", user=REP)
-    # Move two of the three concessions into last week.
+    # Move two of the three concessions into last week (the calendar week, whatever today's weekday).
+    last_week = previous_period(current_period(datetime.now(UTC), "week", "UTC"), "UTC")
     with container.engine.begin() as connection:
         connection.execute(text("UPDATE ledger_entry SET at = :at WHERE seq <= 4"),
-                           {"at": datetime.now(UTC) - timedelta(days=8)})
+                           {"at": last_week.start + timedelta(hours=1)})
     result = figures(container)
     assert (result.team.totals.concessions, result.team.previous.concessions) == (1, 2)
     assert "1 fewer concessions than last week (2)" in " ".join(result.sentences)
