@@ -1,7 +1,7 @@
 """The deal repository: deals with their ledgers, bound to one workspace, on SQLAlchemy Core.
 
 Every `/deal` command reads a deal and most write one, so this is the hot path. It uses Core statements
-on the session's connection (no ORM identity map or flush) and reads the deal, its workspace's policy and
+on the unit of work's connection (no ORM identity map or flush) and reads the deal, its workspace's policy and
 what we know of its channel in one query. A save writes only the columns that changed, the new ledger
 entries in one INSERT, and the entries newly taken back, and only if the deal's version is still the one
 read: a deal read without a row lock (SQLite reads before it takes the write lock) may have been changed
@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
-from sqlmodel import Session
 
 from bot.db import mapping
+from bot.db.ledger_json import LedgerJSON, entries_of
 from bot.db.tables import ChannelRow, DealRow, LedgerEntryRow, Workspace, utcnow
 from bot.domain.errors import NotFound
 from bot.domain.ledger import Ledger
@@ -34,14 +34,11 @@ _DEAL_COLUMNS = tuple(column.name for column in DEAL.columns)  # every deal quer
 _IN_CONTEXT = select(DEAL, *_POLICY, CHANNEL.c.is_ext_shared.label("channel_ext_shared")).select_from(
     DEAL.outerjoin(WORKSPACE, WORKSPACE.c.team_id == DEAL.c.team_id).outerjoin(
         CHANNEL, (CHANNEL.c.team_id == DEAL.c.team_id) & (CHANNEL.c.channel_id == DEAL.c.channel_id)))
-# Read without a lock, a deal comes with its ledger in the same query: one row per entry (or one row with no
-# entry), so a command reads everything in one round trip. Not when locking: on PostgreSQL a FOR UPDATE that
-# waited for another transaction re-reads the deal row but not the rows joined to it, so the ledger would be
-# the one from before that transaction; the ledger is then read by a second statement, after the lock.
-_ENTRY_AT = len(_DEAL_COLUMNS) + len(_POLICY) + 1  # where a row's entry columns begin
-_WITH_LEDGER = _IN_CONTEXT.add_columns(
-    *(ENTRY.c[name].label(f"entry_{name}") for name in mapping.ENTRY_COLUMNS)).outerjoin(
-    ENTRY, ENTRY.c.deal_id == DEAL.c.id).order_by(ENTRY.c.seq)
+# Read without a lock, a deal comes with its ledger in the same row (as JSON, see ledger_json), so a command
+# reads everything in one round trip. Not when locking: on PostgreSQL a FOR UPDATE that waited for another
+# transaction re-reads the deal row but not what a subquery read, so the ledger would be the one from before
+# that transaction; the ledger is then read by a second statement, after the lock.
+_WITH_LEDGER = _IN_CONTEXT.add_columns(LedgerJSON(DEAL.c.id).label("ledger"))
 _NAMED = DEAL.alias("named")
 # By name: the open deal of that name, else the one closed most recently.
 _NAMED_ID = select(_NAMED.c.id).where(_NAMED.c.team_id == bindparam("team_id"),
@@ -78,8 +75,8 @@ class DealInContext:
 
 
 class DealRepository:
-    def __init__(self, session: Session, team_id: str) -> None:
-        self._session, self._team_id = session, team_id
+    def __init__(self, connection: Connection, team_id: str) -> None:
+        self._connection_, self._team_id = connection, team_id
         self._stored: dict[int, dict[str, Any]] = {}  # per deal: its row as read or last written
         self._taken_back: dict[int, dict[int, bool]] = {}  # per deal: seq -> taken back, as stored
 
@@ -97,17 +94,16 @@ class DealRepository:
             query, params = _BY_ID[lock], {"team_id": self._team_id, "deal_id": deal_id}
         else:
             query, params = _BY_NAME[lock], {"team_id": self._team_id, "name_key": (name or "").lower()}
-        rows = self._connection().execute(query, params).all()
-        if not rows:
+        row = self._connection().execute(query, params).first()
+        if row is None:
             label = f"#{deal_id}" if deal_id is not None else f"`{name}`"
             raise NotFound(f"No deal {label} in this workspace. `/deal list` shows your open deals.")
-        row, values = rows[0], rows[0]._mapping
+        values = row._mapping
         policy = mapping.policy_from_values({column.name[len("policy_"):]: values[column.name] for column in _POLICY})
         if lock:
             deal = self._load([row])[0]
-        else:  # with no entries, the one row's entry columns are all NULL (seq first)
-            deal = self._remember(row, [mapping.entry_from_columns(found[_ENTRY_AT:]) for found in rows
-                                        if found[_ENTRY_AT] is not None])
+        else:
+            deal = self._remember(row, [mapping.entry_from_columns(entry) for entry in entries_of(values["ledger"])])
         return DealInContext(deal, policy, values["channel_ext_shared"])
 
     def find_by_card(self, channel_id: str, card_ts: str) -> Deal | None:
@@ -199,7 +195,7 @@ class DealRepository:
     # Inside --------------------------------------------------------------------------------------
 
     def _connection(self) -> Connection:
-        return self._session.connection()
+        return self._connection_
 
     def _load(self, rows: list[Any]) -> list[Deal]:
         """Deals from their rows, with their ledgers in one query (plain rows: ORM objects cost)."""

@@ -157,9 +157,12 @@ def entry_from_row(row: Any) -> Entry:
 
 
 def entry_from_columns(values: Sequence[Any]) -> Entry:
-    """ENTRY_COLUMNS' values as an entry; a deal's whole ledger is read on every command, so this stays lean."""
+    """ENTRY_COLUMNS' values as an entry, from a row or from JSON (`ledger_json`: the moment as ISO text, a
+    flag as 0/1 on SQLite); a deal's whole ledger is read on every command, so this stays lean."""
     (seq, kind, by_user, at, text, concession_type, worth_cents, percent_bp, reciprocates, unqualified, markers,
      taken_back_at, taken_back_by) = values
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
     return Entry(
         seq,
         _KINDS[kind],
@@ -170,7 +173,7 @@ def entry_from_columns(values: Sequence[Any]) -> Entry:
         worth_cents,
         percent_bp,
         reciprocates,
-        unqualified,
+        bool(unqualified),
         tuple(markers.split("|")) if markers else (),
         taken_back_at is not None,
         taken_back_by,

@@ -8,8 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, exists, func, insert, select, update
-from sqlmodel import Session
+from sqlalchemy import Connection, bindparam, exists, func, insert, select, update
 
 from bot.db.tables import OutboxRow, utcnow
 
@@ -45,15 +44,15 @@ class WaitingNote:
 
 
 class OutboxRepository:
-    def __init__(self, session: Session, team_id: str) -> None:
-        self._session, self._team_id = session, team_id
+    def __init__(self, connection: Connection, team_id: str) -> None:
+        self._connection, self._team_id = connection, team_id
 
     def add(
         self, kind: str, *, channel: str, deal_id: int | None = None, payload: dict | None = None,
         response_url: str | None = None,
     ) -> None:
         now = utcnow()
-        self._session.connection().execute(_INSERT, {
+        self._connection.execute(_INSERT, {
             "team_id": self._team_id, "deal_id": deal_id, "kind": kind, "channel_id": channel,
             "payload": json.dumps(payload or {}, sort_keys=True), "response_url": response_url,
             "created_at": now, "due_at": now, "attempts": 0,
@@ -63,7 +62,7 @@ class OutboxRepository:
         """The deal's latest thread note not yet picked up, if it has room for another line. Read before the
         change is written (on SQLite, outside the write lock); the deal's version keeps it current, since
         every note is added by a change that saves the deal."""
-        found = self._session.connection().execute(_LATEST_NOTE, {"team_id": self._team_id, "kind": "note",
+        found = self._connection.execute(_LATEST_NOTE, {"team_id": self._team_id, "kind": "note",
                                                                   "deal_id": deal_id}).first()
         if found is None:
             return None
@@ -76,7 +75,7 @@ class OutboxRepository:
         `waiting`: what `waiting_note` found for the deal when the change was read."""
         if waiting is not None:
             merged = json.dumps({"notes": [*waiting.notes, note]}, sort_keys=True)
-            if self._session.connection().execute(_MERGE_NOTE, {"row_id": waiting.row_id, "merged": merged}).rowcount:
+            if self._connection.execute(_MERGE_NOTE, {"row_id": waiting.row_id, "merged": merged}).rowcount:
                 return
         self.add("note", channel=channel, deal_id=deal_id, payload={"notes": [note]})
 
@@ -88,12 +87,12 @@ class OutboxRepository:
             query = _WAITING_FOR_BOTH if deal_id is not None else _WAITING_FOR_CHANNEL
         else:
             query = _WAITING_FOR_DEAL if deal_id is not None else _WAITING_ANY
-        return bool(self._session.connection().execute(query, params).scalar_one())
+        return bool(self._connection.execute(query, params).scalar_one())
 
     def refresh_card(self, *, channel: str, deal_id: int) -> None:
         """Queues a card refresh unless one is waiting (it will draw the deal as it is when sent), in one
         statement: INSERT … SELECT … WHERE NOT EXISTS."""
         now = utcnow()
-        self._session.connection().execute(_REFRESH_CARD, {
+        self._connection.execute(_REFRESH_CARD, {
             "team_id": self._team_id, "kind": "card", "deal_id": deal_id, "channel": channel, "payload": "{}",
             "created_at": now, "due_at": now, "attempts": 0})

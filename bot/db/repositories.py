@@ -1,10 +1,10 @@
-"""Repositories over one session, each bound to one workspace: no method can reach another team's rows."""
+"""Repositories bound to one workspace, on one connection (ORM rows: one session): none can reach another team."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -21,14 +21,14 @@ from bot.db.tables import (
 from bot.domain.model import Deal, Policy
 
 
-def _insert_ignoring_duplicates(session: Session, table: type, values: dict[str, object]) -> bool:
+def _insert_ignoring_duplicates(connection: Connection, table: type, values: dict[str, object]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING on either database; True when the row was new."""
-    dialect = session.get_bind().dialect.name
+    dialect = connection.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # RETURNING tells whether a row went in; an ORM-enabled INSERT's rowcount is not reliable on psycopg.
     key = next(iter(table.__table__.primary_key.columns))  # type: ignore[attr-defined]
     statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)
-    return session.execute(statement).first() is not None
+    return connection.execute(statement).first() is not None
 
 
 class WorkspaceRepository:
@@ -37,7 +37,7 @@ class WorkspaceRepository:
 
     def ensure(self) -> None:
         """The workspace row must exist before its deals (foreign key); safe when two requests race."""
-        _insert_ignoring_duplicates(self._session, Workspace, {"team_id": self._team_id,
+        _insert_ignoring_duplicates(self._session.connection(), Workspace, {"team_id": self._team_id,
                                                                "created_at": utcnow(), "updated_at": utcnow()})
 
     def policy(self) -> Policy:
@@ -73,14 +73,14 @@ class ChannelRepository:
 
 
 class EventRepository:
-    def __init__(self, session: Session, team_id: str) -> None:
-        self._session, self._team_id = session, team_id
+    def __init__(self, connection: Connection, team_id: str) -> None:
+        self._connection, self._team_id = connection, team_id
 
     def first_time(self, event_id: str) -> bool:
         """Records the event id; False when it was seen before (a retry, or another replica got it)."""
         try:
             return _insert_ignoring_duplicates(
-                self._session, SlackEvent, {"event_id": event_id, "team_id": self._team_id, "received_at": utcnow()}
+                self._connection, SlackEvent, {"event_id": event_id, "team_id": self._team_id, "received_at": utcnow()}
             )
         except IntegrityError:  # pragma: no cover - on_conflict_do_nothing makes this rare
             return False
@@ -114,12 +114,12 @@ class DecisionRepository:
 
 
 class SentOnceRepository:
-    def __init__(self, session: Session, team_id: str) -> None:
-        self._session, self._team_id = session, team_id
+    def __init__(self, connection: Connection, team_id: str) -> None:
+        self._connection, self._team_id = connection, team_id
 
     def claim(self, key: str) -> bool:
         """True the first time a key is claimed in this workspace; False ever after, from any process."""
-        return _insert_ignoring_duplicates(self._session, SentOnce,
+        return _insert_ignoring_duplicates(self._connection, SentOnce,
                                            {"team_id": self._team_id, "key": key, "sent_at": utcnow()})
 
 

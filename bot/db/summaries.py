@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Row, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Connection, Row, and_, case, func, literal, select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
 
 from bot.db.tables import DealRow, LedgerEntryRow
 from bot.domain.figures import BANDS, UNDER_CAP_BP, AttentionDeal, Band, Period, RepFigures, TeamFigures
@@ -21,8 +20,8 @@ def _discount_bp(price: ColumnElement[int]) -> ColumnElement[float]:
 
 
 class SummaryRepository:
-    def __init__(self, session: Session, team_id: str) -> None:
-        self._session, self._team_id = session, team_id
+    def __init__(self, connection: Connection, team_id: str) -> None:
+        self._connection, self._team_id = connection, team_id
 
     def per_rep(self, period: Period, *, user_id: str | None = None) -> tuple[RepFigures, ...]:
         deals = {row.user_id: row for row in self._deal_figures(period, user_id, by_rep=True)}
@@ -77,7 +76,7 @@ class SummaryRepository:
             query = query.where(d.owner_id == user_id)
         if by_rep:
             query = query.group_by(d.owner_id)
-        return [row for row in self._session.execute(query) if row.rows]
+        return [row for row in self._connection.execute(query) if row.rows]
 
     def _concession_figures(self, period: Period, user_id: str | None, *, by_rep: bool) -> list[Row]:
         given, got = aliased(LedgerEntryRow), aliased(LedgerEntryRow)
@@ -109,7 +108,7 @@ class SummaryRepository:
             query = query.where(DealRow.owner_id == user_id)
         if by_rep:
             query = query.group_by(DealRow.owner_id)
-        return [row for row in self._session.execute(query) if row[1]]
+        return [row for row in self._connection.execute(query) if row[1]]
 
     def bands(self, period: Period) -> tuple[Band, ...]:
         """Win rate by the effective discount the deal closed at (won: its final price if given)."""
@@ -123,7 +122,7 @@ class SummaryRepository:
                    d.closed_at >= period.start, d.closed_at < period.end)  # type: ignore[operator]
             .group_by(band)
         )
-        found = {int(row[0]): (int(row[1] or 0), int(row[2] or 0)) for row in self._session.execute(query)}
+        found = {int(row[0]): (int(row[1] or 0), int(row[2] or 0)) for row in self._connection.execute(query)}
         return tuple(Band(label, *found.get(i, (0, 0))) for i, label in enumerate(BANDS))
 
     def _under_cap(self, period: Period, cap_bp: int) -> int:
@@ -134,7 +133,7 @@ class SummaryRepository:
         discount = _discount_bp(d.effective_cents)
         query = select(func.count()).where(*self._in_period(period), discount <= cap,
                                            discount >= cap - UNDER_CAP_BP, d.concession_count > 0)
-        return int(self._session.execute(query).scalar_one())
+        return int(self._connection.execute(query).scalar_one())
 
     def _attention(self) -> tuple[AttentionDeal, ...]:
         d = DealRow
@@ -145,7 +144,7 @@ class SummaryRepository:
             .order_by(d.updated_at.desc())  # type: ignore[attr-defined]
             .limit(ATTENTION_LIMIT)
         )
-        return tuple(AttentionDeal(row[0], row[1], row[2], row[3]) for row in self._session.execute(query))
+        return tuple(AttentionDeal(row[0], row[1], row[2], row[3]) for row in self._connection.execute(query))
 
 
 def _figures(user_id: str, deals: Row | None, gives: Row | tuple | None) -> RepFigures:

@@ -1,4 +1,4 @@
-"""The unit of work: one session, one transaction, the repositories of one workspace, one commit."""
+"""The unit of work: one connection, one transaction, the repositories of one workspace, one commit."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from functools import cached_property
 from types import TracebackType
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -26,7 +28,11 @@ from bot.db.summaries import SummaryRepository
 
 
 class UnitOfWork:
-    """`with uow_factory(team_id) as uow: …; uow.commit()`; anything not committed is rolled back."""
+    """`with uow_factory(team_id) as uow: …; uow.commit()`; anything not committed is rolled back.
+
+    Its repositories run SQLAlchemy Core statements on the unit's one connection; an ORM session over the same
+    connection and transaction is made only when a repository needs one (workspace policy, channels,
+    decisions): making a session and going through it for every statement cost more than the hot statements."""
 
     def __init__(
         self, sessions: sessionmaker[Session], team_id: str, on_commit: Callable[[], None] | None = None,
@@ -34,6 +40,7 @@ class UnitOfWork:
         lock_timeout_ms: int = REQUEST_LOCK_TIMEOUT_MS, autocommit_reads: bool = False,
     ) -> None:
         self._sessions, self.team_id, self._on_commit = sessions, team_id, on_commit
+        self._engine: Engine = sessions.kw["bind"]
         self._read_only = read_only
         self._autocommit_reads = autocommit_reads
         self._write_lock = None if read_only else write_lock
@@ -51,38 +58,77 @@ class UnitOfWork:
         # One deadline for both waits, this process's earlier writers and then the database's write lock,
         # so a writer is answered "try again" within the request's budget rather than after it.
         self._deadline = time.monotonic() + self._lock_timeout
-        self.session = self._sessions()
-        if self._read_only and self._autocommit_reads:
-            # PostgreSQL: each statement sees what was committed when it began, in a transaction or not
-            # (READ COMMITTED), so a reader spares the round trips of BEGIN and ROLLBACK.
-            self.session.connection(execution_options={READ_ONLY: True, "isolation_level": "AUTOCOMMIT"})
-        elif self._read_only or (self._reads_first and self._write_lock is not None):
-            # SQLite then begins a plain (deferred) transaction: readers never queue for the write lock.
-            self.session.connection(execution_options={READ_ONLY: True})
-        elif self._write_lock is not None:
-            self._take_turn()
-        # else PostgreSQL writing: its writers lock rows as they go, nothing to take up front
-        self.workspaces = WorkspaceRepository(self.session, self.team_id)
-        self.deals = DealRepository(self.session, self.team_id)
-        self.outbox = OutboxRepository(self.session, self.team_id)
-        self.channels = ChannelRepository(self.session, self.team_id)
-        self.events = EventRepository(self.session, self.team_id)
-        self.summaries = SummaryRepository(self.session, self.team_id)
-        self.decisions = DecisionRepository(self.session, self.team_id)
-        self.sent_once = SentOnceRepository(self.session, self.team_id)
+        self.connection = self._engine.connect()
+        try:
+            if self._read_only and self._autocommit_reads:
+                # PostgreSQL: each statement sees what was committed when it began, in a transaction or not
+                # (READ COMMITTED), so a reader spares the round trips of BEGIN and ROLLBACK.
+                self.connection.execution_options(**{READ_ONLY: True, "isolation_level": "AUTOCOMMIT"})
+            elif self._read_only or (self._reads_first and self._write_lock is not None):
+                # SQLite then begins a plain (deferred) transaction: readers never queue for the write lock.
+                self.connection.execution_options(**{READ_ONLY: True})
+            elif self._write_lock is not None:
+                self._take_turn()
+            # else PostgreSQL writing: its writers lock rows as they go, nothing to take up front
+        except BaseException:
+            self.connection.close()
+            raise
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
-            self.session.rollback()
+            self._drop_session()
         finally:
-            self.session.close()
+            self.connection.close()  # rolls back what was not committed, and returns it to the pool
             if self._has_turn:
                 self._has_turn = False
                 assert self._write_lock is not None
                 self._write_lock.release()
+
+    # The repositories, made on first use ----------------------------------------------------------
+
+    @cached_property
+    def session(self) -> Session:
+        """An ORM session in this unit's transaction: it flushes into it, and only `commit()` commits."""
+        if not self.connection.in_transaction():
+            self.connection.begin()
+        return self._sessions(bind=self.connection, join_transaction_mode="rollback_only")
+
+    @cached_property
+    def deals(self) -> DealRepository:
+        return DealRepository(self.connection, self.team_id)
+
+    @cached_property
+    def outbox(self) -> OutboxRepository:
+        return OutboxRepository(self.connection, self.team_id)
+
+    @cached_property
+    def summaries(self) -> SummaryRepository:
+        return SummaryRepository(self.connection, self.team_id)
+
+    @cached_property
+    def events(self) -> EventRepository:
+        return EventRepository(self.connection, self.team_id)
+
+    @cached_property
+    def sent_once(self) -> SentOnceRepository:
+        return SentOnceRepository(self.connection, self.team_id)
+
+    @cached_property
+    def workspaces(self) -> WorkspaceRepository:
+        return WorkspaceRepository(self.session, self.team_id)
+
+    @cached_property
+    def channels(self) -> ChannelRepository:
+        return ChannelRepository(self.session, self.team_id)
+
+    @cached_property
+    def decisions(self) -> DecisionRepository:
+        return DecisionRepository(self.session, self.team_id)
+
+    # Writing --------------------------------------------------------------------------------------
 
     def write(self) -> None:
         """From here on this unit of work writes. Reading first on SQLite, it ends its read snapshot and takes
@@ -91,7 +137,8 @@ class UnitOfWork:
         (PostgreSQL, whose writers lock rows rather than the database, or holding the lock from the start)
         it changes nothing."""
         if self._reads_first and self._write_lock is not None and not self._has_turn:
-            self.session.rollback()
+            self._drop_session()  # its transaction ends here: ORM rows read so far are detached
+            self.connection.rollback()
             self._take_turn()
 
     def _take_turn(self) -> None:
@@ -99,20 +146,28 @@ class UnitOfWork:
         self._write_lock.acquire(self._deadline)
         self._has_turn = True
         try:
-            self.session.connection(execution_options={LOCK_DEADLINE: self._deadline})
+            self.connection.execution_options(**{READ_ONLY: False, LOCK_DEADLINE: self._deadline})
+            self.connection.begin()  # BEGIN IMMEDIATE (engine.py), while this writer has its turn
         except BaseException:  # give the turn back at once: __exit__ may not run (called from __enter__)
             self._has_turn = False
             self._write_lock.release()
-            if not self._reads_first:
-                self.session.close()
             raise
 
     def commit(self) -> None:
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
-        self.session.commit()
+        if "session" in self.__dict__:
+            self.session.flush()
+        self.connection.commit()
         if self._on_commit is not None:
             self._on_commit()
+
+    def _drop_session(self) -> None:
+        session = self.__dict__.pop("session", None)
+        if session is not None:
+            session.close()
+            for name in ("workspaces", "channels", "decisions"):
+                self.__dict__.pop(name, None)
 
 
 class UnitOfWorkFactory:

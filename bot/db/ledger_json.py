@@ -1,0 +1,61 @@
+"""A deal's whole ledger as one JSON value in the deal's own row, written for each database.
+
+Reading a deal with its ledger as one row per entry repeats every deal and policy column on every entry row,
+and each of them goes through the driver and SQLAlchemy's result processing: that cost grew with the ledger
+(about 55 µs per entry). As a correlated subquery that aggregates the entries into a JSON array of arrays
+(`mapping.ENTRY_COLUMNS` order), the deal stays one row and the entries are decoded by the JSON parser."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import NullType
+
+from bot.db.mapping import ENTRY_COLUMNS
+
+_TABLE = "ledger_entry"
+_ALIAS = "ledger_of_deal"  # not a name the outer query uses
+_VALUES = ", ".join(f"{_ALIAS}.{name}" for name in ENTRY_COLUMNS)
+
+
+class LedgerJSON(ColumnElement[Any]):
+    """`LedgerJSON(DEAL.c.id)`: the entries of that deal, NULL when it has none. Decode with `entries_of`."""
+
+    inherit_cache = True
+    type = NullType()
+    _traverse_internals = [("deal_id", InternalTraversal.dp_clauseelement)]  # part of the statement's cache key
+
+    def __init__(self, deal_id: ColumnElement[Any]) -> None:
+        self.deal_id = deal_id
+
+
+@compiles(LedgerJSON, "postgresql")
+def _postgresql(element: LedgerJSON, compiler: Any, **kw: Any) -> str:
+    deal_id = compiler.process(element.deal_id, **kw)
+    return (f"(SELECT json_agg(json_build_array({_VALUES}) ORDER BY {_ALIAS}.seq) "
+            f"FROM {_TABLE} AS {_ALIAS} WHERE {_ALIAS}.deal_id = {deal_id})")
+
+
+@compiles(LedgerJSON, "sqlite")
+def _sqlite(element: LedgerJSON, compiler: Any, **kw: Any) -> str:
+    # SQLite before 3.44 has no ORDER BY inside an aggregate: `entries_of` puts them in seq order.
+    deal_id = compiler.process(element.deal_id, **kw)
+    return (f"(SELECT json_group_array(json_array({_VALUES})) "
+            f"FROM {_TABLE} AS {_ALIAS} WHERE {_ALIAS}.deal_id = {deal_id})")
+
+
+def entries_of(value: Any) -> list[list[Any]]:
+    """The column's value as entry value lists in seq order: psycopg hands back the parsed JSON, SQLite text."""
+    if value is None:
+        return []
+    rows = json.loads(value) if isinstance(value, str) else value
+    rows.sort(key=_seq)
+    return rows
+
+
+def _seq(row: list[Any]) -> int:
+    return row[0]
