@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from bot.db import mapping
 from bot.db.ledger_json import LedgerJSON, entries_of
+from bot.db.outbox import OUTBOX, WaitingNote, latest_waiting_note_id, waiting_note_from
 from bot.db.tables import ChannelRow, DealRow, LedgerEntryRow, Workspace, utcnow
 from bot.domain.errors import NotFound
 from bot.domain.ledger import Ledger
@@ -34,11 +35,15 @@ _DEAL_COLUMNS = tuple(column.name for column in DEAL.columns)  # every deal quer
 _IN_CONTEXT = select(DEAL, *_POLICY, CHANNEL.c.is_ext_shared.label("channel_ext_shared")).select_from(
     DEAL.outerjoin(WORKSPACE, WORKSPACE.c.team_id == DEAL.c.team_id).outerjoin(
         CHANNEL, (CHANNEL.c.team_id == DEAL.c.team_id) & (CHANNEL.c.channel_id == DEAL.c.channel_id)))
-# Read without a lock, a deal comes with its ledger in the same row (as JSON, see ledger_json), so a command
-# reads everything in one round trip. Not when locking: on PostgreSQL a FOR UPDATE that waited for another
-# transaction re-reads the deal row but not what a subquery read, so the ledger would be the one from before
-# that transaction; the ledger is then read by a second statement, after the lock.
-_WITH_LEDGER = _IN_CONTEXT.add_columns(LedgerJSON(DEAL.c.id).label("ledger"))
+# Read without a lock, a deal comes with its ledger in the same row (as JSON, see ledger_json) and its thread
+# note waiting to go out, so a command reads everything in one round trip. Not when locking: on PostgreSQL a
+# FOR UPDATE that waited for another transaction re-reads the deal row but not what a subquery or a join read,
+# so the ledger and the note would be the ones from before that transaction; they are then read by further
+# statements, after the lock.
+_NOTE = OUTBOX.alias("waiting_note")
+_WITH_LEDGER = _IN_CONTEXT.add_columns(
+    LedgerJSON(DEAL.c.id).label("ledger"), _NOTE.c.id.label("note_id"), _NOTE.c.payload.label("note_payload"),
+).outerjoin(_NOTE, _NOTE.c.id == latest_waiting_note_id(DEAL.c.id))
 _NAMED = DEAL.alias("named")
 # By name: the open deal of that name, else the one closed most recently.
 _NAMED_ID = select(_NAMED.c.id).where(_NAMED.c.team_id == bindparam("team_id"),
@@ -72,6 +77,10 @@ class DealInContext:
     deal: Deal
     policy: Policy
     ext_shared: bool | None  # what we last learned of its channel; None if never checked
+    # The deal's thread note waiting to go out (`OutboxRepository.waiting_note`), when read with the deal
+    # (read without a lock); `notes_read` False: not read, ask the outbox after the lock.
+    waiting_note: WaitingNote | None = None
+    notes_read: bool = False
 
 
 class DealRepository:
@@ -101,10 +110,10 @@ class DealRepository:
         values = row._mapping
         policy = mapping.policy_from_values({column.name[len("policy_"):]: values[column.name] for column in _POLICY})
         if lock:
-            deal = self._load([row])[0]
-        else:
-            deal = self._remember(row, [mapping.entry_from_columns(entry) for entry in entries_of(values["ledger"])])
-        return DealInContext(deal, policy, values["channel_ext_shared"])
+            return DealInContext(self._load([row])[0], policy, values["channel_ext_shared"])
+        deal = self._remember(row, [mapping.entry_from_columns(entry) for entry in entries_of(values["ledger"])])
+        return DealInContext(deal, policy, values["channel_ext_shared"],
+                             waiting_note_from(values["note_id"], values["note_payload"]), notes_read=True)
 
     def find_by_card(self, channel_id: str, card_ts: str) -> Deal | None:
         query = select(DEAL).where(DEAL.c.team_id == self._team_id, DEAL.c.channel_id == channel_id,

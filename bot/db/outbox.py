@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, ScalarSelect, bindparam, exists, func, insert, select, update
 
 from bot.db.tables import OutboxRow, utcnow
 
@@ -21,6 +22,15 @@ _INSERT = insert(OUTBOX)
 _LATEST_NOTE = (select(OUTBOX.c.id, OUTBOX.c.payload)
                 .where(*_WAITING, OUTBOX.c.deal_id == bindparam("deal_id"))
                 .order_by(OUTBOX.c.id.desc()).limit(1))
+
+
+def latest_waiting_note_id(deal_id: ColumnElement[Any]) -> ScalarSelect[Any]:
+    """The id of the deal's latest thread note not yet picked up (the row `waiting_note` reads), as a subquery
+    a read of the deal can join on, for the team bound as `team_id`."""
+    return select(func.max(OUTBOX.c.id)).where(
+        OUTBOX.c.team_id == bindparam("team_id"), OUTBOX.c.kind == "note", OUTBOX.c.deal_id == deal_id,
+        OUTBOX.c.delivered_at.is_(None), OUTBOX.c.failed_at.is_(None), OUTBOX.c.claimed_until.is_(None),
+    ).scalar_subquery()
 # Only into a note still waiting: not one a worker has claimed, nor one it has posted since it was read.
 _MERGE_NOTE = (update(OUTBOX).where(OUTBOX.c.id == bindparam("row_id"), OUTBOX.c.delivered_at.is_(None),
                                     OUTBOX.c.failed_at.is_(None), OUTBOX.c.claimed_until.is_(None))
@@ -43,6 +53,14 @@ class WaitingNote:
     notes: list[dict]
 
 
+def waiting_note_from(row_id: int | None, payload: str | None) -> WaitingNote | None:
+    """A waiting note's row as read, if it has room for another line."""
+    if row_id is None or payload is None:
+        return None
+    notes = json.loads(payload).get("notes", [])
+    return WaitingNote(row_id, notes) if len(notes) < MAX_NOTE_LINES else None
+
+
 class OutboxRepository:
     def __init__(self, connection: Connection, team_id: str) -> None:
         self._connection, self._team_id = connection, team_id
@@ -63,11 +81,8 @@ class OutboxRepository:
         change is written (on SQLite, outside the write lock); the deal's version keeps it current, since
         every note is added by a change that saves the deal."""
         found = self._connection.execute(_LATEST_NOTE, {"team_id": self._team_id, "kind": "note",
-                                                                  "deal_id": deal_id}).first()
-        if found is None:
-            return None
-        notes = json.loads(found.payload).get("notes", [])
-        return WaitingNote(found.id, notes) if len(notes) < MAX_NOTE_LINES else None
+                                                        "deal_id": deal_id}).first()
+        return waiting_note_from(found.id, found.payload) if found is not None else None
 
     def add_note(self, *, channel: str, deal_id: int, note: dict, waiting: WaitingNote | None) -> None:
         """Thread notes not yet picked up merge into one message (up to MAX_NOTE_LINES lines): Slack takes

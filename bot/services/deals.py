@@ -247,14 +247,17 @@ class DealService:
     def _record_once(self, actor: Actor, ref: c.DealRef, moment: Moment, record: Recorder, *, customer_words: str,
                      alert_on: AlertRule | None, once: str | None, reads_first: bool) -> DealResult:
         with self._uow(actor.team_id, reads_first=reads_first) as uow:
-            deal, policy, ext_shared = _load(uow, ref, lock=uow.locks_rows)
+            found = uow.deals.get_in_context(name=ref.name, deal_id=ref.id, lock=uow.locks_rows)
+            deal, policy, ext_shared = found.deal, found.policy, found.ext_shared
             self._access.require_owner_or_manager(actor, deal, policy)
             before = judge(deal, policy)
             entry, what_if = record(deal, policy)
             ledger = Ledger.of(deal)  # summed once, after the move, for the rules, the row and the reply
             after = judge(deal, policy, ledger)
             notes = ext_shared is not True and moment in _THREAD_NOTES
-            waiting = uow.outbox.waiting_note(deal.id) if notes and deal.id is not None else None
+            waiting = None
+            if notes and deal.id is not None:
+                waiting = found.waiting_note if found.notes_read else uow.outbox.waiting_note(deal.id)
             uow.write()
             if once is not None and not uow.sent_once.claim(once):
                 raise Conflict("That message is already logged.")

@@ -110,3 +110,24 @@ def test_a_thread_note_posted_after_it_was_read_as_waiting_gets_no_more_lines_a_
                                         "ORDER BY id")).all()
     assert [(json.loads(payload)["notes"], pending) for payload, pending in notes] == [
         ([{"text": "first"}], False), ([{"text": "second"}], True)], "the second line would be lost in a posted note"
+
+
+def test_a_deal_read_without_a_lock_carries_the_same_waiting_note_the_outbox_reads(container) -> None:
+    rep = Actor(TEAM, "U0REP", "C0DEALS")
+    container.services.deals.open(rep, parse_command("new acme list=100k floor=80k"))
+    container.services.deals.open(rep, parse_command("new other list=100k floor=80k"))
+    with container.uow(TEAM) as uow:
+        uow.outbox.add_note(channel="C0DEALS", deal_id=1, note={"text": "first"}, waiting=None)
+        uow.outbox.add_note(channel="C0DEALS", deal_id=2, note={"text": "other deal"}, waiting=None)
+        uow.commit()
+    with container.uow(TEAM) as uow:
+        waiting = uow.outbox.waiting_note(1)
+        assert waiting is not None and [n["text"] for n in waiting.notes] == ["first"]
+        found = uow.deals.get_in_context(deal_id=1)
+        assert found.notes_read and found.waiting_note == waiting
+        assert not uow.deals.get_in_context(deal_id=1, lock=True).notes_read, "a locked read asks the outbox after"
+    with container.engine.begin() as connection:  # a worker claims it
+        connection.execute(text("UPDATE outbox SET claimed_until = created_at WHERE kind = 'note' AND deal_id = 1"))
+    with container.uow(TEAM) as uow:
+        found = uow.deals.get_in_context(name="acme")
+        assert found.notes_read and found.waiting_note is None and uow.outbox.waiting_note(1) is None
