@@ -1,0 +1,148 @@
+"""CPU time one request costs the app, with no HTTP server, no load generator and no other process in the way.
+
+`serve_load.py` measures what users see, but on a machine shared by wrk, two gunicorn workers, the database
+and the Slack stand-in its figures move by half from run to run. This calls each WSGI app directly, one signed
+request after another in one thread, and reads the process's CPU time: what a request costs our code (Bolt's
+dispatch included, gunicorn's HTTP parsing not), steady to a few percent. Both sides, as in serve_load: the
+limit (`limit_app.py`: Bolt and one durable insert) and `dealcoach` (built as `serve` builds each worker,
+outbox worker not started), on a fresh SQLite file and a fresh PostgreSQL database. The concede runs spread
+over `--deals` deals with `--entries` concessions each already, so the ledgers grow as in serve_load.
+
+    python bench/request_cpu.py [--requests 2000] [--rounds 3] [--database sqlite|postgresql|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import itertools
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from limit_app import SLACK_PATH, LimitWSGI, store_for
+from limit_app import build_app as build_limit
+from servers import CHANNEL, DEFAULT_PG_URL, PG_ENV, TEAM, Database, check_postgres, log
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.bootstrap import build
+from bot.config import Settings
+from bot.db.migrate import upgrade
+from bot.standin.requests import RequestSigner, command_body
+from bot.standin.webapi import SlackStandIn
+from bot.web import make_wsgi
+
+SECRET = "request-cpu-bench-secret"
+REP = "U0REP"
+WSGI = Callable[[dict[str, Any], Callable], Any]
+
+
+def caller(app: WSGI, signer: RequestSigner) -> Callable[[str], bytes]:
+    """Sends one signed `/deal <text>` to the WSGI app as gunicorn would; raises unless it answers 200."""
+
+    def call(text: str) -> bytes:
+        body = command_body(text, team_id=TEAM, user_id=REP, channel_id=CHANNEL)
+        signed = signer.sign(body, content_type="application/x-www-form-urlencoded")
+        raw = body.encode()
+        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": SLACK_PATH, "QUERY_STRING": "",
+                   "SERVER_PROTOCOL": "HTTP/1.1", "CONTENT_LENGTH": str(len(raw)), "wsgi.input": io.BytesIO(raw),
+                   "CONTENT_TYPE": signed.headers["content-type"]}
+        for name, value in signed.headers.items():
+            environ["HTTP_" + name.upper().replace("-", "_")] = value
+        answered: list[str] = []
+        reply = b"".join(app(environ, lambda status, _headers: answered.append(status)))
+        if not answered or not answered[0].startswith("200") or b"Verdict" not in reply:
+            raise SystemExit(f"/deal {text} answered {answered} {reply[:200]!r}")
+        return reply
+
+    return call
+
+
+def cpu_ms(call: Callable[[str], bytes], texts: list[str], requests: int) -> float:
+    """CPU milliseconds per request over `requests` calls cycling through `texts`."""
+    cycle = itertools.cycle(texts)
+    started = time.process_time()
+    for _ in range(requests):
+        call(next(cycle))
+    return 1000 * (time.process_time() - started) / requests
+
+
+def measure_dealcoach(url: str, standin_url: str, args: argparse.Namespace) -> dict[str, list[float]]:
+    upgrade(url)
+    settings = Settings(_env_file=None, DATABASE_URL=url, SLACK_SIGNING_SECRET=SECRET,  # type: ignore[call-arg]
+                        SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=standin_url)
+    container = build(settings)
+    try:
+        call = caller(make_wsgi(container), RequestSigner(SECRET))
+        names = [f"cpu{i}" for i in range(args.deals)]
+        for name in names:
+            call(f"new {name} list=1m floor=1k customer=Bench")
+        for name in names * args.entries:
+            call(f"concede {name} 0.01% for x")
+        status = [f"status {name}" for name in names]
+        concede = [f"concede {name} 0.01% for x" for name in names]
+        cpu_ms(call, status + concede, 200)  # warm: statement caches, imports
+        return {"status": [cpu_ms(call, status, args.requests) for _ in range(args.rounds)],
+                "concede": [cpu_ms(call, concede, args.requests) for _ in range(args.rounds)]}
+    finally:
+        container.close()
+
+
+def measure_limit(url: str, standin_url: str, args: argparse.Namespace) -> list[float]:
+    store = store_for(url)
+    store.create()
+    app = build_limit(store, secret=SECRET, token="xoxb-test", api_url=standin_url)
+    call = caller(LimitWSGI(SlackRequestHandler(app, path=SLACK_PATH), store), RequestSigner(SECRET))
+    texts = ["concede limit 0.01% for x"]
+    cpu_ms(call, texts, 200)
+    return [cpu_ms(call, texts, args.requests) for _ in range(args.rounds)]
+
+
+def run(kind: str, args: argparse.Namespace, workdir: Path, standin_url: str) -> list[str]:
+    app_db, limit_db = (Database(kind, workdir, args.postgres_url, label) for label in ("cpu-app", "cpu-limit"))
+    try:
+        limit = measure_limit(limit_db.create(), standin_url, args)
+        ours = measure_dealcoach(app_db.create(), standin_url, args)
+    finally:
+        app_db.drop()
+        limit_db.drop()
+    rows = [f"| {kind} | limit: Bolt + 1 insert | concede | {_ms(limit)} | |"]
+    for command, figures in ours.items():
+        rows.append(f"| {kind} | dealcoach | {command} | {_ms(figures)} | "
+                    f"{statistics.median(limit) / statistics.median(figures):.2f} |")
+    return rows
+
+
+def _ms(figures: list[float]) -> str:
+    return f"{statistics.median(figures):.3f} | {min(figures):.3f} | {', '.join(f'{f:.3f}' for f in figures)}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=1000, help="requests per round (default 1000)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per side and command; the median is shown")
+    parser.add_argument("--deals", type=int, default=200, help="deals the commands cycle through (default 200)")
+    parser.add_argument("--entries", type=int, default=5, help="concessions on each deal before measuring")
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--postgres-url", default=os.environ.get(PG_ENV, DEFAULT_PG_URL))
+    args = parser.parse_args(argv)
+    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    if "postgresql" in kinds:
+        check_postgres(args.postgres_url)
+    # The least of the rounds too: on a shared machine a neighbour only ever adds to a round's time.
+    rows = ["| database | app | command | CPU ms per request (median) | least | each round | limit's CPU / ours |",
+            "|---|---|---|---|---|---|---|"]
+    with SlackStandIn(team_id=TEAM) as standin, tempfile.TemporaryDirectory() as workdir:
+        for kind in kinds:
+            log(f"{kind}: measuring")
+            rows += run(kind, args, Path(workdir), standin.base_url or "")
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
