@@ -133,6 +133,12 @@ def child_job(container: Container, job: str) -> Callable[[], None]:
 
         return summary
 
+    # Due at any moment of the week: Monday 00:00 has always passed, and the default (Monday 09:00) has not on
+    # a Monday morning, when the sweep would queue nothing.
+    reply = router.handle(Actor(TEAM, MANAGER, CHANNEL), "policy digest_day=mon digest_hour=0", {"response_url": ""})
+    if reply is None or not reply.text.startswith("Workspace policy"):
+        raise RuntimeError(f"/deal policy: {reply.text if reply else 'no reply'}")
+
     def digest() -> None:
         queued = container.digests.queue_due_digests()
         container.worker.drain(timeout=60)
