@@ -85,7 +85,7 @@ class DealInContext:
 
 class DealRepository:
     def __init__(self, connection: Connection, team_id: str) -> None:
-        self._connection_, self._team_id = connection, team_id
+        self._connection, self._team_id = connection, team_id
         self._stored: dict[int, dict[str, Any]] = {}  # per deal: its row as read or last written
         self._taken_back: dict[int, dict[int, bool]] = {}  # per deal: seq -> taken back, as stored
 
@@ -103,7 +103,7 @@ class DealRepository:
             query, params = _BY_ID[lock], {"team_id": self._team_id, "deal_id": deal_id}
         else:
             query, params = _BY_NAME[lock], {"team_id": self._team_id, "name_key": (name or "").lower()}
-        row = self._connection().execute(query, params).first()
+        row = self._connection.execute(query, params).first()
         if row is None:
             label = f"#{deal_id}" if deal_id is not None else f"`{name}`"
             raise NotFound(f"No deal {label} in this workspace. `/deal list` shows your open deals.")
@@ -118,13 +118,13 @@ class DealRepository:
     def find_by_card(self, channel_id: str, card_ts: str) -> Deal | None:
         query = select(DEAL).where(DEAL.c.team_id == self._team_id, DEAL.c.channel_id == channel_id,
                                    DEAL.c.card_ts == card_ts)
-        row = self._connection().execute(query).first()
+        row = self._connection.execute(query).first()
         return self._load([row])[0] if row else None
 
     def name_is_open(self, name: str) -> bool:
         query = select(func.count()).select_from(DEAL).where(
             DEAL.c.team_id == self._team_id, DEAL.c.name_key == name.lower(), DEAL.c.stage == _OPEN)
-        return bool(self._connection().execute(query).scalar_one())
+        return bool(self._connection.execute(query).scalar_one())
 
     def stale(self, idle_since: datetime, limit: int = 200) -> list[tuple[int, str, str, datetime]]:
         """Open deals untouched since `idle_since`: (id, name, owner, last change), oldest first."""
@@ -134,7 +134,7 @@ class DealRepository:
             .order_by(DEAL.c.updated_at)
             .limit(limit)
         )
-        return [(row[0], row[1], row[2], mapping.aware(row[3])) for row in self._connection().execute(query)]
+        return [(row[0], row[1], row[2], mapping.aware(row[3])) for row in self._connection.execute(query)]
 
     def list_needing_attention(self, *, limit: int = 20) -> list[Deal]:
         """Open deals whose last verdict was escalate or walk away, most recently changed first."""
@@ -145,26 +145,26 @@ class DealRepository:
             .order_by(DEAL.c.updated_at.desc())
             .limit(limit)
         )
-        return self._load(list(self._connection().execute(query)))
+        return self._load(list(self._connection.execute(query)))
 
     def list_open(self, *, owner_id: str | None = None, limit: int = 200) -> list[Deal]:
         query = select(DEAL).where(DEAL.c.team_id == self._team_id, DEAL.c.stage == _OPEN)
         if owner_id is not None:
             query = query.where(DEAL.c.owner_id == owner_id)
-        return self._load(list(self._connection().execute(query.order_by(DEAL.c.id).limit(limit))))
+        return self._load(list(self._connection.execute(query.order_by(DEAL.c.id).limit(limit))))
 
     def card_of(self, deal_id: int) -> tuple[str, str | None] | None:
         """(channel, card ts) of a deal, without loading its ledger."""
         query = select(DEAL.c.channel_id, DEAL.c.card_ts).where(DEAL.c.team_id == self._team_id,
                                                                 DEAL.c.id == deal_id)
-        found = self._connection().execute(query).first()
+        found = self._connection.execute(query).first()
         return (found[0], found[1]) if found else None
 
     # Writing -------------------------------------------------------------------------------------
 
     def add(self, deal: Deal, verdict: Verdict) -> Deal:
         values = mapping.new_deal_values(deal, verdict)
-        deal.id = self._connection().execute(insert(DEAL).values(**values).returning(DEAL.c.id)).scalar_one()
+        deal.id = self._connection.execute(insert(DEAL).values(**values).returning(DEAL.c.id)).scalar_one()
         self._stored[deal.id] = {**values, "id": deal.id, "version": 0}
         self._taken_back[deal.id] = {}
         self.save(deal, verdict)  # its first entries, if any
@@ -182,7 +182,7 @@ class DealRepository:
             values["closed_at"] = None
         changed = {key: value for key, value in values.items() if stored.get(key) != value}
         changed["updated_at"] = now
-        connection = self._connection()
+        connection = self._connection
         params = {"row_id": deal.id, "read_version": stored["version"], **changed}
         if not connection.execute(_UPDATE_DEAL, params).rowcount:
             raise DealChanged(deal.id)
@@ -198,13 +198,10 @@ class DealRepository:
         self._taken_back[deal.id] = {entry.seq: entry.taken_back for entry in deal.entries}
 
     def set_card(self, deal_id: int, card_ts: str) -> None:
-        self._connection().execute(update(DEAL).where(DEAL.c.team_id == self._team_id, DEAL.c.id == deal_id)
-                                   .values(card_ts=card_ts))
+        self._connection.execute(update(DEAL).where(DEAL.c.team_id == self._team_id, DEAL.c.id == deal_id)
+                                 .values(card_ts=card_ts))
 
     # Inside --------------------------------------------------------------------------------------
-
-    def _connection(self) -> Connection:
-        return self._connection_
 
     def _load(self, rows: list[Any]) -> list[Deal]:
         """Deals from their rows, with their ledgers in one query (plain rows: ORM objects cost)."""
@@ -216,7 +213,7 @@ class DealRepository:
         else:
             query, params = _ENTRIES_OF_MANY, {"team_id": self._team_id, "deal_ids": ids}
         by_deal: dict[int, list[Any]] = {i: [] for i in ids}
-        for entry in self._connection().execute(query, params):
+        for entry in self._connection.execute(query, params):
             by_deal[entry.deal_id].append(entry)
         return [self._remember(row, [mapping.entry_from_row(entry) for entry in by_deal[row.id]]) for row in rows]
 
