@@ -9,15 +9,17 @@ meanwhile, and then `save` raises `DealChanged` and writes nothing."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Insert, bindparam, func, insert, select, update
 
 from bot.db import mapping
 from bot.db.ledger_json import LedgerJSON, entries_of
 from bot.db.outbox import OUTBOX, WaitingNote, latest_waiting_note_id, waiting_note_from
+from bot.db.prepared import Runner, prepare
 from bot.db.tables import ChannelRow, DealRow, LedgerEntryRow, Workspace, utcnow
 from bot.domain.errors import NotFound
 from bot.domain.ledger import Ledger
@@ -60,7 +62,17 @@ _ENTRIES_OF_ONE = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
 # SET: the columns given at execution, and the next version; only if the version is still the one read.
 _UPDATE_DEAL = update(DEAL).where(DEAL.c.id == bindparam("row_id"), DEAL.c.version == bindparam("read_version")).values(
     version=DEAL.c.version + 1)
-_INSERT_ENTRY = insert(ENTRY)
+
+
+@functools.cache  # a move adds one or two entries: a handful of statements in all
+def _insert_entries(count: int, columns: tuple[str, ...]) -> Insert:
+    """One INSERT of `count` entries (`<column>_<i>` parameters): psycopg's executemany goes through its
+    pipeline mode, which on loopback took twice as long as one statement with several rows."""
+    # Typed, so each row's values are converted as the column's (SQLAlchemy types only the first row's).
+    return insert(ENTRY).values([{name: bindparam(f"{name}_{i}", type_=ENTRY.c[name].type) for name in columns}
+                                 for i in range(count)])
+
+
 _ENTRIES_OF_MANY = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
                                        ENTRY.c.deal_id.in_(bindparam("deal_ids", expanding=True))).order_by(
     ENTRY.c.deal_id, ENTRY.c.seq)
@@ -86,6 +98,7 @@ class DealInContext:
 class DealRepository:
     def __init__(self, connection: Connection, team_id: str) -> None:
         self._connection, self._team_id = connection, team_id
+        self._run = Runner(connection)  # the hot statements, on the driver (prepared.py)
         self._stored: dict[int, dict[str, Any]] = {}  # per deal: its row as read or last written
         self._taken_back: dict[int, dict[int, bool]] = {}  # per deal: seq -> taken back, as stored
 
@@ -103,11 +116,14 @@ class DealRepository:
             query, params = _BY_ID[lock], {"team_id": self._team_id, "deal_id": deal_id}
         else:
             query, params = _BY_NAME[lock], {"team_id": self._team_id, "name_key": (name or "").lower()}
-        row = self._connection.execute(query, params).first()
+        if lock:
+            row = self._connection.execute(query, params).first()
+        else:
+            row = self._run.first(prepare(query, self._connection.dialect), params)
         if row is None:
             label = f"#{deal_id}" if deal_id is not None else f"`{name}`"
             raise NotFound(f"No deal {label} in this workspace. `/deal list` shows your open deals.")
-        values = row._mapping
+        values = row._mapping if lock else row._asdict()
         policy = mapping.policy_from_values({column.name[len("policy_"):]: values[column.name] for column in _POLICY})
         if lock:
             return DealInContext(self._load([row])[0], policy, values["channel_ext_shared"])
@@ -182,18 +198,20 @@ class DealRepository:
             values["closed_at"] = None
         changed = {key: value for key, value in values.items() if stored.get(key) != value}
         changed["updated_at"] = now
-        connection = self._connection
+        dialect = self._connection.dialect
         params = {"row_id": deal.id, "read_version": stored["version"], **changed}
-        if not connection.execute(_UPDATE_DEAL, params).rowcount:
+        if not self._run.execute(prepare(_UPDATE_DEAL, dialect, changed), params).rowcount:
             raise DealChanged(deal.id)
         stored.update(changed, version=stored["version"] + 1)
         taken_back = self._taken_back[deal.id]
         new = [mapping.entry_values(deal, entry) for entry in deal.entries if entry.seq not in taken_back]
         if new:
-            connection.execute(_INSERT_ENTRY, new)
+            statement = _insert_entries(len(new), tuple(new[0]))
+            self._run.execute(prepare(statement, dialect), {f"{name}_{i}": value for i, values in enumerate(new)
+                                                            for name, value in values.items()})
         for entry in deal.entries:
             if entry.taken_back and not taken_back.get(entry.seq, False):
-                connection.execute(update(ENTRY).where(ENTRY.c.deal_id == deal.id, ENTRY.c.seq == entry.seq)
+                self._connection.execute(update(ENTRY).where(ENTRY.c.deal_id == deal.id, ENTRY.c.seq == entry.seq)
                                    .values(taken_back_at=now, taken_back_by=entry.taken_back_by))
         self._taken_back[deal.id] = {entry.seq: entry.taken_back for entry in deal.entries}
 

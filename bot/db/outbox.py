@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, ScalarSelect, bindparam, exists, func, insert, select, update
 
+from bot.db.prepared import Runner, prepare
 from bot.db.tables import OutboxRow, utcnow
 
 OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
@@ -64,17 +65,17 @@ def waiting_note_from(row_id: int | None, payload: str | None) -> WaitingNote | 
 class OutboxRepository:
     def __init__(self, connection: Connection, team_id: str) -> None:
         self._connection, self._team_id = connection, team_id
+        self._run = Runner(connection)  # the statements every move runs, on the driver (prepared.py)
 
     def add(
         self, kind: str, *, channel: str, deal_id: int | None = None, payload: dict | None = None,
         response_url: str | None = None,
     ) -> None:
         now = utcnow()
-        self._connection.execute(_INSERT, {
-            "team_id": self._team_id, "deal_id": deal_id, "kind": kind, "channel_id": channel,
-            "payload": json.dumps(payload or {}, sort_keys=True), "response_url": response_url,
-            "created_at": now, "due_at": now, "attempts": 0,
-        })
+        values = {"team_id": self._team_id, "deal_id": deal_id, "kind": kind, "channel_id": channel,
+                  "payload": json.dumps(payload or {}, sort_keys=True), "response_url": response_url,
+                  "created_at": now, "due_at": now, "attempts": 0}
+        self._run.execute(prepare(_INSERT, self._connection.dialect, values), values)
 
     def waiting_note(self, deal_id: int) -> WaitingNote | None:
         """The deal's latest thread note not yet picked up, if it has room for another line. Read before the
@@ -90,7 +91,8 @@ class OutboxRepository:
         `waiting`: what `waiting_note` found for the deal when the change was read."""
         if waiting is not None:
             merged = json.dumps({"notes": [*waiting.notes, note]}, sort_keys=True)
-            if self._connection.execute(_MERGE_NOTE, {"row_id": waiting.row_id, "merged": merged}).rowcount:
+            merge = prepare(_MERGE_NOTE, self._connection.dialect)
+            if self._run.execute(merge, {"row_id": waiting.row_id, "merged": merged}).rowcount:
                 return
         self.add("note", channel=channel, deal_id=deal_id, payload={"notes": [note]})
 
@@ -108,6 +110,6 @@ class OutboxRepository:
         """Queues a card refresh unless one is waiting (it will draw the deal as it is when sent), in one
         statement: INSERT … SELECT … WHERE NOT EXISTS."""
         now = utcnow()
-        self._connection.execute(_REFRESH_CARD, {
+        self._run.execute(prepare(_REFRESH_CARD, self._connection.dialect), {
             "team_id": self._team_id, "kind": "card", "deal_id": deal_id, "channel": channel, "payload": "{}",
             "created_at": now, "due_at": now, "attempts": 0})

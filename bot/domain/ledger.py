@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from bot.domain.model import ConcessionType, Deal, Entry, EntryKind
 
 PRICE_TYPES = frozenset({ConcessionType.PERCENT, ConcessionType.CUT, ConcessionType.PRICE})
 
 
-@dataclass(frozen=True)
-class Give:
-    """A concession with what was received for it, if anything."""
+class Give(NamedTuple):
+    """A concession with what was received for it, if anything (a tuple: a ledger makes one per concession)."""
 
     concession: Entry
     get: Entry | None
@@ -35,20 +35,35 @@ class Ledger:
 
     @classmethod
     def of(cls, deal: Deal) -> Ledger:
-        active = [entry for entry in deal.entries if entry.active]
-        concessions = [entry for entry in active if entry.kind is EntryKind.CONCESSION]
-        gets = {entry.reciprocates: entry for entry in active if entry.kind is EntryKind.GET}
-        last_concession = max((entry.seq for entry in concessions), default=0)
-        # An ask stays open until the rep next concedes something (the concession answers it).
-        open_asks = tuple(e for e in active if e.kind is EntryKind.ASK and e.seq > last_concession)
-        priced = sum(c.worth for c in concessions if c.concession_type in PRICE_TYPES)
+        # One pass over the entries: every move sums its deal's whole ledger, so this is on the hot path.
+        concessions: list[Entry] = []
+        asks: list[Entry] = []
+        gets: dict[int | None, Entry] = {}
+        priced = other = last_concession = 0
+        for entry in deal.entries:
+            if entry.taken_back:
+                continue
+            kind = entry.kind
+            if kind is EntryKind.CONCESSION:
+                concessions.append(entry)
+                if entry.seq > last_concession:
+                    last_concession = entry.seq
+                if entry.concession_type in PRICE_TYPES:
+                    priced += entry.worth_cents or 0
+                else:
+                    other += entry.worth_cents or 0
+            elif kind is EntryKind.GET:
+                gets[entry.reciprocates] = entry
+            elif kind is EntryKind.ASK:
+                asks.append(entry)
         return cls(
             list_cents=deal.list_cents,
             floor_cents=deal.floor_cents,
-            gives=tuple(Give(entry, gets.get(entry.seq)) for entry in concessions),
-            open_asks=open_asks,
+            gives=tuple([Give(entry, gets.get(entry.seq)) for entry in concessions]),
+            # An ask stays open until the rep next concedes something (the concession answers it).
+            open_asks=tuple(ask for ask in asks if ask.seq > last_concession),
             price_concessions_cents=priced,
-            other_concessions_cents=sum(c.worth for c in concessions) - priced,
+            other_concessions_cents=other,
         )
 
     @property

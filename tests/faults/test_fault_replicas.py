@@ -108,7 +108,8 @@ def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
 
 
 def card_of(replicas: Replicas, name: str, channel: str) -> str:
-    """The deal card's ts, once a replica's worker has posted it."""
+    """The deal card's ts, once a replica's worker has posted it and stored it on the deal (Slack sees the card
+    a moment before the deal knows it: a thread message sent in between is not yet in a deal's thread)."""
     standin = replicas.standin
 
     def posted() -> str | None:
@@ -119,7 +120,13 @@ def card_of(replicas: Replicas, name: str, channel: str) -> str:
         waiting = replicas.sql("SELECT id, kind, channel_id, attempts, last_error, claimed_until, due_at FROM outbox "
                                "WHERE delivered_at IS NULL AND failed_at IS NULL ORDER BY id")
         pytest.fail(f"no card for {name} in {channel}; outbox waiting: {waiting}\n{replicas.output()}")
-    return posted() or ""
+    ts = posted() or ""
+
+    def stored() -> bool:
+        return replicas.sql(f"SELECT count(*) FROM deal WHERE name = '{name}' AND card_ts = '{ts}'") == [(1,)]
+
+    assert standin.wait_for(stored, timeout=10), f"the card of {name} was posted but not stored on the deal"
+    return ts
 
 
 def together(*calls: object) -> list[Answer]:

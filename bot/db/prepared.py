@@ -1,0 +1,122 @@
+"""The hot statements, compiled once per database by SQLAlchemy and run on the driver's own cursor.
+
+Every `/deal` move runs four to six statements. Through `Connection.execute` each one costs SQLAlchemy's
+execution context, events and result objects, 60 to 120 µs: more than SQLite takes to run it, and on SQLite it
+is spent while holding the database's one write lock. A `Prepared` keeps what SQLAlchemy compiled (the SQL text,
+the parameter order and each type's bind and result conversions, all public type API) and runs it on the
+DBAPI cursor of the unit of work's connection, inside the transaction that connection began, so a change is
+still committed or rolled back with everything else. Driver errors come out as SQLAlchemy's own exception
+classes, as callers expect, and a connection the database dropped is invalidated as SQLAlchemy would."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.selectable import SelectBase
+
+Processor = Callable[[Any], Any]
+
+
+class Prepared:
+    """One statement compiled for one dialect; `column_keys`: the columns an INSERT or UPDATE gets values for."""
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None = None) -> None:
+        compiled = statement.compile(dialect=dialect, column_keys=list(column_keys) if column_keys else None)
+        self.sql = compiled.string
+        self._order: tuple[str, ...] | None = tuple(compiled.positiontup) if compiled.positional else None
+        binds = compiled.binds.items()  # by the name rendered in the SQL (an anonymous one's too)
+        # Values fixed in the statement (a literal compared with a column) are parameters too.
+        self._fixed = {name: bind.effective_value for name, bind in binds if not bind.required}
+        self._convert = {name: convert for name, bind in binds
+                         if (convert := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None}
+        self._dialect = dialect
+        self._row: type | None = None
+        self._types: list[Any] = []
+        self._results: list[Processor | None] | None = None  # known at the first result (see `row`)
+        if isinstance(statement, SelectBase):
+            columns = list(statement.selected_columns)
+            self._row = namedtuple("Row", [column.name for column in columns])  # type: ignore[misc]
+            self._types = [column.type.dialect_impl(dialect) for column in columns]
+
+    def parameters(self, values: Mapping[str, Any]) -> Any:
+        """The driver's parameters for `values` (and the statement's fixed ones), converted as SQLAlchemy would."""
+        given = {**self._fixed, **values} if self._fixed else dict(values)
+        for key, convert in self._convert.items():
+            if key in given:
+                given[key] = convert(given[key])
+        if self._order is None:
+            return given
+        return [given[key] for key in self._order]
+
+    def row(self, raw: Sequence[Any], description: Sequence[Sequence[Any]]) -> Any:
+        """A fetched row with its columns converted and named (attribute access, like a Core row).
+        `description`: the cursor's; a conversion may depend on the type the driver reports (psycopg's
+        numerics), which is the same for every execution of one statement."""
+        assert self._row is not None, "only a SELECT has rows"
+        if self._results is None:
+            self._results = [kind.result_processor(self._dialect, column[1])
+                             for kind, column in zip(self._types, description, strict=True)]
+        return self._row._make(value if convert is None else convert(value)
+                               for value, convert in zip(raw, self._results, strict=True))
+
+
+class Runner:
+    """Runs prepared statements on one SQLAlchemy connection's driver connection, in its transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def execute(self, prepared: Prepared, values: Mapping[str, Any]) -> Any:
+        """Runs it; returns the driver's cursor (`rowcount`, or rows for `first`)."""
+        return self._run(prepared, prepared.parameters(values))
+
+    def first(self, prepared: Prepared, values: Mapping[str, Any]) -> Any:
+        """The first row, converted and named, or None."""
+        cursor = self.execute(prepared, values)
+        raw = cursor.fetchone()
+        return None if raw is None else prepared.row(raw, cursor.description)
+
+    def _run(self, prepared: Prepared, parameters: Any) -> Any:
+        connection = self._connection
+        if not connection.in_transaction():
+            connection.begin()  # the engine's own BEGIN (on SQLite: deferred or IMMEDIATE, see engine.py)
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        cursor = driver.cursor()
+        dialect = connection.dialect
+        listeners = connection.dispatch.before_cursor_execute
+        if listeners:  # whoever watches the engine's statements (bench/sqlplan.py counts them) sees these too
+            listeners(connection, cursor, prepared.sql, parameters, None, False)
+        try:
+            cursor.execute(prepared.sql, parameters)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, driver, cursor):
+                connection.invalidate(exc)
+            raise DBAPIError.instance(prepared.sql, None, exc, dialect.loaded_dbapi.Error,
+                                      connection_invalidated=connection.invalidated, dialect=dialect) from exc
+        return cursor
+
+
+class Statements:
+    """Each module-level statement prepared once per dialect (and per set of columns given, for writes)."""
+
+    def __init__(self) -> None:
+        self._prepared: dict[tuple[int, str, tuple[str, ...]], tuple[ClauseElement, Prepared]] = {}
+
+    def __call__(self, statement: ClauseElement, dialect: Dialect, column_keys: Iterable[str] = ()) -> Prepared:
+        keys = tuple(sorted(column_keys))
+        found = self._prepared.get((id(statement), dialect.name, keys))
+        if found is not None:
+            return found[1]
+        prepared = Prepared(statement, dialect, keys)
+        # The statement is kept beside it, so its id cannot be reused by another object while cached.
+        self._prepared[(id(statement), dialect.name, keys)] = (statement, prepared)
+        return prepared
+
+
+prepare = Statements()

@@ -1,0 +1,102 @@
+"""Statements run on the driver (`bot.db.prepared`) behave as SQLAlchemy's own execution would, on both databases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from conftest import TEAM
+from sqlalchemy import bindparam, event, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from bot.commands import parse_command
+from bot.db.deals import DEAL
+from bot.db.outbox import OUTBOX
+from bot.db.prepared import Prepared, Runner, prepare
+from bot.services.access import Actor
+
+_OUTBOX_BY_ID = select(OUTBOX.c.id, OUTBOX.c.created_at, OUTBOX.c.kind).where(OUTBOX.c.id == bindparam("row_id"))
+_DEAL_HOURS = select(DEAL.c.hours, DEAL.c.updated_at).where(DEAL.c.id == bindparam("deal_id"))
+
+
+def _outbox_values(moment: datetime) -> dict:
+    return {"team_id": TEAM, "deal_id": None, "kind": "note", "channel_id": "C0DEALS", "payload": "{}",
+            "response_url": None, "created_at": moment, "due_at": moment, "attempts": 0}
+
+
+def test_a_moment_written_on_the_driver_reads_back_through_sqlalchemy_unchanged(container) -> None:
+    moment = datetime(2026, 11, 23, 9, 30, 15, 123456, tzinfo=UTC)
+    values = _outbox_values(moment)
+    with container.engine.connect() as connection:
+        Runner(connection).execute(prepare(insert(OUTBOX), connection.dialect, values), values)
+        connection.commit()
+        stored = connection.execute(select(OUTBOX.c.created_at)).scalar_one()
+    assert stored.replace(tzinfo=UTC) == moment
+
+
+def test_a_row_read_on_the_driver_has_the_types_sqlalchemy_gives(container) -> None:
+    moment = datetime(2026, 11, 23, 9, 30, 15, 123456, tzinfo=UTC)
+    with container.engine.connect() as connection:
+        row_id = connection.execute(insert(OUTBOX).values(**_outbox_values(moment)).returning(OUTBOX.c.id)).scalar_one()
+        connection.commit()
+        through_sqlalchemy = connection.execute(_OUTBOX_BY_ID, {"row_id": row_id}).one()
+        on_driver = Runner(connection).first(prepare(_OUTBOX_BY_ID, connection.dialect), {"row_id": row_id})
+    assert tuple(on_driver) == tuple(through_sqlalchemy)
+    assert on_driver.kind == "note" and isinstance(on_driver.created_at, datetime)
+
+
+def test_a_numeric_column_reads_as_a_decimal_on_the_driver(container) -> None:
+    container.services.deals.open(Actor(TEAM, "U0REP", "C0DEALS"), parse_command("new acme list=100k floor=80k"))
+    with container.engine.connect() as connection:
+        row = Runner(connection).first(prepare(_DEAL_HOURS, connection.dialect), {"deal_id": 1})
+    assert row.hours == Decimal(0) and isinstance(row.hours, Decimal)
+
+
+def test_a_driver_statement_is_part_of_the_connections_transaction(container) -> None:
+    values = _outbox_values(datetime.now(UTC))
+    with container.engine.connect() as connection:
+        Runner(connection).execute(prepare(insert(OUTBOX), connection.dialect, values), values)
+        connection.rollback()
+        assert connection.execute(select(OUTBOX.c.id)).first() is None
+
+
+def test_a_driver_error_comes_out_as_sqlalchemys_own_exception(container) -> None:
+    values = {**_outbox_values(datetime.now(UTC)), "team_id": None}  # team_id is NOT NULL
+    with container.engine.connect() as connection, pytest.raises(IntegrityError):
+        Runner(connection).execute(prepare(insert(OUTBOX), connection.dialect, values), values)
+
+
+def test_a_statement_is_compiled_once_per_database_and_set_of_columns(container) -> None:
+    dialect = container.engine.dialect
+    statement = insert(OUTBOX)
+    first = prepare(statement, dialect, ["team_id", "kind"])
+    assert prepare(statement, dialect, ["kind", "team_id"]) is first
+    assert prepare(statement, dialect, ["team_id"]) is not first
+    assert isinstance(first, Prepared) and "kind" in first.sql
+
+
+def test_every_entry_of_one_move_is_stored_as_the_first_one_is(container) -> None:
+    """A concession with its get is one INSERT of two rows; the second row's moment must be written in the same
+    form as the first (on SQLite, the text SQLAlchemy writes; the driver's own form would differ)."""
+    rep = Actor(TEAM, "U0REP", "C0DEALS")
+    container.services.deals.open(rep, parse_command("new acme list=100k floor=80k"))
+    container.services.deals.concede(rep, parse_command("concede acme 5% for a case study"))
+    with container.engine.connect() as connection:
+        stored = [row[0] for row in connection.exec_driver_sql("SELECT at FROM ledger_entry ORDER BY seq")]
+    assert len(stored) == 2 and stored[0] == stored[1]
+
+
+def test_statements_on_the_driver_are_seen_by_the_engines_statement_listeners(container) -> None:
+    seen: list[str] = []
+
+    def listener(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        seen.append(statement)
+
+    event.listen(container.engine, "before_cursor_execute", listener)
+    try:
+        with container.engine.connect() as connection:
+            Runner(connection).first(prepare(_OUTBOX_BY_ID, connection.dialect), {"row_id": 1})
+    finally:
+        event.remove(container.engine, "before_cursor_execute", listener)
+    assert prepare(_OUTBOX_BY_ID, container.engine.dialect).sql in seen
