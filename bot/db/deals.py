@@ -10,11 +10,13 @@ meanwhile, and then `save` raises `DealChanged` and writes nothing."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Insert, bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql
 
 from bot.db import mapping
 from bot.db.ledger_json import LedgerJSON, entries_of
@@ -60,17 +62,27 @@ _BY_NAME = {lock: (query.with_for_update(of=DEAL) if lock else query).where(
 _ENTRIES_OF_ONE = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
                                       ENTRY.c.deal_id == bindparam("deal_id")).order_by(ENTRY.c.seq)
 # SET: the columns given at execution, and the next version; only if the version is still the one read.
+_TAKE_BACK = update(ENTRY).where(ENTRY.c.deal_id == bindparam("deal_id"), ENTRY.c.seq == bindparam("seq")).values(
+    taken_back_at=bindparam("at"), taken_back_by=bindparam("by"))
 _UPDATE_DEAL = update(DEAL).where(DEAL.c.id == bindparam("row_id"), DEAL.c.version == bindparam("read_version")).values(
     version=DEAL.c.version + 1)
 
 
 @functools.cache  # a move adds one or two entries: a handful of statements in all
-def _insert_entries(count: int, columns: tuple[str, ...]) -> Insert:
+def _insert_entries(count: int, columns: tuple[str, ...], dialect: str) -> Insert:
     """One INSERT of `count` entries (`<column>_<i>` parameters): psycopg's executemany goes through its
-    pipeline mode, which on loopback took twice as long as one statement with several rows."""
+    pipeline mode, which on loopback took twice as long as one statement with several rows.
+
+    On PostgreSQL it runs in one statement with the deal's conditional update (`Runner.batched`), and runs even
+    when that update finds the deal changed: its entries' numbers may then be taken, so it skips those
+    rather than fail, and `save` reports the deal changed either way."""
+    statement = postgresql.insert(ENTRY) if dialect == "postgresql" else insert(ENTRY)
     # Typed, so each row's values are converted as the column's (SQLAlchemy types only the first row's).
-    return insert(ENTRY).values([{name: bindparam(f"{name}_{i}", type_=ENTRY.c[name].type) for name in columns}
-                                 for i in range(count)])
+    statement = statement.inline().values([{name: bindparam(f"{name}_{i}", type_=ENTRY.c[name].type)
+                                            for name in columns} for i in range(count)])
+    if dialect == "postgresql":
+        statement = statement.on_conflict_do_nothing(index_elements=[ENTRY.c.deal_id, ENTRY.c.seq])
+    return statement
 
 
 _ENTRIES_OF_MANY = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
@@ -80,6 +92,17 @@ _ENTRIES_OF_MANY = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
 
 class DealChanged(Exception):
     """Someone else saved the deal after it was read: the change was judged on a deal that no longer is."""
+
+
+def _changed(deal_id: int, rows: int = 1) -> Callable[[int], None]:
+    """The check on the deal's conditional UPDATE (and its entries' INSERT): fewer rows written than given means
+    the deal is no longer as it was read."""
+
+    def check(written: int) -> None:
+        if written < rows:
+            raise DealChanged(deal_id)
+
+    return check
 
 
 @dataclass(frozen=True)
@@ -96,9 +119,9 @@ class DealInContext:
 
 
 class DealRepository:
-    def __init__(self, connection: Connection, team_id: str) -> None:
+    def __init__(self, connection: Connection, team_id: str, runner: Runner | None = None) -> None:
         self._connection, self._team_id = connection, team_id
-        self._run = Runner(connection)  # the hot statements, on the driver (prepared.py)
+        self._run = runner or Runner(connection)  # the hot statements, on the driver (prepared.py)
         self._stored: dict[int, dict[str, Any]] = {}  # per deal: its row as read or last written
         self._taken_back: dict[int, dict[int, bool]] = {}  # per deal: seq -> taken back, as stored
 
@@ -200,19 +223,19 @@ class DealRepository:
         changed["updated_at"] = now
         dialect = self._connection.dialect
         params = {"row_id": deal.id, "read_version": stored["version"], **changed}
-        if not self._run.execute(prepare(_UPDATE_DEAL, dialect, changed), params).rowcount:
-            raise DealChanged(deal.id)
+        self._run.write(prepare(_UPDATE_DEAL, dialect, changed), params, check=_changed(deal.id))
         stored.update(changed, version=stored["version"] + 1)
         taken_back = self._taken_back[deal.id]
         new = [mapping.entry_values(deal, entry) for entry in deal.entries if entry.seq not in taken_back]
         if new:
-            statement = _insert_entries(len(new), tuple(new[0]))
-            self._run.execute(prepare(statement, dialect), {f"{name}_{i}": value for i, values in enumerate(new)
-                                                            for name, value in values.items()})
+            statement = _insert_entries(len(new), tuple(new[0]), dialect.name)
+            self._run.write(prepare(statement, dialect), {f"{name}_{i}": value for i, values in enumerate(new)
+                                                          for name, value in values.items()},
+                            check=_changed(deal.id, rows=len(new)))
         for entry in deal.entries:
             if entry.taken_back and not taken_back.get(entry.seq, False):
-                self._connection.execute(update(ENTRY).where(ENTRY.c.deal_id == deal.id, ENTRY.c.seq == entry.seq)
-                                   .values(taken_back_at=now, taken_back_by=entry.taken_back_by))
+                self._run.write(prepare(_TAKE_BACK, dialect), {"deal_id": deal.id, "seq": entry.seq, "at": now,
+                                                               "by": entry.taken_back_by})
         self._taken_back[deal.id] = {entry.seq: entry.taken_back for entry in deal.entries}
 
     def set_card(self, deal_id: int, card_ts: str) -> None:

@@ -19,7 +19,7 @@ MAX_NOTE_LINES = 10
 # Queued and not yet picked up by a worker.
 _WAITING = (OUTBOX.c.team_id == bindparam("team_id"), OUTBOX.c.kind == bindparam("kind"),
             OUTBOX.c.delivered_at.is_(None), OUTBOX.c.failed_at.is_(None), OUTBOX.c.claimed_until.is_(None))
-_INSERT = insert(OUTBOX)
+_INSERT = insert(OUTBOX).inline()  # inline: no implicit RETURNING of the new id, which nothing reads
 _LATEST_NOTE = (select(OUTBOX.c.id, OUTBOX.c.payload)
                 .where(*_WAITING, OUTBOX.c.deal_id == bindparam("deal_id"))
                 .order_by(OUTBOX.c.id.desc()).limit(1))
@@ -44,7 +44,7 @@ _WAITING_ANY = _COUNT.where(*_WAITING)
 _CARD_COLUMNS = {"team_id": "team_id", "deal_id": "deal_id", "kind": "kind", "channel": "channel_id",
                  "payload": "payload", "created_at": "created_at", "due_at": "due_at", "attempts": "attempts"}
 _NEW_CARD = select(*(bindparam(name, type_=OUTBOX.c[column].type) for name, column in _CARD_COLUMNS.items()))
-_REFRESH_CARD = insert(OUTBOX).from_select(
+_REFRESH_CARD = insert(OUTBOX).inline().from_select(
     list(_CARD_COLUMNS.values()), _NEW_CARD.where(~exists().where(*_WAITING, OUTBOX.c.deal_id == bindparam("deal_id"))))
 
 
@@ -63,9 +63,9 @@ def waiting_note_from(row_id: int | None, payload: str | None) -> WaitingNote | 
 
 
 class OutboxRepository:
-    def __init__(self, connection: Connection, team_id: str) -> None:
+    def __init__(self, connection: Connection, team_id: str, runner: Runner | None = None) -> None:
         self._connection, self._team_id = connection, team_id
-        self._run = Runner(connection)  # the statements every move runs, on the driver (prepared.py)
+        self._run = runner or Runner(connection)  # the statements every move runs, on the driver (prepared.py)
 
     def add(
         self, kind: str, *, channel: str, deal_id: int | None = None, payload: dict | None = None,
@@ -75,7 +75,7 @@ class OutboxRepository:
         values = {"team_id": self._team_id, "deal_id": deal_id, "kind": kind, "channel_id": channel,
                   "payload": json.dumps(payload or {}, sort_keys=True), "response_url": response_url,
                   "created_at": now, "due_at": now, "attempts": 0}
-        self._run.execute(prepare(_INSERT, self._connection.dialect, values), values)
+        self._run.write(prepare(_INSERT, self._connection.dialect, values), values)
 
     def waiting_note(self, deal_id: int) -> WaitingNote | None:
         """The deal's latest thread note not yet picked up, if it has room for another line. Read before the
@@ -89,12 +89,17 @@ class OutboxRepository:
         """Thread notes not yet picked up merge into one message (up to MAX_NOTE_LINES lines): Slack takes
         about one message a second per channel, so a busy deal gets fewer, fuller notes, not a backlog.
         `waiting`: what `waiting_note` found for the deal when the change was read."""
-        if waiting is not None:
-            merged = json.dumps({"notes": [*waiting.notes, note]}, sort_keys=True)
-            merge = prepare(_MERGE_NOTE, self._connection.dialect)
-            if self._run.execute(merge, {"row_id": waiting.row_id, "merged": merged}).rowcount:
-                return
-        self.add("note", channel=channel, deal_id=deal_id, payload={"notes": [note]})
+        if waiting is None:
+            self.add("note", channel=channel, deal_id=deal_id, payload={"notes": [note]})
+            return
+
+        def add_unless_merged(rows: int) -> None:  # a worker took the note meanwhile: this one goes out alone
+            if not rows:
+                self.add("note", channel=channel, deal_id=deal_id, payload={"notes": [note]})
+
+        merged = json.dumps({"notes": [*waiting.notes, note]}, sort_keys=True)
+        self._run.write(prepare(_MERGE_NOTE, self._connection.dialect), {"row_id": waiting.row_id, "merged": merged},
+                        check=add_unless_merged)
 
     def pending(self, *, kind: str, channel: str | None = None, deal_id: int | None = None) -> bool:
         """A message of this kind (for this channel, this deal) is queued and not yet picked up: one
@@ -110,6 +115,6 @@ class OutboxRepository:
         """Queues a card refresh unless one is waiting (it will draw the deal as it is when sent), in one
         statement: INSERT … SELECT … WHERE NOT EXISTS."""
         now = utcnow()
-        self._run.execute(prepare(_REFRESH_CARD, self._connection.dialect), {
+        self._run.write(prepare(_REFRESH_CARD, self._connection.dialect), {
             "team_id": self._team_id, "kind": "card", "deal_id": deal_id, "channel": channel, "payload": "{}",
             "created_at": now, "due_at": now, "attempts": 0})

@@ -10,8 +10,11 @@ classes, as callers expect, and a connection the database dropped is invalidated
 
 from __future__ import annotations
 
+import functools
+import re
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Dialect
@@ -65,15 +68,25 @@ class Prepared:
                                for value, convert in zip(raw, self._results, strict=True))
 
 
+RowCheck = Callable[[int], None]
+
+
 class Runner:
-    """Runs prepared statements on one SQLAlchemy connection's driver connection, in its transaction."""
+    """Runs prepared statements on one SQLAlchemy connection's driver connection, in its transaction.
+
+    Inside `batched()` on PostgreSQL, writes wait and go to the server as one statement when the block ends
+    (each write a data-modifying CTE, their row counts read back): a move's update, entries and outbox rows
+    cost one round trip instead of four or five. They touch different rows and none reads another's change,
+    so running them side by side in one statement is the same as one after another."""
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
+        self._waiting: list[tuple[Prepared, Any, RowCheck | None]] | None = None
 
     def execute(self, prepared: Prepared, values: Mapping[str, Any]) -> Any:
-        """Runs it; returns the driver's cursor (`rowcount`, or rows for `first`)."""
-        return self._run(prepared, prepared.parameters(values))
+        """Runs it now (after any waiting writes); returns the driver's cursor (`rowcount`, or rows for `first`)."""
+        self._send_waiting()
+        return self._run(prepared.sql, prepared.parameters(values))
 
     def first(self, prepared: Prepared, values: Mapping[str, Any]) -> Any:
         """The first row, converted and named, or None."""
@@ -81,7 +94,46 @@ class Runner:
         raw = cursor.fetchone()
         return None if raw is None else prepared.row(raw, cursor.description)
 
-    def _run(self, prepared: Prepared, parameters: Any) -> Any:
+    def write(self, prepared: Prepared, values: Mapping[str, Any], check: RowCheck | None = None) -> None:
+        """An INSERT or UPDATE; `check` gets the number of rows it changed (and may raise) once it has run:
+        at once, or when a batch is sent."""
+        if self._waiting is not None:
+            self._waiting.append((prepared, prepared.parameters(values), check))
+            return
+        cursor = self._run(prepared.sql, prepared.parameters(values))
+        if check is not None:
+            check(cursor.rowcount)
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Writes in the block wait and are sent together at its end (PostgreSQL; elsewhere they run at once).
+        If the block raises, they are dropped unsent."""
+        if self._connection.dialect.name != "postgresql" or self._waiting is not None:
+            yield
+            return
+        self._waiting = []
+        try:
+            yield
+        except BaseException:
+            self._waiting = None
+            raise
+        self._send_waiting()
+
+    def _send_waiting(self) -> None:
+        waiting, self._waiting = self._waiting, None
+        if not waiting:
+            return
+        if len(waiting) == 1:
+            counts = [self._run(waiting[0][0].sql, waiting[0][1]).rowcount]
+        else:
+            parameters = {f"w{i}_{name}": value for i, (_, given, _) in enumerate(waiting)
+                          for name, value in given.items()}
+            counts = list(self._run(_as_one(tuple(p.sql for p, _, _ in waiting)), parameters).fetchone())
+        for (_, _, check), count in zip(waiting, counts, strict=True):
+            if check is not None:
+                check(count)
+
+    def _run(self, sql: str, parameters: Any) -> Any:
         connection = self._connection
         if not connection.in_transaction():
             connection.begin()  # the engine's own BEGIN (on SQLite: deferred or IMMEDIATE, see engine.py)
@@ -91,15 +143,31 @@ class Runner:
         dialect = connection.dialect
         listeners = connection.dispatch.before_cursor_execute
         if listeners:  # whoever watches the engine's statements (bench/sqlplan.py counts them) sees these too
-            listeners(connection, cursor, prepared.sql, parameters, None, False)
+            listeners(connection, cursor, sql, parameters, None, False)
         try:
-            cursor.execute(prepared.sql, parameters)
+            cursor.execute(sql, parameters)
         except dialect.loaded_dbapi.Error as exc:
             if dialect.is_disconnect(exc, driver, cursor):
                 connection.invalidate(exc)
-            raise DBAPIError.instance(prepared.sql, None, exc, dialect.loaded_dbapi.Error,
+            raise DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error,
                                       connection_invalidated=connection.invalidated, dialect=dialect) from exc
         return cursor
+
+
+_PARAMETER = re.compile(r"%\((\w+)\)s")
+
+
+@functools.cache  # one per sequence of statements a kind of move writes: a handful
+def _as_one(statements: tuple[str, ...]) -> str:
+    """PostgreSQL writes (named parameters) as one statement returning how many rows each changed; each
+    statement's parameters are renamed `w<i>_<name>`."""
+    parts = []
+    for i, sql in enumerate(statements):
+        assert "RETURNING" not in sql, "a batched write returns nothing of its own"
+        renamed = _PARAMETER.sub(lambda found, i=i: f"%(w{i}_{found.group(1)})s", sql)
+        parts.append(f"w{i} AS ({renamed} RETURNING 1)")
+    counts = ", ".join(f"(SELECT count(*) FROM w{i})" for i in range(len(statements)))
+    return f"WITH {', '.join(parts)} SELECT {counts}"
 
 
 class Statements:

@@ -6,6 +6,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from functools import cached_property
 from types import TracebackType
 
@@ -17,6 +18,7 @@ from sqlmodel import Session
 from bot.db.deals import DealRepository
 from bot.db.engine import LOCK_DEADLINE, READ_ONLY, REQUEST_LOCK_TIMEOUT_MS
 from bot.db.outbox import OutboxRepository
+from bot.db.prepared import Runner
 from bot.db.repositories import (
     ChannelRepository,
     DecisionRepository,
@@ -59,6 +61,7 @@ class UnitOfWork:
         # so a writer is answered "try again" within the request's budget rather than after it.
         self._deadline = time.monotonic() + self._lock_timeout
         self.connection = self._engine.connect()
+        self._runner = Runner(self.connection)  # the repositories' hot statements, batched together in `batched()`
         try:
             if self._read_only and self._autocommit_reads:
                 # PostgreSQL: each statement sees what was committed when it began, in a transaction or not
@@ -98,11 +101,11 @@ class UnitOfWork:
 
     @cached_property
     def deals(self) -> DealRepository:
-        return DealRepository(self.connection, self.team_id)
+        return DealRepository(self.connection, self.team_id, self._runner)
 
     @cached_property
     def outbox(self) -> OutboxRepository:
-        return OutboxRepository(self.connection, self.team_id)
+        return OutboxRepository(self.connection, self.team_id, self._runner)
 
     @cached_property
     def summaries(self) -> SummaryRepository:
@@ -152,6 +155,11 @@ class UnitOfWork:
             self._has_turn = False
             self._write_lock.release()
             raise
+
+    def batched(self) -> AbstractContextManager[None]:
+        """The deal's save and the outbox rows written in the block go to PostgreSQL as one statement at its end
+        (`Runner.batched`); a save's `DealChanged` is then raised there."""
+        return self._runner.batched()
 
     def commit(self) -> None:
         if self._read_only:

@@ -263,14 +263,15 @@ class DealService:
                 raise Conflict("That message is already logged.")
             if moment is Moment.BACK and uow.deals.name_is_open(deal.name):
                 raise Conflict(f"Another open deal is named `{deal.name}`; close or rename it first.")
-            uow.deals.save(deal, after.verdict, ledger)  # DealChanged if someone saved it since it was read
             alerted = alert_on(after if what_if is None else what_if, before) if alert_on else frozenset()
             unalerted: frozenset[Rule] = frozenset()
-            try:
-                self._queue(uow, deal, policy, moment, entry, alerted, what_if or after, ext_shared=ext_shared,
-                            waiting=waiting)
-            except _NoAlertChannel:
-                alerted, unalerted = frozenset(), alerted
+            with uow.batched():  # on PostgreSQL the save and its outbox rows are one statement, sent at the end
+                uow.deals.save(deal, after.verdict, ledger)  # DealChanged if someone saved it since it was read
+                try:
+                    self._queue(uow, deal, policy, moment, entry, alerted, what_if or after,
+                                ext_shared=ext_shared, waiting=waiting)
+                except _NoAlertChannel:
+                    alerted, unalerted = frozenset(), alerted
             uow.commit()
         return self._result(moment, deal, policy, entry=entry, what_if=what_if, alerted=alerted, judgement=after,
                             unalerted=unalerted, ledger=ledger,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import TEAM
-from sqlalchemy import bindparam, event, insert, select
+from sqlalchemy import bindparam, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.commands import parse_command
@@ -100,3 +100,62 @@ def test_statements_on_the_driver_are_seen_by_the_engines_statement_listeners(co
     finally:
         event.remove(container.engine, "before_cursor_execute", listener)
     assert prepare(_OUTBOX_BY_ID, container.engine.dialect).sql in seen
+
+
+def _statements_of(container, command: str) -> list[str]:
+    seen: list[str] = []
+
+    def listener(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        seen.append(statement)
+
+    event.listen(container.engine, "before_cursor_execute", listener)
+    try:
+        container.services.deals.concede(Actor(TEAM, "U0REP", "C0DEALS"), parse_command(command))
+    finally:
+        event.remove(container.engine, "before_cursor_execute", listener)
+    return seen
+
+
+def test_on_postgresql_a_moves_writes_go_as_one_statement_after_its_read(container, backend) -> None:
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL batches writes; SQLite runs each at once (no round trips to save)")
+    rep = Actor(TEAM, "U0REP", "C0DEALS")
+    container.services.deals.open(rep, parse_command("new acme list=100k floor=80k"))
+    container.services.deals.concede(rep, parse_command("concede acme 5% for a case study"))
+
+    statements = _statements_of(container, "concede acme 2% for a logo")
+
+    assert len(statements) == 2, statements
+    assert statements[0].startswith("SELECT") and statements[1].startswith("WITH w0 AS (UPDATE deal")
+    with container.engine.connect() as connection:
+        entries = connection.exec_driver_sql("SELECT count(*) FROM ledger_entry").scalar_one()
+    assert entries == 4, "both moves' concessions and gets"
+
+
+def test_writes_batched_in_a_block_that_raises_are_never_sent(container, backend) -> None:
+    if backend != "postgresql":
+        pytest.skip("only PostgreSQL batches; on SQLite a write runs at once and the rollback undoes it")
+    values = _outbox_values(datetime.now(UTC))
+    with container.engine.connect() as connection:
+        runner = Runner(connection)
+        with pytest.raises(RuntimeError), runner.batched():
+            runner.write(prepare(insert(OUTBOX), connection.dialect, values), values)
+            raise RuntimeError("the move failed after queuing its writes")
+        connection.commit()  # what was queued never reached the server, so there is nothing to commit
+        assert connection.execute(select(OUTBOX.c.id)).first() is None
+
+
+def test_a_batched_writes_row_count_reaches_its_check_when_the_batch_is_sent(container) -> None:
+    values = _outbox_values(datetime.now(UTC))
+    counts: list[int] = []
+    with container.engine.connect() as connection:
+        runner = Runner(connection)
+        insert_one = prepare(insert(OUTBOX).inline(), connection.dialect, values)
+        merge_none = prepare(update(OUTBOX).where(OUTBOX.c.id == bindparam("row_id")).values(kind="card"),
+                             connection.dialect)
+        with runner.batched():
+            runner.write(insert_one, values, check=counts.append)
+            runner.write(merge_none, {"row_id": 999_999}, check=counts.append)
+        connection.commit()
+        assert counts == [1, 0]
+        assert connection.execute(select(func.count()).select_from(OUTBOX)).scalar_one() == 1
