@@ -54,7 +54,7 @@ class Prepared:
                 given[key] = convert(given[key])
         if self._order is None:
             return given
-        return [given[key] for key in self._order]
+        return tuple([given[key] for key in self._order])
 
     def row(self, raw: Sequence[Any], description: Sequence[Sequence[Any]]) -> Any:
         """A fetched row with its columns converted and named (attribute access, like a Core row).
