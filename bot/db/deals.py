@@ -10,13 +10,11 @@ meanwhile, and then `save` raises `DealChanged` and writes nothing."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Insert, bindparam, func, insert, select, update
-from sqlalchemy.dialects import postgresql
 
 from bot.db import mapping
 from bot.db.ledger_json import LedgerJSON, entries_of
@@ -69,20 +67,12 @@ _UPDATE_DEAL = update(DEAL).where(DEAL.c.id == bindparam("row_id"), DEAL.c.versi
 
 
 @functools.cache  # a move adds one or two entries: a handful of statements in all
-def _insert_entries(count: int, columns: tuple[str, ...], dialect: str) -> Insert:
+def _insert_entries(count: int, columns: tuple[str, ...]) -> Insert:
     """One INSERT of `count` entries (`<column>_<i>` parameters): psycopg's executemany goes through its
-    pipeline mode, which on loopback took twice as long as one statement with several rows.
-
-    On PostgreSQL it runs in one statement with the deal's conditional update (`Runner.batched`), and runs even
-    when that update finds the deal changed: its entries' numbers may then be taken, so it skips those
-    rather than fail, and `save` reports the deal changed either way."""
-    statement = postgresql.insert(ENTRY) if dialect == "postgresql" else insert(ENTRY)
+    pipeline mode, which on loopback took twice as long as one statement with several rows."""
     # Typed, so each row's values are converted as the column's (SQLAlchemy types only the first row's).
-    statement = statement.inline().values([{name: bindparam(f"{name}_{i}", type_=ENTRY.c[name].type)
-                                            for name in columns} for i in range(count)])
-    if dialect == "postgresql":
-        statement = statement.on_conflict_do_nothing(index_elements=[ENTRY.c.deal_id, ENTRY.c.seq])
-    return statement
+    return insert(ENTRY).inline().values([{name: bindparam(f"{name}_{i}", type_=ENTRY.c[name].type)
+                                           for name in columns} for i in range(count)])
 
 
 _ENTRIES_OF_MANY = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
@@ -92,17 +82,6 @@ _ENTRIES_OF_MANY = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
 
 class DealChanged(Exception):
     """Someone else saved the deal after it was read: the change was judged on a deal that no longer is."""
-
-
-def _changed(deal_id: int, rows: int = 1) -> Callable[[int], None]:
-    """The check on the deal's conditional UPDATE (and its entries' INSERT): fewer rows written than given means
-    the deal is no longer as it was read."""
-
-    def check(written: int) -> None:
-        if written < rows:
-            raise DealChanged(deal_id)
-
-    return check
 
 
 @dataclass(frozen=True)
@@ -119,9 +98,9 @@ class DealInContext:
 
 
 class DealRepository:
-    def __init__(self, connection: Connection, team_id: str, runner: Runner | None = None) -> None:
+    def __init__(self, connection: Connection, team_id: str, runner: Runner) -> None:
         self._connection, self._team_id = connection, team_id
-        self._run = runner or Runner(connection)  # the hot statements, on the driver (prepared.py)
+        self._run = runner  # the hot statements, on the driver (prepared.py), batched with the outbox's
         self._stored: dict[int, dict[str, Any]] = {}  # per deal: its row as read or last written
         self._taken_back: dict[int, dict[int, bool]] = {}  # per deal: seq -> taken back, as stored
 
@@ -139,14 +118,11 @@ class DealRepository:
             query, params = _BY_ID[lock], {"team_id": self._team_id, "deal_id": deal_id}
         else:
             query, params = _BY_NAME[lock], {"team_id": self._team_id, "name_key": (name or "").lower()}
-        if lock:
-            row = self._connection.execute(query, params).first()
-        else:
-            row = self._run.first(prepare(query, self._connection.dialect), params)
+        row = self._run.first(prepare(query, self._connection.dialect), params)
         if row is None:
             label = f"#{deal_id}" if deal_id is not None else f"`{name}`"
             raise NotFound(f"No deal {label} in this workspace. `/deal list` shows your open deals.")
-        values = row._mapping if lock else row._asdict()
+        values = row._asdict()
         policy = mapping.policy_from_values({column.name[len("policy_"):]: values[column.name] for column in _POLICY})
         if lock:
             return DealInContext(self._load([row])[0], policy, values["channel_ext_shared"])
@@ -223,15 +199,17 @@ class DealRepository:
         changed["updated_at"] = now
         dialect = self._connection.dialect
         params = {"row_id": deal.id, "read_version": stored["version"], **changed}
-        self._run.write(prepare(_UPDATE_DEAL, dialect, changed), params, check=_changed(deal.id))
+        # At once, not batched: it takes the deal's row lock, which every write after it relies on (writes sent in
+        # one statement take their locks in no set order, and two moves on one deal then deadlocked).
+        if not self._run.execute(prepare(_UPDATE_DEAL, dialect, changed), params).rowcount:
+            raise DealChanged(deal.id)
         stored.update(changed, version=stored["version"] + 1)
         taken_back = self._taken_back[deal.id]
         new = [mapping.entry_values(deal, entry) for entry in deal.entries if entry.seq not in taken_back]
         if new:
-            statement = _insert_entries(len(new), tuple(new[0]), dialect.name)
+            statement = _insert_entries(len(new), tuple(new[0]))
             self._run.write(prepare(statement, dialect), {f"{name}_{i}": value for i, values in enumerate(new)
-                                                          for name, value in values.items()},
-                            check=_changed(deal.id, rows=len(new)))
+                                                          for name, value in values.items()})
         for entry in deal.entries:
             if entry.taken_back and not taken_back.get(entry.seq, False):
                 self._run.write(prepare(_TAKE_BACK, dialect), {"deal_id": deal.id, "seq": entry.seq, "at": now,

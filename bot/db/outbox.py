@@ -63,9 +63,9 @@ def waiting_note_from(row_id: int | None, payload: str | None) -> WaitingNote | 
 
 
 class OutboxRepository:
-    def __init__(self, connection: Connection, team_id: str, runner: Runner | None = None) -> None:
+    def __init__(self, connection: Connection, team_id: str, runner: Runner) -> None:
         self._connection, self._team_id = connection, team_id
-        self._run = runner or Runner(connection)  # the statements every move runs, on the driver (prepared.py)
+        self._run = runner  # the statements every move runs, on the driver (prepared.py), batched with the deal's
 
     def add(
         self, kind: str, *, channel: str, deal_id: int | None = None, payload: dict | None = None,
@@ -89,17 +89,16 @@ class OutboxRepository:
         """Thread notes not yet picked up merge into one message (up to MAX_NOTE_LINES lines): Slack takes
         about one message a second per channel, so a busy deal gets fewer, fuller notes, not a backlog.
         `waiting`: what `waiting_note` found for the deal when the change was read."""
-        if waiting is None:
-            self.add("note", channel=channel, deal_id=deal_id, payload={"notes": [note]})
-            return
-
-        def add_unless_merged(rows: int) -> None:  # a worker took the note meanwhile: this one goes out alone
-            if not rows:
+        def add_alone(merged: int = 0) -> None:  # none waiting, or a worker took it meanwhile
+            if not merged:
                 self.add("note", channel=channel, deal_id=deal_id, payload={"notes": [note]})
 
-        merged = json.dumps({"notes": [*waiting.notes, note]}, sort_keys=True)
-        self._run.write(prepare(_MERGE_NOTE, self._connection.dialect), {"row_id": waiting.row_id, "merged": merged},
-                        check=add_unless_merged)
+        if waiting is None:
+            add_alone()
+            return
+        payload = json.dumps({"notes": [*waiting.notes, note]}, sort_keys=True)
+        self._run.write(prepare(_MERGE_NOTE, self._connection.dialect), {"row_id": waiting.row_id, "merged": payload},
+                        check=add_alone)
 
     def pending(self, *, kind: str, channel: str | None = None, deal_id: int | None = None) -> bool:
         """A message of this kind (for this channel, this deal) is queued and not yet picked up: one

@@ -75,9 +75,10 @@ class Runner:
     """Runs prepared statements on one SQLAlchemy connection's driver connection, in its transaction.
 
     Inside `batched()` on PostgreSQL, writes wait and go to the server as one statement when the block ends
-    (each write a data-modifying CTE, their row counts read back): a move's update, entries and outbox rows
-    cost one round trip instead of four or five. They touch different rows and none reads another's change,
-    so running them side by side in one statement is the same as one after another."""
+    (each write a data-modifying CTE, their row counts read back): a move's entries and outbox rows cost one
+    round trip instead of three or four. PostgreSQL runs the parts of one statement in no set order, so only
+    writes that cannot block each other belong in a batch: a move runs its deal's update at once, and the batch
+    goes out while the move holds that row's lock. They touch different rows and none reads another's change."""
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
@@ -114,24 +115,24 @@ class Runner:
         self._waiting = []
         try:
             yield
-        except BaseException:
-            self._waiting = None
-            raise
-        self._send_waiting()
+            self._send_waiting()
+        finally:
+            self._waiting = None  # when the block raised, what waits is dropped unsent
 
     def _send_waiting(self) -> None:
-        waiting, self._waiting = self._waiting, None
-        if not waiting:
-            return
-        if len(waiting) == 1:
-            counts = [self._run(waiting[0][0].sql, waiting[0][1]).rowcount]
-        else:
-            parameters = {f"w{i}_{name}": value for i, (_, given, _) in enumerate(waiting)
-                          for name, value in given.items()}
-            counts = list(self._run(_as_one(tuple(p.sql for p, _, _ in waiting)), parameters).fetchone())
-        for (_, _, check), count in zip(waiting, counts, strict=True):
-            if check is not None:
-                check(count)
+        """Sends what waits (a statement run at once inside a batch goes after the writes before it); the batch,
+        if any, goes on. A check may write again (a note that could not be merged): that is sent too."""
+        while self._waiting:
+            waiting, self._waiting = self._waiting, []
+            if len(waiting) == 1:
+                counts = [self._run(waiting[0][0].sql, waiting[0][1]).rowcount]
+            else:
+                parameters = {f"w{i}_{name}": value for i, (_, given, _) in enumerate(waiting)
+                              for name, value in given.items()}
+                counts = list(self._run(_as_one(tuple(p.sql for p, _, _ in waiting)), parameters).fetchone())
+            for (_, _, check), count in zip(waiting, counts, strict=True):
+                if check is not None:
+                    check(count)
 
     def _run(self, sql: str, parameters: Any) -> Any:
         connection = self._connection

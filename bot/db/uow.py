@@ -157,8 +157,8 @@ class UnitOfWork:
             raise
 
     def batched(self) -> AbstractContextManager[None]:
-        """The deal's save and the outbox rows written in the block go to PostgreSQL as one statement at its end
-        (`Runner.batched`); a save's `DealChanged` is then raised there."""
+        """The new entries and outbox rows written in the block go to PostgreSQL as one statement at its end
+        (`Runner.batched`); the deal's update before them runs at once, so `DealChanged` comes from `save`."""
         return self._runner.batched()
 
     def commit(self) -> None:

@@ -265,7 +265,7 @@ class DealService:
                 raise Conflict(f"Another open deal is named `{deal.name}`; close or rename it first.")
             alerted = alert_on(after if what_if is None else what_if, before) if alert_on else frozenset()
             unalerted: frozenset[Rule] = frozenset()
-            with uow.batched():  # on PostgreSQL the save and its outbox rows are one statement, sent at the end
+            with uow.batched():  # on PostgreSQL the entries and outbox rows are one statement, sent at the end
                 uow.deals.save(deal, after.verdict, ledger)  # DealChanged if someone saved it since it was read
                 try:
                     self._queue(uow, deal, policy, moment, entry, alerted, what_if or after,

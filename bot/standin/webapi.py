@@ -15,18 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-# Limits Slack enforces; the stand-in refuses the same payloads so tests catch them before Slack does.
-MESSAGE_BLOCK_LIMIT = 50
-VIEW_BLOCK_LIMIT = 100
-SECTION_TEXT_LIMIT = 3000
-FIELD_TEXT_LIMIT = 2000
-FIELD_COUNT_LIMIT = 10
-HEADER_TEXT_LIMIT = 150
-BLOCK_ID_LIMIT = 255
-MESSAGE_TEXT_LIMIT = 40000
-ELEMENT_COUNT_LIMITS = {"context": 10, "actions": 25}
-MODAL_TITLE_LIMIT = 24
-PRIVATE_METADATA_LIMIT = 3000
+from bot.standin.refusals import Refusal, check_message, check_response_payload, checked_view
 
 # slack_sdk form-encodes these as JSON strings; tests want to inspect them as data.
 JSON_STRING_FIELDS = ("blocks", "attachments", "view", "metadata", "files")
@@ -96,14 +85,6 @@ class _Fault:
         if self.stall:
             return f"stall {self.stall:g}s" + (" (carried out)" if self.carried_out else "")
         return f"{self.status} {self.error}" if self.error else str(self.status)
-
-
-class _Refusal(Exception):
-    """Slack's `{"ok": false, "error": ...}` answer, raised from deep inside a method handler."""
-
-    def __init__(self, error: str) -> None:
-        super().__init__(error)
-        self.error = error
 
 
 class SlackStandIn:
@@ -324,7 +305,7 @@ class SlackStandIn:
     def _serve_api(self, method: str, query: str, headers: Any, body: bytes) -> Reply:
         try:
             params = _decode_params(headers.get("Content-Type", ""), body, query)
-        except _Refusal as refusal:
+        except Refusal as refusal:
             self._record(method, {})
             return _json_reply(200, {"ok": False, "error": refusal.error})
         form_token = params.pop("token", None)
@@ -354,7 +335,7 @@ class SlackStandIn:
         try:
             with self._lock:
                 return {"ok": True, **handler(params)}
-        except _Refusal as refusal:
+        except Refusal as refusal:
             return {"ok": False, "error": refusal.error}
 
     def _record(self, method: str, params: dict[str, Any]) -> Call:
@@ -389,8 +370,8 @@ class SlackStandIn:
         if not isinstance(payload, dict):
             return _text_reply(400, "invalid_payload")
         try:
-            _check_response_payload(payload)
-        except _Refusal as refusal:
+            check_response_payload(payload)
+        except Refusal as refusal:
             return _text_reply(400, refusal.error)
         with self._lock:
             self._responses.append((key, payload))
@@ -429,7 +410,7 @@ class SlackStandIn:
             # Auto-created so simple tests need no set_channel; Slack Connect needs set_channel.
             self._channels[channel] = _channel_record(channel, None, False)
             return self._channels[channel]
-        raise _Refusal("channel_not_found")
+        raise Refusal("channel_not_found")
 
     def _open_dm(self, user_id: str) -> dict[str, Any]:
         dm_id = "D" + user_id[1:]
@@ -443,7 +424,7 @@ class SlackStandIn:
         user_id = str(user_id or "")
         if user_id not in self._users:
             if user_id[:1] not in ("U", "W"):
-                raise _Refusal("user_not_found")
+                raise Refusal("user_not_found")
             self.set_user(user_id)
         return self._users[user_id]
 
@@ -451,7 +432,7 @@ class SlackStandIn:
         for message in self._messages:
             if message.channel == channel_id and message.ts == ts:
                 return message
-        raise _Refusal("message_not_found")
+        raise Refusal("message_not_found")
 
     def _message_payload(self, message: Message) -> dict[str, Any]:
         payload: dict[str, Any] = {
@@ -486,7 +467,7 @@ class SlackStandIn:
         }
 
     def _new_message(self, params: dict[str, Any], ephemeral_to: str | None = None) -> Message:
-        _check_message(params, require_content=True)
+        check_message(params, require_content=True)
         channel = self._channel(params.get("channel"))
         thread_ts = params.get("thread_ts") or None
         return Message(
@@ -508,14 +489,14 @@ class SlackStandIn:
     def _chat_post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         user = params.get("user")
         if not user:
-            raise _Refusal("user_not_found")
+            raise Refusal("user_not_found")
         self._user(user)
         message = self._new_message(params, ephemeral_to=str(user))
         self._ephemerals.append(message)
         return {"message_ts": message.ts}
 
     def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
-        _check_message(params, require_content=False)
+        check_message(params, require_content=False)
         message = self._find_message(self._channel(params.get("channel"))["id"], params.get("ts"))
         # Like Slack, fields the update leaves out keep their old value; an empty list clears blocks.
         if "text" in params:
@@ -548,7 +529,7 @@ class SlackStandIn:
             return {"channel": {"id": self._channel(params["channel"])["id"]}}
         users = [u.strip() for u in str(params.get("users") or "").split(",") if u.strip()]
         if not users:
-            raise _Refusal("users_list_not_supplied")
+            raise Refusal("users_list_not_supplied")
         for user in users:
             self._user(user)
         if len(users) == 1:
@@ -580,14 +561,14 @@ class SlackStandIn:
     def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
         # views.open and views.push both need the short-lived trigger of an interaction.
         if not (params.get("trigger_id") or params.get("interactivity_pointer")):
-            raise _Refusal("invalid_arguments")
-        return {"view": self._store_view(_checked_view(params.get("view")), self._next_id("V"))}
+            raise Refusal("invalid_arguments")
+        return {"view": self._store_view(checked_view(params.get("view")), self._next_id("V"))}
 
     def _views_update(self, params: dict[str, Any]) -> dict[str, Any]:
-        view = _checked_view(params.get("view"))
+        view = checked_view(params.get("view"))
         view_id = params.get("view_id") or self._view_id_by_external(params.get("external_id"))
         if view_id not in self._views:
-            raise _Refusal("not_found")
+            raise Refusal("not_found")
         return {"view": self._store_view(view, str(view_id))}
 
     def _view_id_by_external(self, external_id: Any) -> str | None:
@@ -599,9 +580,9 @@ class SlackStandIn:
     def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
         user_id = params.get("user_id")
         if not user_id:
-            raise _Refusal("invalid_arguments")
+            raise Refusal("invalid_arguments")
         self._user(user_id)
-        view = _checked_view(params.get("view"))
+        view = checked_view(params.get("view"))
         stored = self._store_view(view, self._home_views.get(str(user_id)) or self._next_id("V"))
         self._home_views[str(user_id)] = stored["id"]
         return {"view": stored}
@@ -624,7 +605,7 @@ class SlackStandIn:
     def _files_get_upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
         filename = str(params.get("filename") or "")
         if not filename or not str(params.get("length") or "").isdigit():
-            raise _Refusal("invalid_arguments")
+            raise Refusal("invalid_arguments")
         file_id = self._next_id("F")
         self._uploads[file_id] = Upload(file_id=file_id, filename=filename, title=filename)
         upload_url = (self.base_url or "").removesuffix("api/") + f"upload/{file_id}"
@@ -633,7 +614,7 @@ class SlackStandIn:
     def _files_complete_upload(self, params: dict[str, Any]) -> dict[str, Any]:
         entries = params.get("files")
         if not isinstance(entries, list) or not entries:
-            raise _Refusal("invalid_arguments")
+            raise Refusal("invalid_arguments")
         channel = self._channel(params["channel_id"])["id"] if params.get("channel_id") else None
         completed = [self._complete_upload(entry, channel, params) for entry in entries]
         return {"files": completed}
@@ -641,7 +622,7 @@ class SlackStandIn:
     def _complete_upload(self, entry: Any, channel: str | None, params: dict[str, Any]) -> dict[str, Any]:
         upload = self._uploads.get(entry.get("id") if isinstance(entry, dict) else None)
         if upload is None:
-            raise _Refusal("file_not_found")
+            raise Refusal("file_not_found")
         upload.title = entry.get("title") or upload.title
         upload.channel = channel
         upload.thread_ts = params.get("thread_ts") or None
@@ -654,9 +635,9 @@ class SlackStandIn:
         message = self._find_message(self._channel(params.get("channel"))["id"], params.get("timestamp"))
         name = str(params.get("name") or "")
         if not name:
-            raise _Refusal("invalid_name")
+            raise Refusal("invalid_name")
         if name in message.reactions:
-            raise _Refusal("already_reacted")
+            raise Refusal("already_reacted")
         message.reactions.append(name)
         return {}
 
@@ -701,7 +682,7 @@ def _decode_params(content_type: str, body: bytes, query: str) -> dict[str, Any]
     if "json" in content_type.lower():
         params.update(_json_body(body))
     elif "multipart" in content_type.lower():
-        raise _Refusal("invalid_form_data")
+        raise Refusal("invalid_form_data")
     elif body:
         params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     for name in JSON_STRING_FIELDS:
@@ -714,9 +695,9 @@ def _json_body(body: bytes) -> dict[str, Any]:
     try:
         loaded = json.loads(body or b"{}")
     except ValueError:
-        raise _Refusal("invalid_json") from None
+        raise Refusal("invalid_json") from None
     if not isinstance(loaded, dict):
-        raise _Refusal("invalid_json")
+        raise Refusal("invalid_json")
     return loaded
 
 
@@ -770,85 +751,3 @@ def _tz_offset(tz_name: str) -> tuple[int, str]:
         return 0, "UTC"
     offset = now.utcoffset()
     return int(offset.total_seconds()) if offset else 0, now.tzname() or tz_name
-
-
-# ----- what real Slack refuses ---------------------------------------------------------------------------
-
-
-def _check_message(params: dict[str, Any], *, require_content: bool) -> None:
-    text = params.get("text")
-    if isinstance(text, str) and len(text) > MESSAGE_TEXT_LIMIT:
-        raise _Refusal("msg_too_long")
-    _check_blocks(params.get("blocks"), MESSAGE_BLOCK_LIMIT)
-    if require_content and not (text or params.get("blocks") or params.get("attachments")):
-        raise _Refusal("no_text")
-
-
-def _check_response_payload(payload: dict[str, Any]) -> None:
-    if payload.get("delete_original"):
-        return
-    _check_message(payload, require_content=True)
-
-
-def _checked_view(view: Any) -> dict[str, Any]:
-    if not isinstance(view, dict) or view.get("type") not in ("modal", "home"):
-        raise _Refusal("invalid_arguments")
-    _check_blocks(view.get("blocks"), VIEW_BLOCK_LIMIT)
-    if view["type"] == "modal" and len(_text_of(view.get("title"))) > MODAL_TITLE_LIMIT:
-        raise _Refusal("invalid_arguments")
-    if len(str(view.get("private_metadata") or "")) > PRIVATE_METADATA_LIMIT:
-        raise _Refusal("invalid_arguments")
-    return view
-
-
-def _check_blocks(blocks: Any, limit: int) -> None:
-    if blocks is None or blocks == "":
-        return
-    if isinstance(blocks, str):
-        raise _Refusal("invalid_blocks_format")
-    if not isinstance(blocks, list) or len(blocks) > limit:
-        raise _Refusal("invalid_blocks")
-    for block in blocks:
-        _check_block(block)
-
-
-def _check_block(block: Any) -> None:
-    if not isinstance(block, dict) or not isinstance(block.get("type"), str):
-        raise _Refusal("invalid_blocks")
-    if len(str(block.get("block_id") or "")) > BLOCK_ID_LIMIT:
-        raise _Refusal("invalid_blocks")
-    element_limit = ELEMENT_COUNT_LIMITS.get(block["type"])
-    if element_limit is not None and len(block.get("elements") or ()) > element_limit:
-        raise _Refusal("invalid_blocks")
-    if block["type"] == "section":
-        _check_section(block)
-    elif block["type"] == "header" and not _text_fits(block.get("text"), HEADER_TEXT_LIMIT):
-        raise _Refusal("invalid_blocks")
-
-
-def _check_section(block: dict[str, Any]) -> None:
-    text, fields = block.get("text"), block.get("fields")
-    if text is None and not fields:
-        raise _Refusal("invalid_blocks")
-    if text is not None and not _text_fits(text, SECTION_TEXT_LIMIT):
-        raise _Refusal("invalid_blocks")
-    if fields is None:
-        return
-    if not isinstance(fields, list) or len(fields) > FIELD_COUNT_LIMIT:
-        raise _Refusal("invalid_blocks")
-    if not all(_text_fits(item, FIELD_TEXT_LIMIT) for item in fields):
-        raise _Refusal("invalid_blocks")
-
-
-def _text_fits(text_object: Any, limit: int) -> bool:
-    """A text object must be {"type": plain_text|mrkdwn, "text": 1..limit characters}."""
-    if not isinstance(text_object, dict) or text_object.get("type") not in ("plain_text", "mrkdwn"):
-        return False
-    text = text_object.get("text")
-    return isinstance(text, str) and 0 < len(text) <= limit
-
-
-def _text_of(text_object: Any) -> str:
-    if isinstance(text_object, dict):
-        return str(text_object.get("text") or "")
-    return str(text_object or "")

@@ -116,7 +116,7 @@ def _statements_of(container, command: str) -> list[str]:
     return seen
 
 
-def test_on_postgresql_a_moves_writes_go_as_one_statement_after_its_read(container, backend) -> None:
+def test_on_postgresql_a_moves_writes_after_the_deals_update_go_as_one_statement(container, backend) -> None:
     if backend != "postgresql":
         pytest.skip("PostgreSQL batches writes; SQLite runs each at once (no round trips to save)")
     rep = Actor(TEAM, "U0REP", "C0DEALS")
@@ -125,8 +125,9 @@ def test_on_postgresql_a_moves_writes_go_as_one_statement_after_its_read(contain
 
     statements = _statements_of(container, "concede acme 2% for a logo")
 
-    assert len(statements) == 2, statements
-    assert statements[0].startswith("SELECT") and statements[1].startswith("WITH w0 AS (UPDATE deal")
+    assert len(statements) == 3, statements
+    assert statements[0].startswith("SELECT") and statements[1].startswith("UPDATE deal")
+    assert statements[2].startswith("WITH w0 AS (INSERT INTO ledger_entry")
     with container.engine.connect() as connection:
         entries = connection.exec_driver_sql("SELECT count(*) FROM ledger_entry").scalar_one()
     assert entries == 4, "both moves' concessions and gets"
@@ -159,3 +160,23 @@ def test_a_batched_writes_row_count_reaches_its_check_when_the_batch_is_sent(con
         connection.commit()
         assert counts == [1, 0]
         assert connection.execute(select(func.count()).select_from(OUTBOX)).scalar_one() == 1
+
+
+def test_a_write_a_check_makes_when_its_batch_is_sent_is_sent_too(container) -> None:
+    """As a thread note does when the note it was to merge into was taken meanwhile: it is queued on its own."""
+    values = _outbox_values(datetime.now(UTC))
+    with container.engine.connect() as connection:
+        runner = Runner(connection)
+        insert_one = prepare(insert(OUTBOX).inline(), connection.dialect, values)
+        merge_none = prepare(update(OUTBOX).where(OUTBOX.c.id == bindparam("row_id")).values(kind="card"),
+                             connection.dialect)
+
+        def add_unless_merged(rows: int) -> None:
+            if not rows:
+                runner.write(insert_one, values)
+
+        with runner.batched():
+            runner.write(insert_one, values)
+            runner.write(merge_none, {"row_id": 999_999}, check=add_unless_merged)
+        connection.commit()
+        assert connection.execute(select(func.count()).select_from(OUTBOX)).scalar_one() == 2
