@@ -14,8 +14,10 @@ import argparse
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from servers import BurstServer
 
 COACH_ANSWER = {
     "move": "trade",
@@ -39,7 +41,7 @@ class LLMStandIn:
         self.requests = 0
         self.waiting = 0
         self.most_waiting = 0
-        self._server: ThreadingHTTPServer | None = None
+        self._server: BurstServer | None = None
 
     def start(self) -> str:
         """Starts serving on a thread; returns the base URL for OPENAI_BASE_URL."""
@@ -66,9 +68,7 @@ class LLMStandIn:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass
 
-        self._server = ThreadingHTTPServer(self._address, Handler)
-        self._server.daemon_threads = True
-        self._server.request_queue_size = 256
+        self._server = BurstServer(self._address, Handler)
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 

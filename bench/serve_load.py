@@ -193,6 +193,8 @@ class Bench:
         log(f"{self.kind}: opening {sum(map(len, batches.values()))} deals for the concede runs "
             f"({len(next(iter(batches.values())))} per run)")
         open_deals(port, self.signer, [deal for batch in batches.values() for deal in batch])
+        for database in (self.app_db, self.limit_db):
+            database.analyze()
         for rep in range(args.runs):
             for connections in args.concurrency:
                 plan = [("limit", warm, "concede"), ("serve", status_deals, "status"),

@@ -19,6 +19,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,15 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class BurstServer(ThreadingHTTPServer):
+    """A threaded HTTP server that takes 50 connections at once. The backlog must be set on the class: the
+    constructor already listens, so setting `request_queue_size` on the instance comes too late, and with
+    the default 5 the rest of a burst waits a second for TCP to retry its SYN."""
+
+    daemon_threads = True
+    request_queue_size = 256
 
 
 # ----- databases --------------------------------------------------------------------------------------------
@@ -95,6 +105,22 @@ class Database:
         try:
             with engine.connect() as connection:
                 return [connection.execute(text(statement)).all() for statement in statements]
+        finally:
+            engine.dispose()
+
+    def analyze(self) -> None:
+        """Gathers the planner's statistics, as autovacuum (PostgreSQL) or a periodic ANALYZE (SQLite) keeps
+        them on a database in use. A database created a minute ago has none yet: PostgreSQL then guesses
+        row counts and picked, for the deal read, a scan of the team's deals over the primary key."""
+        from sqlalchemy import text
+
+        from bot.db.engine import make_engine
+
+        engine = make_engine(self.url)
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("ANALYZE"))
+                connection.commit()
         finally:
             engine.dispose()
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
-from servers import VERDICT, Client, reply_text
+from servers import VERDICT, BurstServer, Client, reply_text
 
 from bot.standin.requests import RequestSigner
 
@@ -25,7 +25,7 @@ class FollowUps:
         self._marker = marker
         self._lock = threading.Lock()
         self.arrivals: dict[str, tuple[float, bool]] = {}
-        self._server: ThreadingHTTPServer | None = None
+        self._server: BurstServer | None = None
 
     def start(self) -> str:
         owner = self
@@ -45,9 +45,7 @@ class FollowUps:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._server.request_queue_size = 256
+        self._server = BurstServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 

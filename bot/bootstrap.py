@@ -54,8 +54,11 @@ class Container:
     pool: LLMPool | None = None  # the LLM's follow-ups, when one is configured
 
     def start_background(self, *, scheduler: bool) -> None:
-        """Every process delivers the outbox; the scheduled jobs run where asked, one process at a time."""
+        """Every process delivers the outbox and starts its LLM threads; the scheduled jobs run where asked,
+        one process at a time."""
         self.worker.start()
+        if self.pool is not None:
+            self.pool.start()
         if scheduler:
             self.jobs.start()
 

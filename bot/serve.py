@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -36,6 +37,10 @@ class _Gunicorn(BaseApplication):
     def _start_worker(self, _worker: Any) -> None:
         if self._container is not None:
             self._container.start_background(scheduler=self._settings.scheduler)
+        # What the worker built so far (modules, the app, about 200,000 objects) lives as long as it does.
+        # Frozen, the collector no longer walks it: a full collection took about 110 ms, a pause for every
+        # request in flight; now it walks only what requests left behind.
+        gc.freeze()
 
     def _stop_worker(self, _server: Any, _worker: Any) -> None:
         if self._container is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -18,6 +19,8 @@ class FakeLLM:
         self.status = 200
         self.delay = 0.0
         self.malformed = False
+        self.finish_reason = "stop"  # "length": the answer was cut off
+        self.refusal: str | None = None  # the model declined (structured outputs' refusal field)
         self.by_schema: dict[str, str] = {}  # a structured-output schema's name -> the content to answer it
         self._server: ThreadingHTTPServer | None = None
 
@@ -49,9 +52,10 @@ class FakeLLM:
                 completion = {
                     "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
                     "model": body.get("model", "test"),
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant",
-                                             "content": owner.by_schema.get(_schema_name(body), owner.content)}}],
+                    "choices": [{"index": 0, "finish_reason": owner.finish_reason,
+                                 "message": {"role": "assistant", "refusal": owner.refusal,
+                                             "content": None if owner.refusal else
+                                             owner.by_schema.get(_schema_name(body), owner.content)}}],
                     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                 }
                 self._send(200, json.dumps(completion).encode())
@@ -75,6 +79,15 @@ class FakeLLM:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+
+
+def serving(answer: dict) -> Iterator[FakeLLM]:
+    """A started server answering `answer` (its base URL in `.url`), stopped afterwards: a fixture's body."""
+    server = FakeLLM()
+    server.url = server.start()  # type: ignore[attr-defined]
+    server.answer(answer)
+    yield server
+    server.stop()
 
 
 def _schema_name(body: dict[str, Any]) -> str:

@@ -33,6 +33,7 @@ class LLMCoach:
     def __init__(self, llm: StructuredLLM, prompts: Prompts, principles: tuple[Principle, ...]) -> None:
         self._llm, self._prompts = llm, prompts
         self._principles = {p.id: p for p in principles}
+        llm.prepare(CoachAnswer)
 
     def advise(self, request: CoachRequest, *, budget: float | None = None) -> Advice:
         """Raises LLMUnavailable when the LLM fails or its answer breaks a guard (the offline advice stays)."""

@@ -53,6 +53,7 @@ class LLMOfferReader:
     def __init__(self, llm: StructuredLLM, prompts: Prompts) -> None:
         self._llm, self._prompts = llm, prompts
         self.name = llm.model
+        llm.prepare(OfferAnswer)
 
     def read(self, text: str, *, budget: float | None = None) -> Offer | None:
         """Raises LLMUnavailable when the LLM fails or its reading breaks a guard (use the offline reader)."""

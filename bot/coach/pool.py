@@ -1,42 +1,69 @@
 """A bounded pool for work that waits on the LLM, so no request ever does.
 
 Its threads wait on the network, not the CPU, so there are many; the queue in front of them is bounded,
-and a full pool says so at once: the caller then answers with the offline coach instead of waiting."""
+and a full pool says so at once: the caller then answers with the offline coach instead of waiting.
+The threads are started together (`start`, when the process starts serving), not one per submitted job
+as a ThreadPoolExecutor does: a burst of coaching requests would otherwise start threads from inside
+requests, each start waiting for the new thread to get the interpreter."""
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from bot.llm.client import LLMUnavailable
 
 log = logging.getLogger(__name__)
 WORKERS = 64  # LLM calls are waits on the network, not CPU: 50 at once must not queue
-MAX_WAITING = 256  # beyond this, the offline advice is the answer
+MAX_WAITING = 256  # running and queued together; beyond this, the offline advice is the answer
+
+Job = Callable[[], None]
 
 
 class LLMPool:
     def __init__(self, *, workers: int = WORKERS, max_waiting: int = MAX_WAITING) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="llm")
+        self._workers = workers
+        self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._slots = threading.BoundedSemaphore(max_waiting)
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._closed = False
 
-    def submit(self, job: Callable[[], None]) -> bool:
+    def start(self) -> None:
+        """Starts every thread now (idempotent); `submit` starts them too if nobody did."""
+        with self._lock:
+            while not self._closed and len(self._threads) < self._workers:
+                thread = threading.Thread(target=self._serve, name=f"llm-{len(self._threads)}", daemon=True)
+                thread.start()
+                self._threads.append(thread)
+
+    def submit(self, job: Job) -> bool:
         """Runs `job` in the pool; False when the pool is full or closing (the caller answers offline)."""
-        if not self._slots.acquire(blocking=False):
+        if self._closed or not self._slots.acquire(blocking=False):
             return False
-        try:
-            self._executor.submit(self._run, job)
-        except RuntimeError:  # shutting down
-            self._slots.release()
-            return False
+        if len(self._threads) < self._workers:
+            self.start()
+        self._jobs.put(job)
         return True
 
     def shutdown(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Drops the jobs not yet started and lets each thread end after its current job."""
+        with self._lock:
+            self._closed = True
+            threads, self._threads = self._threads, []
+        for _ in threads:
+            self._jobs.put(None)
 
-    def _run(self, job: Callable[[], None]) -> None:
+    def _serve(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            if self._closed:
+                self._slots.release()
+                continue
+            self._run(job)
+
+    def _run(self, job: Job) -> None:
         try:
             job()
         except LLMUnavailable as exc:

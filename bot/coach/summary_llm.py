@@ -23,6 +23,7 @@ class SummarySentences(BaseModel):
 class LLMSummaryWriter:
     def __init__(self, llm: StructuredLLM, prompts: Prompts, fallback: OfflineSummaryWriter) -> None:
         self._llm, self._prompts, self._fallback = llm, prompts, fallback
+        llm.prepare(SummarySentences)
 
     def write(self, period: str, reps: tuple[RepFigures, ...], team: TeamFigures | None, *,
               past: bool = False) -> tuple[str, ...]:

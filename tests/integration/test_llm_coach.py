@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import REP, make_settings
-from llm_server import FakeLLM
+from llm_server import FakeLLM, serving
 
 from bot.bootstrap import Container, build
 from bot.services.access import Actor
@@ -23,11 +23,7 @@ GOOD = {"move": "trade", "lines": [
 
 @pytest.fixture
 def llm() -> Iterator[FakeLLM]:
-    server = FakeLLM()
-    server.url = server.start()  # type: ignore[attr-defined]
-    server.answer(GOOD)
-    yield server
-    server.stop()
+    yield from serving(GOOD)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import CHANNEL, REP, make_settings
-from llm_server import FakeLLM
+from llm_server import FakeLLM, serving
 from slack_client import shortcut_payload
 from test_threads import deal_thread, entries, proposals, thread_message
 
@@ -22,11 +22,7 @@ COACHING = {"move": "trade", "lines": [
 
 @pytest.fixture
 def llm() -> Iterator[FakeLLM]:
-    server = FakeLLM()
-    server.url = server.start()  # type: ignore[attr-defined]
-    server.answer(COACHING)
-    yield server
-    server.stop()
+    yield from serving(COACHING)
 
 
 @pytest.fixture

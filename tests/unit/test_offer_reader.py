@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from bot.coach.offer_reader import OfferAnswer, offer_from_answer
-from bot.coach.pool import LLMPool
 from bot.domain.model import ConcessionType
 from bot.llm.client import LLMUnavailable
 
@@ -54,22 +51,3 @@ def test_no_offer_is_none_unless_the_words_carry_an_ethics_marker() -> None:
 def test_an_unethical_demand_is_always_an_ask_whatever_the_llm_calls_it() -> None:
     offer = offer_from_answer(answer("concession", "percent", "10%", "10% off"), "10% off and a side payment to me")
     assert offer is not None and offer.kind == "ask" and offer.ethics == ("a side payment",)
-
-
-def test_a_full_pool_refuses_at_once_and_a_finished_job_frees_its_place() -> None:
-    pool = LLMPool(workers=1, max_waiting=1)
-    release, done = threading.Event(), threading.Event()
-    assert pool.submit(release.wait)
-    assert not pool.submit(lambda: None), "the one place is taken: the caller answers offline"
-    release.set()
-
-    def fails() -> None:
-        done.set()
-        raise LLMUnavailable("down")
-
-    for _ in range(50):  # the first job's place comes back once it ends
-        if pool.submit(fails):
-            break
-        threading.Event().wait(0.01)
-    assert done.wait(2)
-    pool.shutdown()

@@ -1,0 +1,66 @@
+"""The LLM pool: bounded, its threads started before the work, and closed without running what waits."""
+
+from __future__ import annotations
+
+import threading
+
+from bot.coach.pool import LLMPool
+from bot.llm.client import LLMUnavailable
+
+
+def test_a_full_pool_refuses_at_once_and_a_finished_job_frees_its_place() -> None:
+    pool = LLMPool(workers=1, max_waiting=1)
+    release, done = threading.Event(), threading.Event()
+    assert pool.submit(release.wait)
+    assert not pool.submit(lambda: None), "the one place is taken: the caller answers offline"
+    release.set()
+
+    def fails() -> None:
+        done.set()
+        raise LLMUnavailable("down")
+
+    for _ in range(50):  # the first job's place comes back once it ends
+        if pool.submit(fails):
+            break
+        threading.Event().wait(0.01)
+    assert done.wait(2)
+    pool.shutdown()
+
+
+def test_a_started_pool_starts_no_thread_when_work_arrives() -> None:
+    pool = LLMPool(workers=24, max_waiting=64)
+    pool.start()
+    threads_before = threading.active_count()
+    ran: list[str] = []
+    finished = threading.Barrier(21)
+
+    def job() -> None:
+        ran.append(threading.current_thread().name)
+        finished.wait(5)
+
+    for _ in range(20):
+        assert pool.submit(job)
+    assert threading.active_count() == threads_before, "submitting started no thread"
+    finished.wait(5)
+    assert len(ran) == 20 and all(name.startswith("llm-") for name in ran)
+    pool.shutdown()
+
+
+def test_a_pool_nobody_started_starts_its_threads_at_the_first_job() -> None:
+    pool = LLMPool(workers=2, max_waiting=4)
+    done = threading.Event()
+    assert pool.submit(done.set)
+    assert done.wait(2)
+    pool.shutdown()
+
+
+def test_after_shutdown_waiting_jobs_never_run_and_new_ones_are_refused() -> None:
+    pool = LLMPool(workers=1, max_waiting=4)
+    release, late = threading.Event(), threading.Event()
+    assert pool.submit(release.wait)
+    assert pool.submit(late.set)
+    pool.shutdown()
+    release.set()
+
+    assert not late.wait(0.3), "the job that was still waiting was dropped"
+    assert not pool.submit(lambda: None)
