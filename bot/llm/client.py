@@ -58,10 +58,9 @@ class StructuredLLM:
             if remaining < MIN_ATTEMPT_SECONDS:
                 break
             try:
-                # The request is the typed `chat.completions.parse` call's, with its schema built once and sent
-                # through the client's documented custom-request path: `parse` rebuilds the schema and, like
-                # `create`, walks every parameter through its type hints, together about two thirds of a
-                # call's CPU, which a burst of follow-ups takes from the requests being answered meanwhile.
+                # The body `chat.completions.parse` would send, through the client's documented custom-request
+                # path: `parse` rebuilds the schema and walks every parameter through its type hints on each
+                # call, two thirds of its CPU, taken from the requests a burst of follow-ups runs beside.
                 completion = self._client.post(
                     "/chat/completions",
                     cast_to=ChatCompletion,
