@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Insert, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Insert, bindparam, func, insert, select, union_all, update
 
 from bot.db import mapping
 from bot.db.ledger_json import LedgerJSON, entries_of
 from bot.db.outbox import OUTBOX, WaitingNote, latest_waiting_note_id, waiting_note_from
-from bot.db.prepared import Runner, prepare
+from bot.db.prepared import Runner, guard, prepare
 from bot.db.tables import ChannelRow, DealRow, LedgerEntryRow, Workspace, utcnow
 from bot.domain.errors import NotFound
 from bot.domain.ledger import Ledger
@@ -60,8 +60,8 @@ _BY_NAME = {lock: (query.with_for_update(of=DEAL) if lock else query).where(
 _ENTRIES_OF_ONE = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
                                       ENTRY.c.deal_id == bindparam("deal_id")).order_by(ENTRY.c.seq)
 # SET: the columns given at execution, and the next version; only if the version is still the one read.
-_TAKE_BACK = update(ENTRY).where(ENTRY.c.deal_id == bindparam("deal_id"), ENTRY.c.seq == bindparam("seq")).values(
-    taken_back_at=bindparam("at"), taken_back_by=bindparam("by"))
+_TAKE_BACK = update(ENTRY).where(ENTRY.c.deal_id == bindparam("deal_id"), ENTRY.c.seq == bindparam("seq"),
+                                 guard()).values(taken_back_at=bindparam("at"), taken_back_by=bindparam("by"))
 _UPDATE_DEAL = update(DEAL).where(DEAL.c.id == bindparam("row_id"), DEAL.c.version == bindparam("read_version")).values(
     version=DEAL.c.version + 1)
 
@@ -69,10 +69,12 @@ _UPDATE_DEAL = update(DEAL).where(DEAL.c.id == bindparam("row_id"), DEAL.c.versi
 @functools.cache  # a move adds one or two entries: a handful of statements in all
 def _insert_entries(count: int, columns: tuple[str, ...]) -> Insert:
     """One INSERT of `count` entries (`<column>_<i>` parameters): psycopg's executemany goes through its
-    pipeline mode, which on loopback took twice as long as one statement with several rows."""
-    # Typed, so each row's values are converted as the column's (SQLAlchemy types only the first row's).
-    return insert(ENTRY).inline().values([{name: bindparam(f"{name}_{i}", type_=ENTRY.c[name].type)
-                                           for name in columns} for i in range(count)])
+    pipeline mode, which on loopback took twice as long as one statement with several rows. INSERT … SELECT, so
+    that in a move's batch each row carries the batch's guard (prepared.py)."""
+    # Typed, so each row's values are converted as the column's.
+    rows = [select(*(bindparam(f"{name}_{i}", type_=ENTRY.c[name].type) for name in columns)).where(guard())
+            for i in range(count)]
+    return insert(ENTRY).inline().from_select(list(columns), rows[0] if count == 1 else union_all(*rows))
 
 
 _ENTRIES_OF_MANY = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
@@ -199,10 +201,14 @@ class DealRepository:
         changed["updated_at"] = now
         dialect = self._connection.dialect
         params = {"row_id": deal.id, "read_version": stored["version"], **changed}
-        # At once, not batched: it takes the deal's row lock, which every write after it relies on (writes sent in
-        # one statement take their locks in no set order, and two moves on one deal then deadlocked).
-        if not self._run.execute(prepare(_UPDATE_DEAL, dialect, changed), params).rowcount:
-            raise DealChanged(deal.id)
+
+        def unless_changed(rows: int) -> None:
+            if not rows:
+                raise DealChanged(deal.id)
+
+        # First: in a move's guarded batch (prepared.py) every write after it applies only if it changed the row,
+        # and it takes the deal's row lock before they touch any row.
+        self._run.write(prepare(_UPDATE_DEAL, dialect, changed), params, check=unless_changed)
         stored.update(changed, version=stored["version"] + 1)
         taken_back = self._taken_back[deal.id]
         new = [mapping.entry_values(deal, entry) for entry in deal.entries if entry.seq not in taken_back]

@@ -18,7 +18,6 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # answered "try again" than left to time out with its outcome unknown to the user.
 REQUEST_LOCK_TIMEOUT_MS = 2_500
 READ_ONLY = "dealcoach_read_only"  # execution option: this transaction only reads
-LOCK_DEADLINE = "dealcoach_lock_deadline"  # execution option: time.monotonic() by which to have the write lock
 PING_AFTER_IDLE_S = 1.0  # PostgreSQL: a pooled connection idle this long is checked before it is used
 _CHECKED_IN = "dealcoach_checked_in"
 
@@ -92,18 +91,20 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, **kwargs: Any) -> Engine:
     def _on_begin(connection: Any) -> None:
         # Writers take the write lock up front: a read-then-write transaction can then never fail with
         # "database is locked" when it upgrades; writers queue on busy_timeout instead. Readers do not
-        # queue at all (WAL lets them read beside a writer).
-        options = connection.get_execution_options()
-        if options.get(READ_ONLY, False):
-            connection.exec_driver_sql("BEGIN")
+        # queue at all (WAL lets them read beside a writer). A unit of work begins its own transactions on the
+        # driver (uow.py): SQLAlchemy then joins the one already open.
+        dbapi_connection = connection.connection.dbapi_connection
+        if dbapi_connection.in_transaction:
+            return
+        if connection.get_execution_options().get(READ_ONLY, False):
+            dbapi_connection.execute("BEGIN")
         else:
-            deadline = options.get(LOCK_DEADLINE) or time.monotonic() + busy_timeout_ms / 1000
-            _begin_immediate(connection.connection.dbapi_connection, deadline, busy_timeout_ms)
+            begin_immediate(dbapi_connection, time.monotonic() + busy_timeout_ms / 1000, busy_timeout_ms)
 
     return engine
 
 
-def _begin_immediate(dbapi_connection: Any, deadline: float, timeout_ms: int) -> None:
+def begin_immediate(dbapi_connection: Any, deadline: float, timeout_ms: int) -> None:
     """Takes SQLite's write lock by `deadline`, polling every millisecond or so. SQLite's own busy handler
     sleeps in growing steps up to 100 ms, so a writer could wait long after the lock was free; between
     processes that turned contention into tails of a second and more."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, ScalarSelect, bindparam, exists, func, insert, select, update
 
-from bot.db.prepared import Runner, prepare
+from bot.db.prepared import Runner, guard, prepare
 from bot.db.tables import OutboxRow, utcnow
 
 OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
@@ -19,7 +19,12 @@ MAX_NOTE_LINES = 10
 # Queued and not yet picked up by a worker.
 _WAITING = (OUTBOX.c.team_id == bindparam("team_id"), OUTBOX.c.kind == bindparam("kind"),
             OUTBOX.c.delivered_at.is_(None), OUTBOX.c.failed_at.is_(None), OUTBOX.c.claimed_until.is_(None))
-_INSERT = insert(OUTBOX).inline()  # inline: no implicit RETURNING of the new id, which nothing reads
+# A new message, as INSERT … SELECT so that in a move's batch it carries the batch's guard (prepared.py); inline:
+# no implicit RETURNING of the new id, which nothing reads.
+_ADD_COLUMNS = ("team_id", "deal_id", "kind", "channel_id", "payload", "response_url", "created_at", "due_at",
+                "attempts")
+_ADD = insert(OUTBOX).inline().from_select(list(_ADD_COLUMNS), select(
+    *(bindparam(name, type_=OUTBOX.c[name].type) for name in _ADD_COLUMNS)).where(guard()))
 _LATEST_NOTE = (select(OUTBOX.c.id, OUTBOX.c.payload)
                 .where(*_WAITING, OUTBOX.c.deal_id == bindparam("deal_id"))
                 .order_by(OUTBOX.c.id.desc()).limit(1))
@@ -34,7 +39,7 @@ def latest_waiting_note_id(deal_id: ColumnElement[Any]) -> ScalarSelect[Any]:
     ).scalar_subquery()
 # Only into a note still waiting: not one a worker has claimed, nor one it has posted since it was read.
 _MERGE_NOTE = (update(OUTBOX).where(OUTBOX.c.id == bindparam("row_id"), OUTBOX.c.delivered_at.is_(None),
-                                    OUTBOX.c.failed_at.is_(None), OUTBOX.c.claimed_until.is_(None))
+                                    OUTBOX.c.failed_at.is_(None), OUTBOX.c.claimed_until.is_(None), guard())
                .values(payload=bindparam("merged")))
 _COUNT = select(func.count()).select_from(OUTBOX)
 _WAITING_FOR_DEAL = _COUNT.where(*_WAITING, OUTBOX.c.deal_id == bindparam("deal_id"))
@@ -45,7 +50,8 @@ _CARD_COLUMNS = {"team_id": "team_id", "deal_id": "deal_id", "kind": "kind", "ch
                  "payload": "payload", "created_at": "created_at", "due_at": "due_at", "attempts": "attempts"}
 _NEW_CARD = select(*(bindparam(name, type_=OUTBOX.c[column].type) for name, column in _CARD_COLUMNS.items()))
 _REFRESH_CARD = insert(OUTBOX).inline().from_select(
-    list(_CARD_COLUMNS.values()), _NEW_CARD.where(~exists().where(*_WAITING, OUTBOX.c.deal_id == bindparam("deal_id"))))
+    list(_CARD_COLUMNS.values()),
+    _NEW_CARD.where(~exists().where(*_WAITING, OUTBOX.c.deal_id == bindparam("deal_id")), guard()))
 
 
 @dataclass(frozen=True)
@@ -71,11 +77,15 @@ class OutboxRepository:
         self, kind: str, *, channel: str, deal_id: int | None = None, payload: dict | None = None,
         response_url: str | None = None,
     ) -> None:
+        values = self._new(kind, channel, deal_id, payload, response_url)
+        self._run.write(prepare(_ADD, self._connection.dialect), values)
+
+    def _new(self, kind: str, channel: str, deal_id: int | None, payload: dict | None,
+             response_url: str | None = None) -> dict[str, Any]:
         now = utcnow()
-        values = {"team_id": self._team_id, "deal_id": deal_id, "kind": kind, "channel_id": channel,
-                  "payload": json.dumps(payload or {}, sort_keys=True), "response_url": response_url,
-                  "created_at": now, "due_at": now, "attempts": 0}
-        self._run.write(prepare(_INSERT, self._connection.dialect, values), values)
+        return {"team_id": self._team_id, "deal_id": deal_id, "kind": kind, "channel_id": channel,
+                "payload": json.dumps(payload or {}, sort_keys=True), "response_url": response_url,
+                "created_at": now, "due_at": now, "attempts": 0}
 
     def waiting_note(self, deal_id: int) -> WaitingNote | None:
         """The deal's latest thread note not yet picked up, if it has room for another line. Read before the
@@ -88,17 +98,16 @@ class OutboxRepository:
     def add_note(self, *, channel: str, deal_id: int, note: dict, waiting: WaitingNote | None) -> None:
         """Thread notes not yet picked up merge into one message (up to MAX_NOTE_LINES lines): Slack takes
         about one message a second per channel, so a busy deal gets fewer, fuller notes, not a backlog.
-        `waiting`: what `waiting_note` found for the deal when the change was read."""
-        def add_alone(merged: int = 0) -> None:  # none waiting, or a worker took it meanwhile
-            if not merged:
-                self.add("note", channel=channel, deal_id=deal_id, payload={"notes": [note]})
-
+        `waiting`: what `waiting_note` found for the deal when the change was read; if a worker took it
+        meanwhile, the note is queued on its own."""
+        alone = self._new("note", channel, deal_id, {"notes": [note]})
+        dialect = self._connection.dialect
         if waiting is None:
-            add_alone()
+            self._run.write(prepare(_ADD, dialect), alone)
             return
-        payload = json.dumps({"notes": [*waiting.notes, note]}, sort_keys=True)
-        self._run.write(prepare(_MERGE_NOTE, self._connection.dialect), {"row_id": waiting.row_id, "merged": payload},
-                        check=add_alone)
+        merged = json.dumps({"notes": [*waiting.notes, note]}, sort_keys=True)
+        self._run.write_else(prepare(_MERGE_NOTE, dialect), {"row_id": waiting.row_id, "merged": merged},
+                             prepare(_ADD, dialect), alone)
 
     def pending(self, *, kind: str, channel: str | None = None, deal_id: int | None = None) -> bool:
         """A message of this kind (for this channel, this deal) is queued and not yet picked up: one

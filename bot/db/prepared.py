@@ -4,7 +4,7 @@ Every `/deal` move runs four to six statements. Through `Connection.execute` eac
 execution context, events and result objects, 60 to 120 µs: more than SQLite takes to run it, and on SQLite it
 is spent while holding the database's one write lock. A `Prepared` keeps what SQLAlchemy compiled (the SQL text,
 the parameter order and each type's bind and result conversions, all public type API) and runs it on the
-DBAPI cursor of the unit of work's connection, inside the transaction that connection began, so a change is
+DBAPI cursor of the unit of work's connection, inside the transaction the unit of work began, so a change is
 still committed or rolled back with everything else. Driver errors come out as SQLAlchemy's own exception
 classes, as callers expect, and a connection the database dropped is invalidated as SQLAlchemy would."""
 
@@ -15,10 +15,11 @@ import re
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Dialect
+from sqlalchemy import Boolean, ColumnElement, Connection, Dialect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.selectable import SelectBase
 
@@ -69,20 +70,58 @@ class Prepared:
 
 
 RowCheck = Callable[[int], None]
+# What a batched write's WHERE says where it applies only if the batch's first write changed a row (`guard()`).
+GUARD_SQL = "(1 = 1 /* guard */)"
+
+
+class Guard(ColumnElement[bool]):
+    """`guard()` in a write's WHERE: always true when the write runs on its own; in a guarded PostgreSQL batch
+    (`Runner.batched(guarded=True)`), "the batch's first write changed a row" (see `_as_one`)."""
+
+    inherit_cache = True
+    type = Boolean()
+
+
+@compiles(Guard)
+def _guard(_element: Guard, _compiler: Any, **_kw: Any) -> str:
+    return GUARD_SQL
+
+
+def guard() -> Guard:
+    return Guard()
+
+
+class _Waiting(NamedTuple):
+    """A write held back in a batch: its statement, its driver parameters, what gets its row count, and the
+    index of the batch's write that must have changed no row for this one to apply (`write_else`)."""
+
+    prepared: Prepared
+    parameters: Any
+    check: RowCheck | None
+    unless: int | None = None
 
 
 class Runner:
     """Runs prepared statements on one SQLAlchemy connection's driver connection, in its transaction.
 
-    Inside `batched()` on PostgreSQL, writes wait and go to the server as one statement when the block ends
-    (each write a data-modifying CTE, their row counts read back): a move's entries and outbox rows cost one
-    round trip instead of three or four. PostgreSQL runs the parts of one statement in no set order, so only
-    writes that cannot block each other belong in a batch: a move runs its deal's update at once, and the batch
-    goes out while the move holds that row's lock. They touch different rows and none reads another's change."""
+    `begin`: called before each statement, to begin what the unit of work wants begun (see `UnitOfWork`); without
+    it, the SQLAlchemy connection's own transaction is begun if none is (the engine's BEGIN, see engine.py).
 
-    def __init__(self, connection: Connection) -> None:
+    Inside `batched()` on PostgreSQL, writes wait and go to the server as one statement when the block ends
+    (each write a data-modifying CTE, their row counts read back): a move's writes cost one round trip. PostgreSQL
+    runs the parts of one statement in no set order, so a batch that writes a deal's row and rows depending on it
+    is `guarded`: every write after the first carries `guard()`, which there reads "the first write changed a row"
+    and so waits for it; the first (the deal's conditional update) takes the deal's row lock before any other
+    write touches a row, and if it changed nothing, nothing is written. Two moves on one deal thus take their
+    locks in the same order; unordered, they deadlocked."""
+
+    def __init__(self, connection: Connection, begin: Callable[[], None] | None = None) -> None:
         self._connection = connection
-        self._waiting: list[tuple[Prepared, Any, RowCheck | None]] | None = None
+        self._begin = begin
+        self._driver: Any = None
+        self._batches = connection.dialect.name == "postgresql"
+        self._waiting: list[_Waiting] | None = None
+        self._guarded = False
 
     def execute(self, prepared: Prepared, values: Mapping[str, Any]) -> Any:
         """Runs it now (after any waiting writes); returns the driver's cursor (`rowcount`, or rows for `first`)."""
@@ -99,55 +138,73 @@ class Runner:
         """An INSERT or UPDATE; `check` gets the number of rows it changed (and may raise) once it has run:
         at once, or when a batch is sent."""
         if self._waiting is not None:
-            self._waiting.append((prepared, prepared.parameters(values), check))
+            self._waiting.append(_Waiting(prepared, prepared.parameters(values), check))
             return
         cursor = self._run(prepared.sql, prepared.parameters(values))
         if check is not None:
             check(cursor.rowcount)
 
+    def write_else(self, prepared: Prepared, values: Mapping[str, Any], otherwise: Prepared,
+                   otherwise_values: Mapping[str, Any]) -> None:
+        """`prepared`, and `otherwise` only if it changed no row (a note merged into a waiting one, else queued
+        on its own). In a batch both go in the one statement, `otherwise` carrying `guard()`."""
+        if self._waiting is None:
+            if not self._run(prepared.sql, prepared.parameters(values)).rowcount:
+                self._run(otherwise.sql, otherwise.parameters(otherwise_values))
+            return
+        self._waiting.append(_Waiting(prepared, prepared.parameters(values), None))
+        self._waiting.append(_Waiting(otherwise, otherwise.parameters(otherwise_values), None,
+                                      unless=len(self._waiting) - 1))
+
     @contextmanager
-    def batched(self) -> Iterator[None]:
+    def batched(self, *, guarded: bool = False) -> Iterator[None]:
         """Writes in the block wait and are sent together at its end (PostgreSQL; elsewhere they run at once).
-        If the block raises, they are dropped unsent."""
-        if self._connection.dialect.name != "postgresql" or self._waiting is not None:
+        If the block raises, they are dropped unsent. `guarded`: the block's first write must change a row for
+        the others to apply (its check raises if it did not: elsewhere, before the others run)."""
+        if not self._batches or self._waiting is not None:
             yield
             return
-        self._waiting = []
+        self._waiting, self._guarded = [], guarded
         try:
             yield
             self._send_waiting()
         finally:
-            self._waiting = None  # when the block raised, what waits is dropped unsent
+            self._waiting, self._guarded = None, False  # when the block raised, what waits is dropped unsent
 
     def _send_waiting(self) -> None:
         """Sends what waits (a statement run at once inside a batch goes after the writes before it); the batch,
-        if any, goes on. A check may write again (a note that could not be merged): that is sent too."""
+        if any, goes on. A check may write again (outside a guarded batch): that is sent too."""
         while self._waiting:
             waiting, self._waiting = self._waiting, []
-            if len(waiting) == 1:
-                counts = [self._run(waiting[0][0].sql, waiting[0][1]).rowcount]
+            if len(waiting) == 1 and waiting[0].unless is None:
+                counts = [self._run(waiting[0].prepared.sql, waiting[0].parameters).rowcount]
             else:
-                parameters = {f"w{i}_{name}": value for i, (_, given, _) in enumerate(waiting)
-                              for name, value in given.items()}
-                counts = list(self._run(_as_one(tuple(p.sql for p, _, _ in waiting)), parameters).fetchone())
-            for (_, _, check), count in zip(waiting, counts, strict=True):
-                if check is not None:
-                    check(count)
+                parameters = {f"w{i}_{name}": value for i, write in enumerate(waiting)
+                              for name, value in write.parameters.items()}
+                shape = tuple((write.prepared.sql, write.unless) for write in waiting)
+                counts = list(self._run(_as_one(shape, self._guarded), parameters).fetchone())
+            self._guarded = False  # what a check writes now is not guarded by this batch's first write
+            for write, count in zip(waiting, counts, strict=True):
+                if write.check is not None:
+                    write.check(count)
 
     def _run(self, sql: str, parameters: Any) -> Any:
         connection = self._connection
-        if not connection.in_transaction():
+        if self._begin is not None:
+            self._begin()
+        elif not connection.in_transaction():
             connection.begin()  # the engine's own BEGIN (on SQLite: deferred or IMMEDIATE, see engine.py)
-        driver = connection.connection.driver_connection
-        assert driver is not None
+        driver = self._driver
+        if driver is None:
+            driver = self._driver = connection.connection.driver_connection
         cursor = driver.cursor()
-        dialect = connection.dialect
         listeners = connection.dispatch.before_cursor_execute
         if listeners:  # whoever watches the engine's statements (bench/sqlplan.py counts them) sees these too
             listeners(connection, cursor, sql, parameters, None, False)
         try:
             cursor.execute(sql, parameters)
-        except dialect.loaded_dbapi.Error as exc:
+        except connection.dialect.loaded_dbapi.Error as exc:
+            dialect = connection.dialect
             if dialect.is_disconnect(exc, driver, cursor):
                 connection.invalidate(exc)
             raise DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error,
@@ -159,15 +216,22 @@ _PARAMETER = re.compile(r"%\((\w+)\)s")
 
 
 @functools.cache  # one per sequence of statements a kind of move writes: a handful
-def _as_one(statements: tuple[str, ...]) -> str:
+def _as_one(writes: tuple[tuple[str, int | None], ...], guarded: bool) -> str:
     """PostgreSQL writes (named parameters) as one statement returning how many rows each changed; each
-    statement's parameters are renamed `w<i>_<name>`."""
+    statement's parameters are renamed `w<i>_<name>`. `guarded`: every write after the first applies only if
+    the first changed a row; a write with `unless` only if that write changed none."""
     parts = []
-    for i, sql in enumerate(statements):
+    for i, (sql, unless) in enumerate(writes):
         assert "RETURNING" not in sql, "a batched write returns nothing of its own"
         renamed = _PARAMETER.sub(lambda found, i=i: f"%(w{i}_{found.group(1)})s", sql)
+        conditions = ["EXISTS (SELECT 1 FROM w0)"] if guarded and i > 0 else []
+        if unless is not None:
+            conditions.append(f"NOT EXISTS (SELECT 1 FROM w{unless})")
+        if conditions:
+            assert GUARD_SQL in renamed, f"a write guarded in a batch carries guard(): {sql[:80]}"
+            renamed = renamed.replace(GUARD_SQL, f"({' AND '.join(conditions)})")
         parts.append(f"w{i} AS ({renamed} RETURNING 1)")
-    counts = ", ".join(f"(SELECT count(*) FROM w{i})" for i in range(len(statements)))
+    counts = ", ".join(f"(SELECT count(*) FROM w{i})" for i in range(len(writes)))
     return f"WITH {', '.join(parts)} SELECT {counts}"
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from bot.db.deals import DealRepository
-from bot.db.engine import LOCK_DEADLINE, READ_ONLY, REQUEST_LOCK_TIMEOUT_MS
+from bot.db.engine import READ_ONLY, REQUEST_LOCK_TIMEOUT_MS, begin_immediate
 from bot.db.outbox import OutboxRepository
 from bot.db.prepared import Runner
 from bot.db.repositories import (
@@ -34,21 +34,39 @@ class UnitOfWork:
 
     Its repositories run SQLAlchemy Core statements on the unit's one connection; an ORM session over the same
     connection and transaction is made only when a repository needs one (workspace policy, channels,
-    decisions): making a session and going through it for every statement cost more than the hot statements."""
+    decisions): making a session and going through it for every statement cost more than the hot statements.
+
+    The unit begins, commits and ends its transaction on the driver connection itself: SQLAlchemy's own
+    transaction bookkeeping and events cost more per request than SQLite took to run the statements. A statement
+    through SQLAlchemy still works inside it (engine.py begins nothing when the driver is already in a transaction,
+    and SQLAlchemy's commit commits the driver's). How each database is used:
+
+    - SQLite: a reader's statements share one snapshot (a deferred BEGIN). A move reads first without any
+      transaction (its one statement is consistent on its own), then `write()` takes this process's write turn
+      and the database's write lock (BEGIN IMMEDIATE), so the lock is held for the writes alone. Other writers
+      take both at the start.
+    - PostgreSQL: readers and a move's reading run in autocommit (READ COMMITTED: each statement sees what was
+      committed when it began; no BEGIN or ROLLBACK round trips). A move whose writes are one statement
+      (`write(one_statement=True)`, a guarded batch) stays in autocommit: that statement commits on its own,
+      all or nothing. Other writers run in a transaction."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], team_id: str, on_commit: Callable[[], None] | None = None,
-        *, read_only: bool = False, reads_first: bool = False, write_lock: WriteTurns | None = None,
-        lock_timeout_ms: int = REQUEST_LOCK_TIMEOUT_MS, autocommit_reads: bool = False,
+        self, engine: Engine, sessions: sessionmaker[Session], team_id: str,
+        on_commit: Callable[[], None] | None = None, *, read_only: bool = False, reads_first: bool = False,
+        write_lock: WriteTurns | None = None, lock_timeout_ms: int = REQUEST_LOCK_TIMEOUT_MS,
+        autocommit_reads: bool = False,
     ) -> None:
         self._sessions, self.team_id, self._on_commit = sessions, team_id, on_commit
-        self._engine: Engine = sessions.kw["bind"]
+        self._engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
         self._read_only = read_only
-        self._autocommit_reads = autocommit_reads
+        self._autocommit = autocommit_reads and not self._sqlite and (read_only or reads_first)
         self._write_lock = None if read_only else write_lock
         self._reads_first = reads_first and not read_only
-        self._lock_timeout = lock_timeout_ms / 1000
+        self._lock_timeout_ms = lock_timeout_ms
         self._has_turn = False
+        self._one_statement = False  # PostgreSQL: the writes are one statement, sent in autocommit
+        self._statements_left = -1  # how many more statements the driver may run; -1: no limit
 
     @property
     def locks_rows(self) -> bool:
@@ -59,22 +77,18 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         # One deadline for both waits, this process's earlier writers and then the database's write lock,
         # so a writer is answered "try again" within the request's budget rather than after it.
-        self._deadline = time.monotonic() + self._lock_timeout
+        self._deadline = time.monotonic() + self._lock_timeout_ms / 1000
         self.connection = self._engine.connect()
-        self._runner = Runner(self.connection)  # the repositories' hot statements, batched together in `batched()`
         try:
-            if self._read_only and self._autocommit_reads:
-                # PostgreSQL: each statement sees what was committed when it began, in a transaction or not
-                # (READ COMMITTED), so a reader spares the round trips of BEGIN and ROLLBACK.
-                self.connection.execution_options(**{READ_ONLY: True, "isolation_level": "AUTOCOMMIT"})
-            elif self._read_only or (self._reads_first and self._write_lock is not None):
-                # SQLite then begins a plain (deferred) transaction: readers never queue for the write lock.
-                self.connection.execution_options(**{READ_ONLY: True})
-            elif self._write_lock is not None:
+            self._driver = self.connection.connection.driver_connection
+            self._runner = Runner(self.connection, begin=self._before_statement)
+            if self._autocommit:
+                self._driver.autocommit = True
+            elif self._sqlite and not self._read_only and not self._reads_first:
                 self._take_turn()
-            # else PostgreSQL writing: its writers lock rows as they go, nothing to take up front
+            # else PostgreSQL writing: psycopg begins at the first statement; writers lock rows as they go
         except BaseException:
-            self.connection.close()
+            self._close()
             raise
         return self
 
@@ -84,11 +98,31 @@ class UnitOfWork:
         try:
             self._drop_session()
         finally:
+            self._close()
+
+    def _close(self) -> None:
+        """Back to the pool, rolled back and in the driver's usual mode; the write turn is given back."""
+        try:
+            if self._autocommit and not self.connection.invalidated:
+                try:
+                    self._driver.autocommit = False  # idle in autocommit: a change psycopg allows
+                except self._engine.dialect.loaded_dbapi.Error:
+                    self.connection.invalidate()  # broken: the pool must not hand it out again
+        finally:
             self.connection.close()  # rolls back what was not committed, and returns it to the pool
             if self._has_turn:
                 self._has_turn = False
-                assert self._write_lock is not None
-                self._write_lock.release()
+                if self._write_lock is not None:
+                    self._write_lock.release()
+
+    def _before_statement(self) -> None:
+        """Before each of the repositories' driver statements: a SQLite reader's snapshot begins with its first."""
+        if self._statements_left >= 0:
+            if self._statements_left == 0:
+                raise RuntimeError("a unit of work writing one statement in autocommit ran a second one")
+            self._statements_left -= 1
+        if self._read_only and self._sqlite and not self._driver.in_transaction:
+            self._driver.execute("BEGIN")
 
     # The repositories, made on first use ----------------------------------------------------------
 
@@ -133,40 +167,57 @@ class UnitOfWork:
 
     # Writing --------------------------------------------------------------------------------------
 
-    def write(self) -> None:
-        """From here on this unit of work writes. Reading first on SQLite, it ends its read snapshot and takes
-        its turn and the write lock now, so the lock is held for the writes alone and not for the reading
-        and judging before them; anything read must then be checked unchanged as it is written. Otherwise
-        (PostgreSQL, whose writers lock rows rather than the database, or holding the lock from the start)
-        it changes nothing."""
-        if self._reads_first and self._write_lock is not None and not self._has_turn:
-            self._drop_session()  # its transaction ends here: ORM rows read so far are detached
+    def write(self, *, one_statement: bool = False) -> None:
+        """From here on this unit of work writes; a unit reading first calls it once it has judged.
+
+        SQLite: the read ends, and the unit takes its turn and the write lock now, so the lock is held for the
+        writes alone and not for the reading and judging before them; anything read must then be checked
+        unchanged as it is written. PostgreSQL: with `one_statement` (the writes that follow are one guarded
+        batch, see `batched`) the unit stays in autocommit and that statement commits itself; otherwise a
+        transaction begins with the next statement. Holding the lock from the start, nothing changes."""
+        if not self._reads_first or self._has_turn:
+            return
+        if not self._sqlite:
+            if one_statement and self._autocommit:
+                self._one_statement, self._statements_left = True, 1
+            elif self._autocommit:
+                self._driver.autocommit, self._autocommit = False, False
+            return
+        if self.connection.in_transaction():  # something read through SQLAlchemy: end its transaction there
+            self._drop_session()  # ORM rows read so far are detached
             self.connection.rollback()
-            self._take_turn()
+        elif self._driver.in_transaction:
+            self._driver.rollback()
+        self._take_turn()
 
     def _take_turn(self) -> None:
-        assert self._write_lock is not None
-        self._write_lock.acquire(self._deadline)
+        """SQLite: this process's write turn (when writers take turns), then the database's write lock."""
+        if self._write_lock is not None:
+            self._write_lock.acquire(self._deadline)
         self._has_turn = True
         try:
-            self.connection.execution_options(**{READ_ONLY: False, LOCK_DEADLINE: self._deadline})
-            self.connection.begin()  # BEGIN IMMEDIATE (engine.py), while this writer has its turn
+            begin_immediate(self._driver, self._deadline, self._lock_timeout_ms)
         except BaseException:  # give the turn back at once: __exit__ may not run (called from __enter__)
             self._has_turn = False
-            self._write_lock.release()
+            if self._write_lock is not None:
+                self._write_lock.release()
             raise
 
     def batched(self) -> AbstractContextManager[None]:
-        """The new entries and outbox rows written in the block go to PostgreSQL as one statement at its end
-        (`Runner.batched`); the deal's update before them runs at once, so `DealChanged` comes from `save`."""
-        return self._runner.batched()
+        """A move's writes, its deal's update first: on PostgreSQL they go as one statement at the block's end, the
+        others applying only if the update changed the deal's row (`Runner.batched`); elsewhere each runs at once
+        and `DealChanged` comes from the update before the others run."""
+        return self._runner.batched(guarded=True)
 
     def commit(self) -> None:
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
         if "session" in self.__dict__:
             self.session.flush()
-        self.connection.commit()
+        if self.connection.in_transaction():
+            self.connection.commit()  # SQLAlchemy's transaction: committing it commits the driver's
+        elif not self._one_statement:
+            self._driver.commit()  # nothing to do when no transaction is open
         if self._on_commit is not None:
             self._on_commit()
 
@@ -185,6 +236,10 @@ class UnitOfWorkFactory:
                  serialise_writes: bool = False, autocommit_reads: bool = False,
                  lock_timeout_ms: int = REQUEST_LOCK_TIMEOUT_MS) -> None:
         self._sessions = sessions
+        engine: Engine = sessions.kw["bind"]
+        # On SQLite, whatever SQLAlchemy begins for a unit of work is a deferred (reading) transaction: a unit
+        # takes the write lock itself, on the driver, after its turn (engine.py begins nothing then).
+        self._engine = engine.execution_options(**{READ_ONLY: True}) if engine.dialect.name == "sqlite" else engine
         self.on_commit = on_commit
         # SQLite has one writer at a time, and its busy handler waits by sleeping in growing steps (up to
         # 100 ms), which turns contention into long tails. Writers of one process take turns instead.
@@ -196,7 +251,8 @@ class UnitOfWorkFactory:
         """`reads_first`: the caller reads and judges, then calls `uow.write()` before writing."""
         if not team_id:
             raise ValueError("a unit of work needs the Slack team id it is scoped to")
-        return UnitOfWork(self._sessions, team_id, self.on_commit, read_only=read_only, reads_first=reads_first,
+        return UnitOfWork(self._engine, self._sessions, team_id, self.on_commit, read_only=read_only,
+                          reads_first=reads_first,
                           write_lock=self._write_lock, lock_timeout_ms=self._lock_timeout_ms,
                           autocommit_reads=self._autocommit_reads)
 

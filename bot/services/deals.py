@@ -258,14 +258,15 @@ class DealService:
             waiting = None
             if notes and deal.id is not None:
                 waiting = found.waiting_note if found.notes_read else uow.outbox.waiting_note(deal.id)
-            uow.write()
+            # On PostgreSQL the writes below are one statement in autocommit, unless a claim or a check comes first.
+            uow.write(one_statement=once is None and moment is not Moment.BACK)
             if once is not None and not uow.sent_once.claim(once):
                 raise Conflict("That message is already logged.")
             if moment is Moment.BACK and uow.deals.name_is_open(deal.name):
                 raise Conflict(f"Another open deal is named `{deal.name}`; close or rename it first.")
             alerted = alert_on(after if what_if is None else what_if, before) if alert_on else frozenset()
             unalerted: frozenset[Rule] = frozenset()
-            with uow.batched():  # on PostgreSQL the entries and outbox rows are one statement, sent at the end
+            with uow.batched():  # on PostgreSQL one statement, sent at the end; each write applies only if the save did
                 uow.deals.save(deal, after.verdict, ledger)  # DealChanged if someone saved it since it was read
                 try:
                     self._queue(uow, deal, policy, moment, entry, alerted, what_if or after,

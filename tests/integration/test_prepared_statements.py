@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.commands import parse_command
 from bot.db.deals import DEAL
+from bot.db.outbox import _ADD as _GUARDED_ADD
 from bot.db.outbox import OUTBOX
-from bot.db.prepared import Prepared, Runner, prepare
+from bot.db.prepared import Prepared, Runner, guard, prepare
 from bot.services.access import Actor
 
 _OUTBOX_BY_ID = select(OUTBOX.c.id, OUTBOX.c.created_at, OUTBOX.c.kind).where(OUTBOX.c.id == bindparam("row_id"))
@@ -102,11 +103,12 @@ def test_statements_on_the_driver_are_seen_by_the_engines_statement_listeners(co
     assert prepare(_OUTBOX_BY_ID, container.engine.dialect).sql in seen
 
 
-def _statements_of(container, command: str) -> list[str]:
-    seen: list[str] = []
+def _statements_of(container, command: str) -> list[tuple[str, bool]]:
+    """(SQL, whether the driver connection was in autocommit) of each statement one concession ran."""
+    seen: list[tuple[str, bool]] = []
 
-    def listener(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
-        seen.append(statement)
+    def listener(conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        seen.append((statement, bool(getattr(conn.connection.driver_connection, "autocommit", False))))
 
     event.listen(container.engine, "before_cursor_execute", listener)
     try:
@@ -116,7 +118,9 @@ def _statements_of(container, command: str) -> list[str]:
     return seen
 
 
-def test_on_postgresql_a_moves_writes_after_the_deals_update_go_as_one_statement(container, backend) -> None:
+def test_on_postgresql_a_move_is_two_statements_in_autocommit_the_read_and_its_writes(container, backend) -> None:
+    """No BEGIN or COMMIT round trips: the read sees what was committed, and the writes are one statement, which
+    PostgreSQL commits on its own, all or nothing."""
     if backend != "postgresql":
         pytest.skip("PostgreSQL batches writes; SQLite runs each at once (no round trips to save)")
     rep = Actor(TEAM, "U0REP", "C0DEALS")
@@ -125,12 +129,55 @@ def test_on_postgresql_a_moves_writes_after_the_deals_update_go_as_one_statement
 
     statements = _statements_of(container, "concede acme 2% for a logo")
 
-    assert len(statements) == 3, statements
-    assert statements[0].startswith("SELECT") and statements[1].startswith("UPDATE deal")
-    assert statements[2].startswith("WITH w0 AS (INSERT INTO ledger_entry")
+    assert [sql.split()[0] for sql, _ in statements] == ["SELECT", "WITH"], statements
+    assert statements[1][0].startswith("WITH w0 AS (UPDATE deal"), "the deal's update first: it guards the rest"
+    assert all(autocommit for _, autocommit in statements)
     with container.engine.connect() as connection:
         entries = connection.exec_driver_sql("SELECT count(*) FROM ledger_entry").scalar_one()
+        version = connection.exec_driver_sql("SELECT version FROM deal").scalar_one()
     assert entries == 4, "both moves' concessions and gets"
+    assert version == 3, "the opening save and the two moves"
+
+
+def test_in_a_guarded_batch_nothing_is_written_when_its_first_write_changes_no_row(container, backend) -> None:
+    """The deal's update comes first; if someone saved the deal since it was read it changes nothing, and then
+    neither do the entries and messages sent with it (on SQLite its check raises before they run)."""
+    values = _outbox_values(datetime.now(UTC))
+    with container.engine.connect() as connection:
+        runner = Runner(connection)
+        stale = prepare(update(OUTBOX).where(OUTBOX.c.id == bindparam("row_id")).values(kind="card"),
+                        connection.dialect)
+        counts: list[int] = []
+
+        def changed(rows: int) -> None:
+            counts.append(rows)
+            if not rows:
+                raise LookupError("the deal changed")
+
+        with pytest.raises(LookupError), runner.batched(guarded=True):
+            runner.write(stale, {"row_id": 999_999}, check=changed)
+            runner.write(prepare(_GUARDED_ADD, connection.dialect), values)
+        connection.commit()
+        assert counts == [0]
+        assert connection.execute(select(func.count()).select_from(OUTBOX)).scalar_one() == 0
+
+
+def test_a_write_else_writes_the_second_only_when_the_first_changed_nothing(container) -> None:
+    """As a thread note does: merged into the note still waiting, else queued on its own (in a batch too)."""
+    values = _outbox_values(datetime.now(UTC))
+    with container.engine.connect() as connection:
+        runner = Runner(connection)
+        add = prepare(_GUARDED_ADD, connection.dialect)
+        runner.write(add, values)
+        waiting = connection.execute(select(OUTBOX.c.id)).scalar_one()
+        merge = prepare(update(OUTBOX).where(OUTBOX.c.id == bindparam("row_id"), guard()).values(payload="merged"),
+                        connection.dialect)
+        with runner.batched():
+            runner.write_else(merge, {"row_id": waiting}, add, values)  # merged: nothing added
+            runner.write_else(merge, {"row_id": 999_999}, add, values)  # nothing to merge into: added
+        connection.commit()
+        payloads = connection.execute(select(OUTBOX.c.payload).order_by(OUTBOX.c.id)).scalars().all()
+    assert payloads == ["merged", "{}"]
 
 
 def test_writes_batched_in_a_block_that_raises_are_never_sent(container, backend) -> None:
