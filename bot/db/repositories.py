@@ -90,6 +90,7 @@ def database_answers(engine: Engine) -> bool:
     """For /healthz: a round trip to the database."""
     with engine.connect() as connection:
         connection.exec_driver_sql("SELECT 1")
+        connection.commit()  # not a rollback: psycopg then drops the connection's prepared statements (engine.py)
     return True
 
 

@@ -35,7 +35,9 @@ class DigestService:
 
     def _teams(self) -> list[str]:
         with self._sessions() as session:
-            return all_team_ids(session)
+            teams = all_team_ids(session)
+            session.commit()  # ends the read without a rollback, which costs a connection its prepared statements
+        return teams
 
     def _digests_for(self, team_id: str) -> int:
         now = self._clock()

@@ -131,3 +131,25 @@ def test_a_deal_read_without_a_lock_carries_the_same_waiting_note_the_outbox_rea
     with container.uow(TEAM) as uow:
         found = uow.deals.get_in_context(name="acme")
         assert found.notes_read and found.waiting_note is None and uow.outbox.waiting_note(1) is None
+
+
+def test_reads_that_change_nothing_end_without_a_rollback(container) -> None:
+    """psycopg discards a connection's prepared statements on every rollback: the health check and the readers of
+    the unit of work (a status, say) must not cost the next requests their prepared statements."""
+    from sqlalchemy import event
+
+    from bot.db.repositories import database_answers
+
+    container.services.deals.open(Actor(TEAM, "U0REP", "C0DEALS"), parse_command("new acme list=100k floor=80k"))
+    rollbacks: list[object] = []
+
+    def rolled_back(connection) -> None:
+        rollbacks.append(connection)
+
+    event.listen(container.engine, "rollback", rolled_back)
+    try:
+        assert database_answers(container.engine)
+        container.services.deals.status(Actor(TEAM, "U0REP", "C0DEALS"), parse_command("status acme"))
+    finally:
+        event.remove(container.engine, "rollback", rolled_back)
+    assert rollbacks == []
