@@ -88,11 +88,12 @@ def require_open(deal: Deal) -> None:
         raise Conflict(f"Deal `{deal.name}` is {deal.stage.value}; reopen it with `/deal back {deal.name}` first.")
 
 
-def concession_entry(deal: Deal, spec: ConcessionSpec, *, by: str, at: datetime, get_text: str = "") -> Entry:
-    """The ledger entry a concession makes, its worth in money; an error if the price would reach zero."""
+def concession_entry(deal: Deal, spec: ConcessionSpec, *, by: str, at: datetime, ledger: Ledger | None = None) -> Entry:
+    """The ledger entry a concession makes, its worth in money; an error if the price would reach zero.
+    `ledger`: the deal's ledger, when the caller has it already."""
     for amount in (spec.amount, spec.worth):
         check_currency(deal.currency, amount)
-    ledger = Ledger.of(deal)
+    ledger = ledger or Ledger.of(deal)
     worth = _worth(deal, ledger, spec)
     net_after = ledger.net_cents - (worth if spec.type.changes_price else 0)
     effective_after = ledger.effective_cents - (worth or 0)
@@ -144,10 +145,12 @@ def _describe(deal: Deal, spec: ConcessionSpec) -> str:
     return f"terms: {spec.text}"
 
 
-def get_entry(deal: Deal, text: str, worth: Amount | None, *, by: str, at: datetime, seq: int | None = None) -> Entry:
-    """What was received for the latest concession that has nothing yet; an error if there is none."""
+def get_entry(deal: Deal, text: str, worth: Amount | None, *, by: str, at: datetime, seq: int | None = None,
+              answering: Entry | None = None) -> Entry:
+    """What was received for the latest concession that has nothing yet; an error if there is none.
+    `answering`: that concession, when the caller knows it (the one it has just added)."""
     check_currency(deal.currency, worth)
-    target = Ledger.of(deal).latest_unreciprocated
+    target = answering or Ledger.of(deal).latest_unreciprocated
     if target is None:
         raise Conflict(f"Every concession on `{deal.name}` already has a get; log a concession first.")
     return Entry(

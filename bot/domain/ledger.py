@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import NamedTuple
 
 from bot.domain.model import ConcessionType, Deal, Entry, EntryKind
@@ -66,7 +67,7 @@ class Ledger:
             other_concessions_cents=other,
         )
 
-    @property
+    @cached_property  # the rules ask for it several times per judging
     def concessions(self) -> list[Entry]:
         return [give.concession for give in self.gives]
 

@@ -23,10 +23,12 @@ from bot.domain.rules import Finding, Judgement, Rule, judge, judge_ask
 from bot.services.access import Access, Actor
 from bot.services.results import DealResult, Moment
 
-# A change to one locked deal: returns the entry it recorded (if any) and, for an ask, the what-if verdict.
-Recorder = Callable[[Deal, Policy], tuple[Entry | None, Judgement | None]]
-# Which severe rules to alert on, given the judgement after the move and the one before it.
-AlertRule = Callable[[Judgement, Judgement], frozenset[Rule]]
+# A change to one deal, given its ledger before the change: returns the entry it recorded (if any) and, for an
+# ask, the what-if verdict.
+Recorder = Callable[[Deal, Policy, Ledger], tuple[Entry | None, Judgement | None]]
+# Which severe rules to alert on, given the judgement after the move and a way to judge the deal as it was
+# before, which costs a second judging and is asked for only when needed. Only moves that add entries alert.
+AlertRule = Callable[[Judgement, Callable[[], Judgement]], frozenset[Rule]]
 
 # Moments that leave a line in the deal's thread (its public room); none of them shows the floor.
 _THREAD_NOTES = {Moment.CONCESSION, Moment.GET, Moment.UNDO, Moment.WALK, Moment.WON, Moment.LOST, Moment.BACK}
@@ -129,7 +131,7 @@ class DealService:
         `once`: a key this move may be recorded under only once (a proposal's buttons)."""
         markers = ethics_markers(command.text)
 
-        def record(deal: Deal, policy: Policy) -> tuple[Entry, Judgement]:
+        def record(deal: Deal, policy: Policy, ledger: Ledger) -> tuple[Entry, Judgement]:
             ops.require_open(deal)
             spec = interpret_ask(command.text)
             ask = Entry(
@@ -138,7 +140,7 @@ class DealService:
                 ethics_markers=markers,
             )
             try:
-                as_given = ops.concession_entry(deal, spec, by=actor.user_id, at=ask.at)
+                as_given = ops.concession_entry(deal, spec, by=actor.user_id, at=ask.at, ledger=ledger)
                 ask.worth_cents = as_given.worth_cents
                 what_if = judge_ask(deal, policy, dataclasses.replace(as_given, ethics_markers=markers))
             except InputError:
@@ -150,31 +152,32 @@ class DealService:
             return ask, what_if
 
         return self._record(actor, command.deal, Moment.ASK, record, customer_words=command.text, once=once,
-                            alert_on=lambda what_if, before: frozenset({Rule.ETHICS}) if markers else frozenset())
+                            alert_on=lambda what_if, _before: frozenset({Rule.ETHICS}) if markers else frozenset())
 
     def concede(self, actor: Actor, command: c.Concede, *, once: str | None = None) -> DealResult:
-        def record(deal: Deal, policy: Policy) -> tuple[Entry, None]:
+        def record(deal: Deal, policy: Policy, ledger: Ledger) -> tuple[Entry, None]:
             ops.require_open(deal)
             at = self._clock()
-            entry = ops.concession_entry(deal, command.spec, by=actor.user_id, at=at)
+            entry = ops.concession_entry(deal, command.spec, by=actor.user_id, at=at, ledger=ledger)
             deal.entries.append(entry)
             if command.get:
-                deal.entries.append(ops.get_entry(deal, command.get, None, by=actor.user_id, at=at))
+                deal.entries.append(ops.get_entry(deal, command.get, None, by=actor.user_id, at=at, answering=entry))
             return entry, None
 
         return self._record(actor, command.deal, Moment.CONCESSION, record, alert_on=_newly_severe, once=once)
 
     def get(self, actor: Actor, command: c.Get) -> DealResult:
-        def record(deal: Deal, policy: Policy) -> tuple[Entry, None]:
+        def record(deal: Deal, policy: Policy, ledger: Ledger) -> tuple[Entry, None]:
             ops.require_open(deal)
-            entry = ops.get_entry(deal, command.text, command.worth, by=actor.user_id, at=self._clock())
+            entry = ops.get_entry(deal, command.text, command.worth, by=actor.user_id, at=self._clock(),
+                                  answering=ledger.latest_unreciprocated)
             deal.entries.append(entry)
             return entry, None
 
         return self._record(actor, command.deal, Moment.GET, record)
 
     def undo(self, actor: Actor, command: c.Undo) -> DealResult:
-        def record(deal: Deal, policy: Policy) -> tuple[Entry, None]:
+        def record(deal: Deal, policy: Policy, ledger: Ledger) -> tuple[Entry, None]:
             ops.require_open(deal)
             entry = ops.latest_entry_by(deal, actor.user_id)
             entry.taken_back, entry.taken_back_by = True, actor.user_id
@@ -183,7 +186,7 @@ class DealService:
         return self._record(actor, command.deal, Moment.UNDO, record)
 
     def qualify(self, actor: Actor, command: c.Qualify) -> DealResult:
-        def record(deal: Deal, policy: Policy) -> tuple[None, None]:
+        def record(deal: Deal, policy: Policy, ledger: Ledger) -> tuple[None, None]:
             for fact, value in command.facts.items():
                 setattr(deal.qualification, fact, value)
             return None, None
@@ -191,14 +194,14 @@ class DealService:
         return self._record(actor, command.deal, Moment.QUALIFY, record)
 
     def hours(self, actor: Actor, command: c.Hours) -> DealResult:
-        def record(deal: Deal, policy: Policy) -> tuple[None, None]:
+        def record(deal: Deal, policy: Policy, ledger: Ledger) -> tuple[None, None]:
             ops.add_hours(deal, command.hours)
             return None, None
 
         return self._record(actor, command.deal, Moment.HOURS, record)
 
     def flag(self, actor: Actor, command: c.Flag) -> DealResult:
-        def record(deal: Deal, policy: Policy) -> tuple[None, None]:
+        def record(deal: Deal, policy: Policy, ledger: Ledger) -> tuple[None, None]:
             if command.kind == "ethics":
                 deal.ethics_flag = command.text
             elif command.kind == "fit":
@@ -216,7 +219,7 @@ class DealService:
         return self._record(actor, command.deal, moment, record)
 
     def outcome(self, actor: Actor, command: c.Outcome) -> DealResult:
-        def record(deal: Deal, policy: Policy) -> tuple[None, None]:
+        def record(deal: Deal, policy: Policy, ledger: Ledger) -> tuple[None, None]:
             if command.kind == "back":
                 ops.come_back(deal, command.price)
             else:
@@ -250,8 +253,8 @@ class DealService:
             found = uow.deals.get_in_context(name=ref.name, deal_id=ref.id, lock=uow.locks_rows)
             deal, policy, ext_shared = found.deal, found.policy, found.ext_shared
             self._access.require_owner_or_manager(actor, deal, policy)
-            before = judge(deal, policy)
-            entry, what_if = record(deal, policy)
+            before = Ledger.of(deal)
+            entry, what_if = record(deal, policy, before)
             ledger = Ledger.of(deal)  # summed once, after the move, for the rules, the row and the reply
             after = judge(deal, policy, ledger)
             notes = ext_shared is not True and moment in _THREAD_NOTES
@@ -264,7 +267,10 @@ class DealService:
                 raise Conflict("That message is already logged.")
             if moment is Moment.BACK and uow.deals.name_is_open(deal.name):
                 raise Conflict(f"Another open deal is named `{deal.name}`; close or rename it first.")
-            alerted = alert_on(after if what_if is None else what_if, before) if alert_on else frozenset()
+            # Before the move: its facts are the deal's now (moves that alert only add entries), its ledger the one
+            # summed before.
+            alerted = alert_on(after if what_if is None else what_if,
+                               lambda: judge(deal, policy, before)) if alert_on else frozenset()
             unalerted: frozenset[Rule] = frozenset()
             with uow.batched():  # on PostgreSQL one statement, sent at the end; each write applies only if the save did
                 uow.deals.save(deal, after.verdict, ledger)  # DealChanged if someone saved it since it was read
@@ -332,9 +338,11 @@ def _load(uow: UnitOfWork, ref: c.DealRef, *, lock: bool = False) -> tuple[Deal,
     return found.deal, found.policy, found.ext_shared
 
 
-def _newly_severe(after: Judgement, before: Judgement) -> frozenset[Rule]:
-    """Rules at ESCALATE or WALK AWAY that this move set off; a rule still firing does not alert again."""
-    return after.severe_rules() - before.severe_rules()
+def _newly_severe(after: Judgement, before: Callable[[], Judgement]) -> frozenset[Rule]:
+    """Rules at ESCALATE or WALK AWAY that this move set off; a rule still firing does not alert again. Judging
+    the deal as it was is needed only when some rule is severe now."""
+    severe = after.severe_rules()
+    return severe - before().severe_rules() if severe else severe
 
 
 def _note(moment: Moment, deal: Deal, entry: Entry | None) -> dict:
