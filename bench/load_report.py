@@ -57,7 +57,8 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-SERVERS = {"limit": "limit: Bolt + 1 insert", "bare": "Bolt, ack only", "serve": "dealcoach serve"}
+SERVERS = {"limit": "limit: Bolt + 1 insert", "bare": "Bolt, ack only", "floor": "floor: leanest faithful concede",
+           "serve": "dealcoach serve"}
 DATABASES = ("sqlite", "postgresql")
 
 
@@ -74,28 +75,37 @@ def group(outcome: Outcome) -> dict[tuple[str, str, str, int], list[Measured]]:
     return {key: groups[key] for key in sorted(groups, key=order)}
 
 
-def ratio_to_limit(outcome: Outcome, database: str, command: str, connections: int) -> float:
-    """Median over runs of serve's req/s divided by the limit's in the same repetition."""
+def ratio(outcome: Outcome, database: str, command: str, connections: int, server: str = "serve",
+          to: str = "limit") -> float:
+    """Median over runs of `server`'s req/s for `command` divided by `to`'s concede in the same repetition."""
     by_rep: dict[int, dict[str, float]] = {}
     for m in outcome.measured:
         if m.database == database and m.connections == connections and (
-                (m.server == "serve" and m.command == command) or m.server == "limit"):
+                (m.server == server and m.command == command) or (m.server == to and m.command == "concede")):
             by_rep.setdefault(m.rep, {})[m.server] = m.result.rps
-    return median([r["serve"] / r["limit"] for r in by_rep.values() if r.get("limit") and "serve" in r])
+    return median([r[server] / r[to] for r in by_rep.values() if r.get(to) and server in r])
+
 
 
 def results_table(outcome: Outcome) -> list[str]:
     lines = ["| database | server | command | connections | req/s (median) | req/s each run | p50 ms | p99 ms "
-             "| errors | vs limit |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "| errors | vs limit | vs floor |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for (database, server, command, connections), runs in group(outcome).items():
-        ratio = ratio_to_limit(outcome, database, command, connections) if server == "serve" else float("nan")
+        to_limit = ratio(outcome, database, command, connections, server) if server in ("serve", "floor") \
+            else float("nan")
+        to_floor = ratio(outcome, database, command, connections, to="floor") if server == "serve" and \
+            command == "concede" else float("nan")
         rps = [m.result.rps for m in runs]
         lines.append(
             f"| {database} | {SERVERS[server]} | {command} | {connections} | {median(rps):.0f} "
             f"| {', '.join(f'{r:.0f}' for r in rps)} | {median([m.result.p50_ms for m in runs]):.1f} "
             f"| {median([m.result.p99_ms for m in runs]):.1f} | {sum(m.result.errors for m in runs)} "
-            f"| {'' if math.isnan(ratio) else f'{ratio:.2f}'} |")
+            f"| {_figure(to_limit)} | {_figure(to_floor)} |")
     return lines
+
+
+def _figure(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:.2f}"
 
 
 def storm_table(outcome: Outcome, args: argparse.Namespace) -> list[str]:
@@ -125,9 +135,11 @@ def targets(outcome: Outcome, args: argparse.Namespace) -> list[str]:
         if server != "serve":
             continue
         if command == "concede":
-            ratio = ratio_to_limit(outcome, database, command, connections)
-            lines.append(f"{verdict(ratio >= TARGET_RATIO)}  {database} /deal concede at c={connections}: "
-                         f"{ratio:.2f} of the limit's throughput (target >= {TARGET_RATIO})")
+            of_limit = ratio(outcome, database, command, connections)
+            floor = ratio(outcome, database, command, connections, "floor")
+            lines.append(f"{verdict(of_limit >= TARGET_RATIO)}  {database} /deal concede at c={connections}: "
+                         f"{of_limit:.2f} of the limit's throughput (target >= {TARGET_RATIO})"
+                         + ("" if math.isnan(floor) else f"; the floor reached {floor:.2f}"))
         if connections == 8:
             p99 = median([m.result.p99_ms for m in runs])
             lines.append(f"{verdict(p99 < TARGET_P99_MS)}  {database} /deal {command} at c=8: p99 {p99:.1f} ms "
@@ -151,7 +163,7 @@ def checks(outcome: Outcome) -> tuple[list[str], bool]:
         if counted:
             bad = [m for m in counted if not m.ledger_ok]
             good &= not bad
-            what = "ledger concessions" if server == "serve" else "limit_entry rows"
+            what = "limit_entry rows" if server == "limit" else "ledger concessions"
             lines.append(f"{'ok' if not bad else 'MISMATCH'}: {database} {server} {command} c={connections}: "
                          f"{what} added = counted replies in every run ("
                          + ", ".join(f"{m.rows_added}/{m.result.counted}" for m in counted) + ")")

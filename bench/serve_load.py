@@ -55,6 +55,7 @@ from bot.standin.requests import RequestSigner
 from bot.standin.webapi import SlackStandIn
 
 LIMIT = (sys.executable, str(REPO / "bench" / "limit_app.py"))
+FLOOR = (sys.executable, str(REPO / "bench" / "floor_app.py"))
 # What wrk looks for in a reply: the rendered verdict (render/words.py verdict_line), and for a concession
 # the headline saying it was logged (words.HEADLINES), i.e. committed and judged.
 VERDICTS = tuple(f"Verdict: *{verdict.word}*" for verdict in Verdict)
@@ -179,20 +180,26 @@ class Bench:
         self.start("limit", self.env(self.limit_db), LIMIT)
         if with_bare:
             self.start("bare", self.env(self.limit_db, LIMIT_MODE="ack"), LIMIT)
+        if not args.no_floor:
+            self.start("floor", self.env(self.app_db), FLOOR)  # on the app's database: the deals opened below
         port = self.servers["serve"].port
         status_deals, warm = new_deals("s", args.status_deals), new_deals("w", 100)
         open_deals(port, self.signer, status_deals + warm)
         seeds = [(owner, f"concede {name} 0.01% for x") for name, owner in status_deals] * args.status_entries
         send_all(port, self.signer, seeds)
         log(f"{self.kind}: opened {len(status_deals) + len(warm)} deals; warm-up")
+        floor_warm = new_deals("fw", 100) if "floor" in self.servers else []
+        open_deals(port, self.signer, floor_warm)
         for server in self.servers:
             verb = "status" if server == "serve" else "concede"
-            self.load(server, status_deals if server == "serve" else warm, verb, 8, WARMUP_SECONDS)
+            deals = status_deals if server == "serve" else floor_warm if server == "floor" else warm
+            self.load(server, deals, verb, 8, WARMUP_SECONDS)
         estimate = self.load("serve", warm, "concede", 8, WARMUP_SECONDS).rps
-        batches = self.concede_batches(estimate)
-        log(f"{self.kind}: opening {sum(map(len, batches.values()))} deals for the concede runs "
+        batches = self.concede_batches(estimate, "c")
+        floors = self.concede_batches(2 * estimate, "f") if "floor" in self.servers else {}
+        log(f"{self.kind}: opening {sum(map(len, [*batches.values(), *floors.values()]))} deals for the concede runs "
             f"({len(next(iter(batches.values())))} per run)")
-        open_deals(port, self.signer, [deal for batch in batches.values() for deal in batch])
+        open_deals(port, self.signer, [deal for batch in [*batches.values(), *floors.values()] for deal in batch])
         for database in (self.app_db, self.limit_db):
             database.analyze()
         for rep in range(args.runs):
@@ -201,23 +208,26 @@ class Bench:
                         ("serve", batches[rep, connections], "concede")]
                 if with_bare:
                     plan.append(("bare", warm, "concede"))
+                if floors:
+                    plan.append(("floor", floors[rep, connections], "concede"))
                 shift = rep % len(plan)  # rotate the order, so no side always runs first
                 for server, deals, verb in plan[shift:] + plan[:shift]:
                     self.outcome.measured.append(self.measure(server, deals, verb, connections, rep))
         self.outcome.notes.append(f"{self.kind}: {self.app_db.state()}; the Slack stand-in got "
                                   f"{len(self.standin.calls_to('chat.postMessage'))} chat.postMessage")
-        for name in ("serve", "limit", "bare"):
+        for name in ("serve", "limit", "bare", "floor"):
             self.stop(name)
         if not args.no_storm:
             self.storms(status_deals)
 
-    def concede_batches(self, estimate: float) -> dict[tuple[int, int], list[Deal]]:
+    def concede_batches(self, estimate: float, prefix: str) -> dict[tuple[int, int], list[Deal]]:
         """Fresh deals for every concede run, enough for about --per-deal concessions each at twice the
         warm-up's rate, so ledgers stay short and every deal stays open and judged."""
         args = self.args
         per_run = max(args.min_deals, math.ceil(2 * estimate * args.duration / args.per_deal))
         per_run = min(per_run, args.max_deals)
-        return {(rep, c): new_deals(f"c{rep}x{c}", per_run) for rep in range(args.runs) for c in args.concurrency}
+        return {(rep, c): new_deals(f"{prefix}{rep}x{c}", per_run) for rep in range(args.runs)
+                for c in args.concurrency}
 
     def storms(self, deals: list[Deal]) -> None:
         """The slow-LLM storm, `--runs` times, on the app's database with an LLM configured."""
@@ -281,6 +291,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--max-deals", type=int, default=1500, help="at most this many deals per concede run")
     parser.add_argument("--bare", action="store_true", help="also measure Bolt acking alone (no database)")
     parser.add_argument("--no-storm", action="store_true", help="skip the slow-LLM storm")
+    parser.add_argument("--no-floor", action="store_true",
+                        help="skip the floor (bench/floor_app.py: the leanest faithful concede)")
     parser.add_argument("--storm-requests", type=int, default=50, help="/deal coach sent at once (default 50)")
     parser.add_argument("--llm-delay", type=float, default=2.0, help="seconds the LLM stand-in takes (default 2)")
     parser.add_argument("--storm-window", type=float, default=6.0, help="seconds of status load around the storm")
