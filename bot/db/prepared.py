@@ -10,6 +10,7 @@ classes, as callers expect, and a connection the database dropped is invalidated
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 from collections import namedtuple
@@ -17,9 +18,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from sqlalchemy import Boolean, ColumnElement, Connection, Dialect
+from sqlalchemy import Connection, Dialect, TextClause, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.selectable import SelectBase
 
@@ -30,9 +30,10 @@ class Prepared:
     """One statement compiled for one dialect; `column_keys`: the columns an INSERT or UPDATE gets values for."""
 
     def __init__(self, statement: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None = None) -> None:
-        compiled = statement.compile(dialect=dialect, column_keys=list(column_keys) if column_keys else None)
+        compiled = statement.compile(dialect=_positional(dialect),
+                                     column_keys=list(column_keys) if column_keys else None)
         self.sql = compiled.string
-        self._order: tuple[str, ...] | None = tuple(compiled.positiontup) if compiled.positional else None
+        self._order: tuple[str, ...] = tuple(compiled.positiontup or ())
         binds = compiled.binds.items()  # by the name rendered in the SQL (an anonymous one's too)
         # Values fixed in the statement (a literal compared with a column) are parameters too.
         self._fixed = {name: bind.effective_value for name, bind in binds if not bind.required}
@@ -47,14 +48,13 @@ class Prepared:
             self._row = namedtuple("Row", [column.name for column in columns])  # type: ignore[misc]
             self._types = [column.type.dialect_impl(dialect) for column in columns]
 
-    def parameters(self, values: Mapping[str, Any]) -> Any:
-        """The driver's parameters for `values` (and the statement's fixed ones), converted as SQLAlchemy would."""
+    def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The driver's parameters for `values` (and the statement's fixed ones), in order, converted as SQLAlchemy
+        would."""
         given = {**self._fixed, **values} if self._fixed else dict(values)
         for key, convert in self._convert.items():
             if key in given:
                 given[key] = convert(given[key])
-        if self._order is None:
-            return given
         return tuple([given[key] for key in self._order])
 
     def row(self, raw: Sequence[Any], description: Sequence[Sequence[Any]]) -> Any:
@@ -69,26 +69,28 @@ class Prepared:
                                for value, convert in zip(raw, self._results, strict=True))
 
 
+@functools.cache  # one per engine's dialect
+def _positional(dialect: Dialect) -> Dialect:
+    """The dialect to compile the hot statements with. PostgreSQL's renders PostgreSQL's own `$1` placeholders,
+    which psycopg's raw cursor sends as they are: with its usual `%(name)s` ones, psycopg parses the SQL again on
+    every run once it is over 4,096 characters or 50 parameters, as a move's batched writes are (a tenth of a
+    PostgreSQL concession's CPU). SQLite's is positional already."""
+    if dialect.name != "postgresql":
+        return dialect
+    positional = copy.copy(dialect)  # as the engine set it up when it connected (server version and all)
+    positional.paramstyle, positional.positional = "numeric_dollar", True
+    return positional
+
+
 RowCheck = Callable[[int], None]
 # What a batched write's WHERE says where it applies only if the batch's first write changed a row (`guard()`).
 GUARD_SQL = "(1 = 1 /* guard */)"
 
 
-class Guard(ColumnElement[bool]):
-    """`guard()` in a write's WHERE: always true when the write runs on its own; in a guarded PostgreSQL batch
+def guard() -> TextClause:
+    """In a write's WHERE: always true when the write runs on its own; in a guarded PostgreSQL batch
     (`Runner.batched(guarded=True)`), "the batch's first write changed a row" (see `_as_one`)."""
-
-    inherit_cache = True
-    type = Boolean()
-
-
-@compiles(Guard)
-def _guard(_element: Guard, _compiler: Any, **_kw: Any) -> str:
-    return GUARD_SQL
-
-
-def guard() -> Guard:
-    return Guard()
+    return text(GUARD_SQL)
 
 
 class _Waiting(NamedTuple):
@@ -120,6 +122,11 @@ class Runner:
         self._begin = begin
         self._driver: Any = None
         self._batches = connection.dialect.name == "postgresql"
+        self._cursor: Callable[[Any], Any] | None = None
+        if self._batches:
+            from psycopg import RawCursor  # `$1` placeholders, sent as they are (see `_positional`)
+
+            self._cursor = RawCursor
         self._waiting: list[_Waiting] | None = None
         self._guarded = False
 
@@ -179,8 +186,7 @@ class Runner:
             if len(waiting) == 1 and waiting[0].unless is None:
                 counts = [self._run(waiting[0].prepared.sql, waiting[0].parameters).rowcount]
             else:
-                parameters = {f"w{i}_{name}": value for i, write in enumerate(waiting)
-                              for name, value in write.parameters.items()}
+                parameters = tuple(value for write in waiting for value in write.parameters)
                 shape = tuple((write.prepared.sql, write.unless) for write in waiting)
                 counts = list(self._run(_as_one(shape, self._guarded), parameters).fetchone())
             self._guarded = False  # what a check writes now is not guarded by this batch's first write
@@ -197,7 +203,7 @@ class Runner:
         driver = self._driver
         if driver is None:
             driver = self._driver = connection.connection.driver_connection
-        cursor = driver.cursor()
+        cursor = driver.cursor() if self._cursor is None else self._cursor(driver)
         listeners = connection.dispatch.before_cursor_execute
         if listeners:  # whoever watches the engine's statements (bench/sqlplan.py counts them) sees these too
             listeners(connection, cursor, sql, parameters, None, False)
@@ -212,18 +218,20 @@ class Runner:
         return cursor
 
 
-_PARAMETER = re.compile(r"%\((\w+)\)s")
+_PARAMETER = re.compile(r"\$(\d+)")
 
 
 @functools.cache  # one per sequence of statements a kind of move writes: a handful
 def _as_one(writes: tuple[tuple[str, int | None], ...], guarded: bool) -> str:
-    """PostgreSQL writes (named parameters) as one statement returning how many rows each changed; each
-    statement's parameters are renamed `w<i>_<name>`. `guarded`: every write after the first applies only if
-    the first changed a row; a write with `unless` only if that write changed none."""
-    parts = []
+    """PostgreSQL writes (`$n` parameters) as one statement returning how many rows each changed; each statement's
+    parameters are numbered on from the ones before it, so its parameters follow theirs. `guarded`: every write
+    after the first applies only if the first changed a row; a write with `unless` only if that write changed
+    none."""
+    parts, offset = [], 0
     for i, (sql, unless) in enumerate(writes):
         assert "RETURNING" not in sql, "a batched write returns nothing of its own"
-        renamed = _PARAMETER.sub(lambda found, i=i: f"%(w{i}_{found.group(1)})s", sql)
+        renamed = _PARAMETER.sub(lambda found, offset=offset: f"${int(found.group(1)) + offset}", sql)
+        offset += max((int(n) for n in _PARAMETER.findall(sql)), default=0)
         conditions = ["EXISTS (SELECT 1 FROM w0)"] if guarded and i > 0 else []
         if unless is not None:
             conditions.append(f"NOT EXISTS (SELECT 1 FROM w{unless})")
