@@ -30,6 +30,8 @@ class Measured:
     rep: int
     result: wrk.Result
     rows_added: int | None = None  # rows the run committed (ledger concessions, limit rows)
+    cpu_ms: float | None = None  # CPU per reply of the server's processes (user and system), ms
+    db_cpu_ms: float | None = None  # … and of PostgreSQL's backends serving its database
 
     @property
     def ledger_ok(self) -> bool:
@@ -89,7 +91,8 @@ def ratio(outcome: Outcome, database: str, command: str, connections: int, serve
 
 def results_table(outcome: Outcome) -> list[str]:
     lines = ["| database | server | command | connections | req/s (median) | req/s each run | p50 ms | p99 ms "
-             "| errors | vs limit | vs floor |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| errors | vs limit | vs floor | CPU ms/req: server, PostgreSQL |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for (database, server, command, connections), runs in group(outcome).items():
         to_limit = ratio(outcome, database, command, connections, server) if server in ("serve", "floor") \
             else float("nan")
@@ -100,8 +103,16 @@ def results_table(outcome: Outcome) -> list[str]:
             f"| {database} | {SERVERS[server]} | {command} | {connections} | {median(rps):.0f} "
             f"| {', '.join(f'{r:.0f}' for r in rps)} | {median([m.result.p50_ms for m in runs]):.1f} "
             f"| {median([m.result.p99_ms for m in runs]):.1f} | {sum(m.result.errors for m in runs)} "
-            f"| {_figure(to_limit)} | {_figure(to_floor)} |")
+            f"| {_figure(to_limit)} | {_figure(to_floor)} | {_cpu(runs)} |")
     return lines
+
+
+def _cpu(runs: list[Measured]) -> str:
+    """Median CPU per reply of the server's processes and, on PostgreSQL, of its backends (a steadier figure
+    than req/s on a machine shared by wrk, the servers and PostgreSQL)."""
+    own = median([m.cpu_ms for m in runs if m.cpu_ms is not None])
+    database = [m.db_cpu_ms for m in runs if m.db_cpu_ms is not None]
+    return f"{own:.2f}" + (f", {median(database):.2f}" if database else "")
 
 
 def _figure(value: float) -> str:

@@ -42,6 +42,7 @@ from servers import (
     Database,
     Server,
     check_postgres,
+    cpu_seconds,
     free_port,
     log,
     reply_text,
@@ -164,9 +165,14 @@ class Bench:
         database, rows = (self.limit_db, LIMIT_ROWS) if server in ("limit", "bare") else (self.app_db, CONCESSIONS)
         counting = verb == "concede" and server != "bare"
         before = database.count(rows) if counting else 0
+        cpu_before = cpu_seconds(self.servers[server], database.server_name)
         result = self.load(server, deals, verb, connections, self.args.duration)
+        cpu_after = cpu_seconds(self.servers[server], database.server_name)
         added = database.count(rows) - before if counting else None
-        measured = Measured(self.kind, server, verb, connections, rep, result, added)
+        per_request = [1000 * (after - was) / max(result.requests, 1)
+                       for was, after in zip(cpu_before, cpu_after, strict=True)]
+        measured = Measured(self.kind, server, verb, connections, rep, result, added, per_request[0],
+                            per_request[1] if database.server_name else None)
         log(f"{self.kind} {server} {verb} c={connections} run {rep + 1}: {result.rps:.0f} req/s, "
             f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, {result.errors} errors"
             + (f", {added} rows for {result.counted} counted" if added is not None else ""))

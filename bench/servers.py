@@ -89,6 +89,11 @@ class Database:
             hide_password=False)
         return self.url
 
+    @property
+    def server_name(self) -> str | None:
+        """The PostgreSQL database's name (its backends' process titles show it); None on SQLite."""
+        return self._pg_name
+
     def drop(self) -> None:
         if self._pg_name is not None:
             admin(self._pg_admin_url, f'DROP DATABASE IF EXISTS "{self._pg_name}" WITH (FORCE)')
@@ -238,6 +243,34 @@ class Server:
             elif line.startswith("Traceback"):
                 found["Traceback"] += 1
         return found
+
+
+# ----- CPU by process ---------------------------------------------------------------------------------------
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(server: Server, database: str | None = None) -> tuple[float, float]:
+    """CPU seconds used so far (user and system) by the server's processes (its process group) and, when
+    `database` names a PostgreSQL database, by the PostgreSQL backends connected to it. Linux's /proc; a process
+    that exited meanwhile is not counted, so take both readings while the server runs."""
+    own = backends = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+            used = (int(fields[11]) + int(fields[12])) / _TICKS
+            if int(fields[2]) == server.process.pid:  # the process group gunicorn's master leads
+                own += used
+            elif database is not None:
+                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    if f" {database} ".encode() in cmdline.read().replace(b"\0", b" ") + b" ":
+                        backends += used
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended while being read
+    return own, backends
 
 
 # ----- a client that signs like Slack -----------------------------------------------------------------------
