@@ -161,11 +161,13 @@ class OutboxWorker:
     # Senders ------------------------------------------------------------------------------------
 
     def _send_card(self, job: Job) -> str | None:
-        with self._uow(job.team_id) as uow:
+        with self._uow(job.team_id, read_only=True) as uow:
             deal = uow.deals.get(deal_id=job.deal_id)
-            shared = self._ext_shared(uow, deal.channel_id)
+            shared = self._known_shared(uow, deal.channel_id)
             judgement = judge(deal, uow.workspaces.policy())
             card_ts = uow.deals.card_of(deal.id)[1]  # type: ignore[arg-type, index]
+        if shared is None:
+            shared = self._ask_shared(job.team_id, deal.channel_id)
         if shared:
             if not card_ts:  # tell the rep once, when the card would first have gone up
                 self._post_ephemeral(deal.channel_id, deal.owner_id, Reply(words.EXT_SHARED))
@@ -181,13 +183,16 @@ class OutboxWorker:
         return None
 
     def _send_note(self, job: Job) -> str | None:
-        with self._uow(job.team_id) as uow:
+        with self._uow(job.team_id, read_only=True) as uow:
             card = uow.deals.card_of(job.deal_id)  # type: ignore[arg-type]
             if card is None:
                 return "deal gone"
             channel, card_ts = card
-            if self._ext_shared(uow, channel):
-                return "shared channel: no thread"
+            shared = self._known_shared(uow, channel)
+        if shared is None:
+            shared = self._ask_shared(job.team_id, channel)
+        if shared:
+            return "shared channel: no thread"
         if card_ts is None:  # the card went before it in the channel's queue, and was not posted
             return "no card, so no thread"
         note = thread_note(job.payload)
@@ -196,10 +201,13 @@ class OutboxWorker:
 
     def _send_alert(self, job: Job) -> str | None:
         channel = job.payload["channel"]
-        with self._uow(job.team_id) as uow:
+        with self._uow(job.team_id, read_only=True) as uow:
             deal = uow.deals.get(deal_id=job.deal_id)
-            if self._ext_shared(uow, channel):
-                raise Permanent("the alert channel is shared with another organisation; alerts show the floor")
+            shared = self._known_shared(uow, channel)
+        if shared is None:
+            shared = self._ask_shared(job.team_id, channel)
+        if shared:
+            raise Permanent("the alert channel is shared with another organisation; alerts show the floor")
         message = alert_message(deal, Ledger.of(deal), job.payload)
         self._client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
         return None
@@ -212,7 +220,7 @@ class OutboxWorker:
         return None
 
     def _send_decision_notice(self, job: Job) -> str | None:
-        with self._uow(job.team_id) as uow:
+        with self._uow(job.team_id, read_only=True) as uow:
             deal = uow.deals.get(deal_id=job.deal_id)
         self._post_ephemeral(deal.channel_id, deal.owner_id, decision_notice(deal, job.payload))
         return None
@@ -248,7 +256,7 @@ class OutboxWorker:
 
     def _send_chart(self, job: Job) -> str | None:
         """The deal's price path, floor included, to the asker's direct messages only."""
-        with self._uow(job.team_id) as uow:
+        with self._uow(job.team_id, read_only=True) as uow:
             deal = uow.deals.get(deal_id=job.deal_id)
         png = price_path_png(deal, Ledger.of(deal))
         self._upload(job.payload["user"], png, f"{deal.name}-price-path.png", words.CHART_TITLE.format(name=deal.name))
@@ -302,20 +310,24 @@ class OutboxWorker:
             # The bot cannot reach the channel: the rep's direct messages with the app always work.
             self._client.chat_postMessage(channel=user, text=message.text, blocks=message.blocks)
 
-    def _ext_shared(self, uow: UnitOfWork, channel: str) -> bool:
-        # Channels can become shared later; Slack's channel_shared event updates this at once, and an
-        # answer older than an hour is asked again in case the event was missed.
-        known = uow.channels.is_ext_shared(channel, checked_after=self._clock() - CHANNEL_RECHECK)
-        if known is not None:
-            return known
+    def _known_shared(self, uow: UnitOfWork, channel: str) -> bool | None:
+        """Whether the channel is shared with another organisation, as we last learned; None: ask Slack.
+        Channels can become shared later; Slack's channel_shared event updates this at once, and an answer older
+        than an hour is asked again in case the event was missed."""
+        return uow.channels.is_ext_shared(channel, checked_after=self._clock() - CHANNEL_RECHECK)
+
+    def _ask_shared(self, team_id: str, channel: str) -> bool:
+        """Asks Slack outside any transaction (the call may take seconds, and on SQLite a writer would hold every
+        request's write lock meanwhile), then remembers the answer in a short one of its own."""
         info = self._client.conversations_info(channel=channel)["channel"]
         shared = bool(info.get("is_ext_shared") or info.get("is_pending_ext_shared"))
-        uow.channels.remember(channel, is_ext_shared=shared)
-        uow.commit()
+        with self._uow(team_id) as uow:
+            uow.channels.remember(channel, is_ext_shared=shared)
+            uow.commit()
         return shared
 
     def _tell_rep_card_failed(self, job: Job, error: str) -> None:
-        with self._uow(job.team_id) as uow:
+        with self._uow(job.team_id, read_only=True) as uow:
             deal = uow.deals.get(deal_id=job.deal_id)
         text = words.CARD_FAILED.format(name=deal.name, error=error)
         try:

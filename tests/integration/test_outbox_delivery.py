@@ -4,21 +4,24 @@ several workers draining the same database."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import ALERTS, CHANNEL, REP
+from conftest import ALERTS, CHANNEL, REP, TEAM
 from slack_client import SlackClient
 from sqlmodel import Session, select
 
 from bot.bootstrap import Container, build
+from bot.commands import parse_command
 from bot.config import Settings
 from bot.db.engine import session_factory
 from bot.db.tables import OutboxRow
 from bot.delivery.queue import CLAIM_SECONDS, OutboxQueue
 from bot.delivery.worker import OutboxWorker
+from bot.services.access import Actor
 from bot.slack.app import web_client
 from bot.standin import Message, SlackStandIn
 
@@ -310,3 +313,27 @@ def test_a_change_committed_while_its_card_is_being_posted_does_not_bring_a_seco
     container.worker.drain()
 
     assert len(cards(standin)) == 1, "the deal's card was posted twice"
+
+
+# No transaction around a call to Slack -------------------------------------------------------------------
+
+
+def test_a_move_is_not_held_up_while_the_worker_asks_slack_about_a_channel(container, standin) -> None:
+    """Before a deal's first card the worker asks Slack whether the channel is shared with another organisation.
+    The call may take seconds; asked inside a transaction, it held SQLite's write lock, and every request's
+    write waited for Slack."""
+    rep = Actor(TEAM, REP, CHANNEL)
+    container.services.deals.open(rep, parse_command("new acme list=100k floor=70k"))  # queues the card
+    standin.delay("conversations.info", 1.5)
+    worker = threading.Thread(target=container.worker.drain)
+    worker.start()
+    try:
+        assert standin.wait_for(lambda: standin.calls_to("conversations.info"), timeout=3)
+        started = time.monotonic()
+        container.services.deals.concede(rep, parse_command("concede acme 5% for a case study"))
+        took = time.monotonic() - started
+    finally:
+        worker.join(10)
+        standin.delay("conversations.info", 0)
+    assert took < 0.5, f"the concession waited {took:.2f} s for Slack's answer"
+    assert len(cards(standin)) == 1
