@@ -183,6 +183,9 @@ class Bench:
         self.app_db.create()
         self.limit_db.create()
         self.start("serve", self.env(self.app_db))
+        if args.storm_only:
+            self.storm_alone()
+            return
         self.start("limit", self.env(self.limit_db), LIMIT)
         if with_bare:
             self.start("bare", self.env(self.limit_db, LIMIT_MODE="ack"), LIMIT)
@@ -225,6 +228,17 @@ class Bench:
             self.stop(name)
         if not args.no_storm:
             self.storms(status_deals)
+
+    def storm_alone(self) -> None:
+        """`--storm-only`: the status deals, as in a full run, then the storms and nothing else."""
+        port = self.servers["serve"].port
+        status_deals = new_deals("s", self.args.status_deals)
+        open_deals(port, self.signer, status_deals)
+        send_all(port, self.signer, [(owner, f"concede {name} 0.01% for x") for name, owner in status_deals]
+                 * self.args.status_entries)
+        self.app_db.analyze()
+        self.stop("serve")
+        self.storms(status_deals)
 
     def concede_batches(self, estimate: float, prefix: str) -> dict[tuple[int, int], list[Deal]]:
         """Fresh deals for every concede run, enough for about --per-deal concessions each at twice the
@@ -297,6 +311,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--max-deals", type=int, default=1500, help="at most this many deals per concede run")
     parser.add_argument("--bare", action="store_true", help="also measure Bolt acking alone (no database)")
     parser.add_argument("--no-storm", action="store_true", help="skip the slow-LLM storm")
+    parser.add_argument("--storm-only", action="store_true", help="only the slow-LLM storm (no limit, floor or runs)")
     parser.add_argument("--no-floor", action="store_true",
                         help="skip the floor (bench/floor_app.py: the leanest faithful concede)")
     parser.add_argument("--storm-requests", type=int, default=50, help="/deal coach sent at once (default 50)")

@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from bot.db.engine import READ_ONLY
 from bot.db.repositories import all_team_ids
-from bot.db.uow import UnitOfWorkFactory
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.services.deals import utc_now
 from bot.services.periods import digest_due, last_complete_period
 
@@ -35,16 +36,18 @@ class DigestService:
 
     def _teams(self) -> list[str]:
         with self._sessions() as session:
+            session.connection(execution_options={READ_ONLY: True})  # SQLite: a reader, not the write lock
             teams = all_team_ids(session)
             session.commit()  # ends the read without a rollback, which costs a connection its prepared statements
         return teams
 
     def _digests_for(self, team_id: str) -> int:
         now = self._clock()
-        with self._uow(team_id) as uow:
+        with self._uow(team_id, reads_first=True) as uow:
             policy = uow.workspaces.policy()
             if not digest_due(now, policy.digest_day, policy.digest_hour, policy.timezone):
-                return 0
+                return _nothing_due(uow)
+            uow.write()
             period = last_complete_period(now, "week", policy.timezone)
             recipients = sorted(self._settings_managers | set(policy.managers))
             if policy.digest_channel:
@@ -62,10 +65,14 @@ class DigestService:
 
     def _nudges_for(self, team_id: str) -> int:
         now = self._clock()
-        with self._uow(team_id) as uow:
+        with self._uow(team_id, reads_first=True) as uow:
             policy = uow.workspaces.policy()
+            stale = uow.deals.stale(now - timedelta(days=policy.stale_days))
+            if not stale:
+                return _nothing_due(uow)
+            uow.write()
             by_owner: dict[str, list[list]] = defaultdict(list)
-            for deal_id, name, owner, last_change in uow.deals.stale(now - timedelta(days=policy.stale_days)):
+            for deal_id, name, owner, last_change in stale:
                 # Keyed by the last change too: a deal idle again after new activity is nudged again.
                 if uow.sent_once.claim(f"nudge:{deal_id}:{last_change.isoformat()}"):
                     by_owner[owner].append([name, (now - last_change).days])
@@ -73,3 +80,11 @@ class DigestService:
                 uow.outbox.add("nudge", channel=owner, payload={"to": owner, "deals": deals})
             uow.commit()
         return len(by_owner)
+
+
+def _nothing_due(uow: UnitOfWork) -> int:
+    """Ends a sweep's read that found nothing due. Every minute, for every workspace, most sweeps end here: they
+    read without the write lock (SQLite) and end in a commit, not a rollback (on PostgreSQL a rollback costs the
+    connection every statement psycopg prepared on it)."""
+    uow.commit()
+    return 0

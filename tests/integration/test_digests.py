@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import ALERTS, MANAGER, REP, make_settings, postgres_base_url
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from bot.bootstrap import build
 from bot.db.engine import session_factory
@@ -62,6 +63,34 @@ def test_the_digest_reports_the_last_whole_week(slack, container, standin) -> No
     text_sent = next(c.params["text"] for c in standin.calls_to("chat.postMessage") if c.params["channel"] == MANAGER)
     assert "opened 1 deal and gave 1 concession last week" in text_sent
     assert "than the week before (0)" in text_sent
+
+
+def test_a_sweep_that_finds_nothing_due_neither_waits_for_the_write_lock_nor_rolls_back(
+        slack, container, backend) -> None:
+    """Every minute each workspace is swept, and most sweeps find nothing due: they must not queue behind the
+    requests' writers for SQLite's write lock, nor end in a rollback (on PostgreSQL a rollback costs the
+    connection every statement psycopg prepared on it)."""
+    slack.command("new acme list=100k floor=60k", user=REP)  # not idle
+    slack.command("policy digest_day=mon digest_hour=11", user=MANAGER)  # not due at 10
+    rollbacks: list[object] = []
+
+    def rolled_back(connection) -> None:  # noqa: ANN001
+        rollbacks.append(connection)
+
+    writer = None
+    if backend == "sqlite":  # another process holds the write lock for the whole sweep
+        writer = sqlite3.connect(container.engine.url.database, isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")
+    event.listen(container.engine, "rollback", rolled_back)
+    try:
+        assert digests(container).queue_due_digests() == 0
+        assert digests(container).queue_nudges() == 0
+    finally:
+        event.remove(container.engine, "rollback", rolled_back)
+        if writer is not None:
+            writer.rollback()
+            writer.close()
+    assert rollbacks == []
 
 
 def test_a_rep_is_nudged_once_about_an_idle_deal_and_again_after_it_idles_anew(slack, container) -> None:
