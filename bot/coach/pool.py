@@ -4,13 +4,20 @@ Its threads wait on the network, not the CPU, so there are many; the queue in fr
 and a full pool says so at once: the caller then answers with the offline coach instead of waiting.
 The threads are started together (`start`, when the process starts serving), not one per submitted job
 as a ThreadPoolExecutor does: a burst of coaching requests would otherwise start threads from inside
-requests, each start waiting for the new thread to get the interpreter."""
+requests, each start waiting for the new thread to get the interpreter.
+
+Jobs start at most one per `start_gap` (5 ms): fifty LLM requests built and sent in the same instant took the
+process's two cores from the acknowledgements being answered beside them (measured, the slow-LLM storm of
+`bench/serve_load.py --storm-only --runs 5`: `/deal status` p99 30 and 62 ms, median of five, on SQLite and
+PostgreSQL; with the gap 22 and 27 ms). Spread over a quarter of a second, the follow-ups, which wait seconds on
+the LLM anyway, arrive at most that much later."""
 
 from __future__ import annotations
 
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 
 from bot.llm.client import LLMUnavailable
@@ -18,13 +25,17 @@ from bot.llm.client import LLMUnavailable
 log = logging.getLogger(__name__)
 WORKERS = 64  # LLM calls are waits on the network, not CPU: 50 at once must not queue
 MAX_WAITING = 256  # running and queued together; beyond this, the offline advice is the answer
+START_GAP_SECONDS = 0.005  # at most 200 LLM jobs started a second per process, far above a workspace's use
 
 Job = Callable[[], None]
 
 
 class LLMPool:
-    def __init__(self, *, workers: int = WORKERS, max_waiting: int = MAX_WAITING) -> None:
+    def __init__(self, *, workers: int = WORKERS, max_waiting: int = MAX_WAITING,
+                 start_gap: float = START_GAP_SECONDS) -> None:
         self._workers = workers
+        self._start_gap = start_gap
+        self._next_start = 0.0  # time.monotonic() before which no other job starts
         self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._slots = threading.BoundedSemaphore(max_waiting)
         self._threads: list[threading.Thread] = []
@@ -58,10 +69,20 @@ class LLMPool:
 
     def _serve(self) -> None:
         while (job := self._jobs.get()) is not None:
+            self._wait_for_start()
             if self._closed:
                 self._slots.release()
                 continue
             self._run(job)
+
+    def _wait_for_start(self) -> None:
+        """Takes the next start time (`start_gap` after the last one) and sleeps until it comes."""
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next_start)
+            self._next_start = start + self._start_gap
+        if start > now:
+            time.sleep(start - now)
 
     def _run(self, job: Job) -> None:
         try:

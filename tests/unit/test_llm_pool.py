@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from bot.coach.pool import LLMPool
 from bot.llm.client import LLMUnavailable
@@ -64,3 +65,40 @@ def test_after_shutdown_waiting_jobs_never_run_and_new_ones_are_refused() -> Non
 
     assert not late.wait(0.3), "the job that was still waiting was dropped"
     assert not pool.submit(lambda: None)
+
+
+def test_a_burst_of_jobs_starts_one_per_gap_and_every_job_still_runs() -> None:
+    """Fifty LLM requests sent in one instant took the cores from the acknowledgements answered beside them."""
+    gap = 0.02
+    pool = LLMPool(workers=10, max_waiting=10, start_gap=gap)
+    pool.start()
+    started: list[float] = []
+    lock, all_started = threading.Lock(), threading.Event()
+
+    def job() -> None:
+        with lock:
+            started.append(time.monotonic())
+            if len(started) == 10:
+                all_started.set()
+
+    submitted = time.monotonic()
+    for _ in range(10):
+        assert pool.submit(job)
+    assert all_started.wait(5)
+    pool.shutdown()
+    # Each job starts no earlier than its turn (a thread may wake late, never early): the k-th start comes at
+    # least k gaps after the burst arrived.
+    assert all(at >= submitted + k * gap for k, at in enumerate(sorted(started))), [at - submitted for at in started]
+    assert max(started) - submitted < 9 * gap + 1.0
+
+
+def test_a_job_alone_starts_at_once() -> None:
+    pool = LLMPool(workers=2, max_waiting=4, start_gap=0.5)
+    pool.start()
+    done = threading.Event()
+    time.sleep(0.6)  # any earlier start's gap is over
+    submitted = time.monotonic()
+    assert pool.submit(done.set)
+    assert done.wait(2)
+    assert time.monotonic() - submitted < 0.25
+    pool.shutdown()
