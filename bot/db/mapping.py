@@ -162,7 +162,9 @@ def entry_from_columns(values: Sequence[Any]) -> Entry:
     (seq, kind, by_user, at, text, concession_type, worth_cents, percent_bp, reciprocates, unqualified, markers,
      taken_back_at, taken_back_by) = values
     if isinstance(at, str):
-        at = datetime.fromisoformat(at)
+        # SQLite keeps moments as naive UTC text: parsed with the offset added, the moment is aware in one step
+        # (making it aware afterwards cost more than the parsing, for every entry of every ledger read).
+        at = datetime.fromisoformat(at if at[-6] in "+-" or at[-1] == "Z" else at + "+00:00")
     return Entry(
         seq,
         _KINDS[kind],

@@ -354,7 +354,8 @@ def _note(moment: Moment, deal: Deal, entry: Entry | None) -> dict:
         note["text"] = "a price concession" if priced and entry.kind is EntryKind.CONCESSION else entry.text
         note["kind"] = entry.kind.value
         if entry.kind is EntryKind.CONCESSION:
-            got = next((e for e in deal.entries if e.active and e.reciprocates == entry.seq), None)
+            # From the end: the get, if any, was logged with the concession, after every older entry.
+            got = next((e for e in reversed(deal.entries) if e.active and e.reciprocates == entry.seq), None)
             note["get"] = got.text if got else ""
     if moment in (Moment.WON, Moment.LOST, Moment.WALK):
         note["reason"] = deal.outcome_note

@@ -153,3 +153,38 @@ def test_reads_that_change_nothing_end_without_a_rollback(container) -> None:
     finally:
         event.remove(container.engine, "rollback", rolled_back)
     assert rollbacks == []
+
+
+def test_a_ledger_read_in_one_statement_keeps_each_moment_as_logged_in_utc(container) -> None:
+    """The one-statement read decodes the ledger from JSON (SQLite's moments as text); the locked read takes its
+    rows: both must give the same aware UTC moments."""
+    from datetime import UTC, datetime, timedelta
+
+    actor = Actor(TEAM, "U0REP", "C0DEALS")
+    before = datetime.now(UTC)
+    container.services.deals.open(actor, parse_command("new acme list=100k floor=80k"))
+    container.services.deals.concede(actor, parse_command("concede acme 5% for a case study"))
+    after = datetime.now(UTC)
+    with container.uow(TEAM) as uow:
+        decoded = uow.deals.get_in_context(name="acme").deal.entries
+        locked = uow.deals.get_in_context(name="acme", lock=True).deal.entries
+    assert [entry.at for entry in decoded] == [entry.at for entry in locked]
+    assert len(decoded) == 2
+    for entry in decoded:
+        assert entry.at.utcoffset() == timedelta(0)
+        assert before - timedelta(seconds=1) <= entry.at <= after + timedelta(seconds=1)
+
+
+@pytest.mark.parametrize("text, expected_offset_hours", [
+    ("2026-11-20 10:00:00", 0), ("2026-11-20 10:00:00.123456", 0),  # as SQLAlchemy stores them on SQLite
+    ("2026-11-20 10:00:00+00:00", 0), ("2026-11-20T10:00:00.123456+00:00", 0),  # written by hand; PostgreSQL's JSON
+    ("2026-11-20T10:00:00-05:00", -5), ("2026-11-20T10:00:00Z", 0),
+])
+def test_a_moment_read_as_text_is_aware_whether_or_not_it_carries_its_offset(text, expected_offset_hours) -> None:
+    from datetime import timedelta
+
+    from bot.db.mapping import entry_from_columns
+
+    entry = entry_from_columns((1, "ask", "U0REP", text, "", None, None, None, None, 0, "", None, None))
+    assert entry.at.utcoffset() == timedelta(hours=expected_offset_hours)
+    assert (entry.at.hour, entry.at.minute) == (10, 0)
