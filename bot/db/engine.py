@@ -5,9 +5,11 @@ from __future__ import annotations
 import random
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import sessionmaker
@@ -32,12 +34,6 @@ def normalise_url(url: str) -> str:
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
-
-
-# PostgreSQL: psycopg prepares a statement on a connection once it has run there five times, and discards every
-# statement it prepared on that connection whenever a transaction ends in ROLLBACK. Re-parsing and re-planning a
-# deal's read cost PostgreSQL about five times what running it prepared does, so a transaction that only read
-# ends in COMMIT (or runs in autocommit, as the unit of work's readers do), and only a failed one rolls back.
 
 
 def make_engine(url: str, *, lock_timeout_ms: int | None = None, **kwargs: Any) -> Engine:
@@ -134,3 +130,17 @@ def begin_immediate(dbapi_connection: Any, deadline: float, timeout_ms: int) -> 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, class_=Session, expire_on_commit=False, autoflush=False)
+
+
+@contextmanager
+def reading(sessions: sessionmaker[Session]) -> Iterator[Connection]:
+    """A connection for reads only, outside any unit of work (the outbox's claims, the sweeps' team list).
+
+    On SQLite it begins a plain transaction, not the write lock. It ends in COMMIT when the block ends: psycopg
+    prepares a statement on a connection once it has run there five times and discards every statement it prepared
+    there whenever a transaction ends in ROLLBACK, and re-parsing and re-planning a deal's read cost PostgreSQL
+    about five times what running it prepared does. (The unit of work's readers run in autocommit for the same
+    reason.) A block that fails still rolls back."""
+    with sessions() as session:
+        yield session.connection(execution_options={READ_ONLY: True})
+        session.commit()

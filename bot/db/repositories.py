@@ -124,6 +124,6 @@ class SentOnceRepository:
                                            {"team_id": self._team_id, "key": key, "sent_at": utcnow()})
 
 
-def all_team_ids(session: Session) -> list[str]:
+def all_team_ids(connection: Connection) -> list[str]:
     """Every workspace, for the scheduled sweeps (the only query not bound to one team)."""
-    return list(session.execute(select(Workspace.team_id).order_by(Workspace.team_id)).scalars())
+    return list(connection.execute(select(Workspace.team_id).order_by(Workspace.team_id)).scalars())

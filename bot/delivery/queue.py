@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from bot.db.engine import READ_ONLY
+from bot.db.engine import reading
 from bot.db.tables import OutboxRow
 
 CLAIM_SECONDS = 60  # a claim outlives any delivery attempt; a crashed process's rows come back after it
@@ -94,12 +94,10 @@ class OutboxQueue:
         mostly there are none (a channel is paced, or the rows are taken), and on SQLite a write transaction
         would queue with the requests for the one write lock only to find that out. Finding them costs the same
         however many messages wait: the oldest of each channel is found by one index seek."""
-        with self._sessions() as session:
-            connection = session.connection(execution_options={READ_ONLY: True})
+        with reading(self._sessions) as connection:
             heads = [head for head in connection.execute(_HEADS).scalars() if head is not None]
             params = {"heads": heads, "now": now, "rested_since": now - self._pace, "limit": limit}
             rows = connection.execute(_CLAIMABLE, params).all() if heads else []
-            session.commit()  # not a rollback: psycopg then drops the connection's prepared statements (engine.py)
         if not rows:
             return []
         until = now + timedelta(seconds=CLAIM_SECONDS)

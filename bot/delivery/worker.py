@@ -163,12 +163,10 @@ class OutboxWorker:
     def _send_card(self, job: Job) -> str | None:
         with self._uow(job.team_id, read_only=True) as uow:
             deal = uow.deals.get(deal_id=job.deal_id)
-            shared = self._known_shared(uow, deal.channel_id)
+            known = self._known_shared(uow, deal.channel_id)
             judgement = judge(deal, uow.workspaces.policy())
             card_ts = uow.deals.card_of(deal.id)[1]  # type: ignore[arg-type, index]
-        if shared is None:
-            shared = self._ask_shared(job.team_id, deal.channel_id)
-        if shared:
+        if self._shared(job.team_id, deal.channel_id, known):
             if not card_ts:  # tell the rep once, when the card would first have gone up
                 self._post_ephemeral(deal.channel_id, deal.owner_id, Reply(words.EXT_SHARED))
             return "shared channel: no card"
@@ -188,10 +186,8 @@ class OutboxWorker:
             if card is None:
                 return "deal gone"
             channel, card_ts = card
-            shared = self._known_shared(uow, channel)
-        if shared is None:
-            shared = self._ask_shared(job.team_id, channel)
-        if shared:
+            known = self._known_shared(uow, channel)
+        if self._shared(job.team_id, channel, known):
             return "shared channel: no thread"
         if card_ts is None:  # the card went before it in the channel's queue, and was not posted
             return "no card, so no thread"
@@ -203,10 +199,8 @@ class OutboxWorker:
         channel = job.payload["channel"]
         with self._uow(job.team_id, read_only=True) as uow:
             deal = uow.deals.get(deal_id=job.deal_id)
-            shared = self._known_shared(uow, channel)
-        if shared is None:
-            shared = self._ask_shared(job.team_id, channel)
-        if shared:
+            known = self._known_shared(uow, channel)
+        if self._shared(job.team_id, channel, known):
             raise Permanent("the alert channel is shared with another organisation; alerts show the floor")
         message = alert_message(deal, Ledger.of(deal), job.payload)
         self._client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
@@ -316,9 +310,11 @@ class OutboxWorker:
         than an hour is asked again in case the event was missed."""
         return uow.channels.is_ext_shared(channel, checked_after=self._clock() - CHANNEL_RECHECK)
 
-    def _ask_shared(self, team_id: str, channel: str) -> bool:
-        """Asks Slack outside any transaction (the call may take seconds, and on SQLite a writer would hold every
-        request's write lock meanwhile), then remembers the answer in a short one of its own."""
+    def _shared(self, team_id: str, channel: str, known: bool | None) -> bool:
+        """`known`, or else Slack's answer. Asked outside any transaction (the call may take seconds, and on SQLite
+        a writer would hold every request's write lock meanwhile), then remembered in a short one of its own."""
+        if known is not None:
+            return known
         info = self._client.conversations_info(channel=channel)["channel"]
         shared = bool(info.get("is_ext_shared") or info.get("is_pending_ext_shared"))
         with self._uow(team_id) as uow:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from bot.db.engine import READ_ONLY
+from bot.db.engine import reading
 from bot.db.repositories import all_team_ids
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.services.deals import utc_now
@@ -35,11 +35,8 @@ class DigestService:
         return sum(self._nudges_for(team) for team in self._teams())
 
     def _teams(self) -> list[str]:
-        with self._sessions() as session:
-            session.connection(execution_options={READ_ONLY: True})  # SQLite: a reader, not the write lock
-            teams = all_team_ids(session)
-            session.commit()  # ends the read without a rollback, which costs a connection its prepared statements
-        return teams
+        with reading(self._sessions) as connection:
+            return all_team_ids(connection)
 
     def _digests_for(self, team_id: str) -> int:
         now = self._clock()
