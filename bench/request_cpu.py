@@ -4,11 +4,13 @@
 and the Slack stand-in its figures move by half from run to run. This calls each WSGI app directly, one signed
 request after another in one thread, and reads the process's CPU time: what a request costs our code (Bolt's
 dispatch included, gunicorn's HTTP parsing not), steady to a few percent. Both sides, as in serve_load: the
-limit (`limit_app.py`: Bolt and one durable insert) and `dealcoach` (built as `serve` builds each worker,
-outbox worker not started), on a fresh SQLite file and a fresh PostgreSQL database. The concede runs spread
-over `--deals` deals with `--entries` concessions each already, so the ledgers grow as in serve_load.
+limit (`limit_app.py`: Bolt and one durable insert) and `dealcoach` (built as `serve` builds each worker, its
+WAL checkpointer started, the outbox worker not), on a fresh SQLite file and a fresh PostgreSQL database. The
+concede runs spread over `--deals` deals with `--entries` concessions each already, so the ledgers grow as in
+serve_load. Each request's wall-clock time too: with nothing else running, its tail is what a request waits for
+besides CPU, such as an SQLite checkpoint in its commit (`--no-checkpointer` leaves those to the commits).
 
-    python bench/request_cpu.py [--requests 2000] [--rounds 3] [--database sqlite|postgresql|both]
+    python bench/request_cpu.py [--requests 2000] [--rounds 3] [--database sqlite|postgresql|both] [--no-checkpointer]
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,20 +65,40 @@ def caller(app: WSGI, signer: RequestSigner) -> Callable[[str], bytes]:
     return call
 
 
-def cpu_ms(call: Callable[[str], bytes], texts: list[str], requests: int) -> float:
-    """CPU milliseconds per request over `requests` calls cycling through `texts`."""
+def cpu_ms(call: Callable[[str], bytes], texts: list[str], requests: int, walls: list[float] | None = None) -> float:
+    """CPU milliseconds per request over `requests` calls cycling through `texts`; each call's wall-clock
+    milliseconds appended to `walls` if given."""
     cycle = itertools.cycle(texts)
     started = time.process_time()
     for _ in range(requests):
+        begun = time.perf_counter()
         call(next(cycle))
+        if walls is not None:
+            walls.append(1000 * (time.perf_counter() - begun))
     return 1000 * (time.process_time() - started) / requests
 
 
-def measure_dealcoach(url: str, standin_url: str, args: argparse.Namespace) -> dict[str, list[float]]:
+@dataclass(frozen=True)
+class Measured:
+    """One command's CPU ms per request in each round, and every request's wall-clock ms."""
+
+    cpu: list[float]
+    walls: list[float]
+
+    def tail(self) -> str:
+        """Wall-clock p50, p99, p99.9 and the slowest: what a request waits for that is not CPU (a checkpoint)."""
+        walls = sorted(self.walls)
+        at = [walls[min(len(walls) - 1, int(len(walls) * share))] for share in (0.5, 0.99, 0.999)]
+        return " / ".join(f"{ms:.2f}" for ms in (*at, walls[-1]))
+
+
+def measure_dealcoach(url: str, standin_url: str, args: argparse.Namespace) -> dict[str, Measured]:
     upgrade(url)
     settings = Settings(_env_file=None, DATABASE_URL=url, SLACK_SIGNING_SECRET=SECRET,  # type: ignore[call-arg]
                         SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=standin_url)
     container = build(settings)
+    if container.checkpointer is not None and args.checkpointer:
+        container.checkpointer.start()  # as `serve` does in every worker (the outbox worker stays off)
     try:
         call = caller(make_wsgi(container), RequestSigner(SECRET))
         names = [f"cpu{i}" for i in range(args.deals)]
@@ -86,20 +109,25 @@ def measure_dealcoach(url: str, standin_url: str, args: argparse.Namespace) -> d
         status = [f"status {name}" for name in names]
         concede = [f"concede {name} 0.01% for x" for name in names]
         cpu_ms(call, status + concede, 200)  # warm: statement caches, imports
-        return {"status": [cpu_ms(call, status, args.requests) for _ in range(args.rounds)],
-                "concede": [cpu_ms(call, concede, args.requests) for _ in range(args.rounds)]}
+        measured = {}
+        for command, texts in (("status", status), ("concede", concede)):
+            walls: list[float] = []
+            measured[command] = Measured([cpu_ms(call, texts, args.requests, walls) for _ in range(args.rounds)],
+                                         walls)
+        return measured
     finally:
         container.close()
 
 
-def measure_limit(url: str, standin_url: str, args: argparse.Namespace) -> list[float]:
+def measure_limit(url: str, standin_url: str, args: argparse.Namespace) -> Measured:
     store = store_for(url)
     store.create()
     app = build_limit(store, secret=SECRET, token="xoxb-test", api_url=standin_url)
     call = caller(LimitWSGI(SlackRequestHandler(app, path=SLACK_PATH), store), RequestSigner(SECRET))
     texts = ["concede limit 0.01% for x"]
     cpu_ms(call, texts, 200)
-    return [cpu_ms(call, texts, args.requests) for _ in range(args.rounds)]
+    walls: list[float] = []
+    return Measured([cpu_ms(call, texts, args.requests, walls) for _ in range(args.rounds)], walls)
 
 
 def run(kind: str, args: argparse.Namespace, workdir: Path, standin_url: str) -> list[str]:
@@ -110,10 +138,10 @@ def run(kind: str, args: argparse.Namespace, workdir: Path, standin_url: str) ->
     finally:
         app_db.drop()
         limit_db.drop()
-    rows = [f"| {kind} | limit: Bolt + 1 insert | concede | {_ms(limit)} | |"]
-    for command, figures in ours.items():
-        rows.append(f"| {kind} | dealcoach | {command} | {_ms(figures)} | "
-                    f"{statistics.median(limit) / statistics.median(figures):.2f} |")
+    rows = [f"| {kind} | limit: Bolt + 1 insert | concede | {_ms(limit.cpu)} | | {limit.tail()} |"]
+    for command, measured in ours.items():
+        rows.append(f"| {kind} | dealcoach | {command} | {_ms(measured.cpu)} | "
+                    f"{statistics.median(limit.cpu) / statistics.median(measured.cpu):.2f} | {measured.tail()} |")
     return rows
 
 
@@ -129,13 +157,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entries", type=int, default=5, help="concessions on each deal before measuring")
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--postgres-url", default=os.environ.get(PG_ENV, DEFAULT_PG_URL))
+    parser.add_argument("--no-checkpointer", dest="checkpointer", action="store_false",
+                        help="SQLite: leave WAL checkpoints to the commits, as before the checkpointer")
     args = parser.parse_args(argv)
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     if "postgresql" in kinds:
         check_postgres(args.postgres_url)
     # The least of the rounds too: on a shared machine a neighbour only ever adds to a round's time.
-    rows = ["| database | app | command | CPU ms per request (median) | least | each round | limit's CPU / ours |",
-            "|---|---|---|---|---|---|---|"]
+    rows = ["| database | app | command | CPU ms per request (median) | least | each round | limit's CPU / ours "
+            "| wall ms p50 / p99 / p99.9 / max |",
+            "|---|---|---|---|---|---|---|---|"]
     with SlackStandIn(team_id=TEAM) as standin, tempfile.TemporaryDirectory() as workdir:
         for kind in kinds:
             log(f"{kind}: measuring")

@@ -17,6 +17,7 @@ from bot.coach.summary import OfflineSummaryWriter
 from bot.coach.summary_llm import LLMSummaryWriter
 from bot.coach.types import Principle
 from bot.config import Settings
+from bot.db.checkpoint import WalCheckpointer, checkpointer_for
 from bot.db.engine import REQUEST_LOCK_TIMEOUT_MS, make_engine, session_factory
 from bot.db.uow import UnitOfWorkFactory
 from bot.delivery.queue import OutboxQueue
@@ -52,10 +53,13 @@ class Container:
     digests: DigestService
     jobs: JobRunner
     pool: LLMPool | None = None  # the LLM's follow-ups, when one is configured
+    checkpointer: WalCheckpointer | None = None  # SQLite in a file: its WAL checkpoints, off the requests
 
     def start_background(self, *, scheduler: bool) -> None:
         """Every process delivers the outbox and starts its LLM threads; the scheduled jobs run where asked,
         one process at a time."""
+        if self.checkpointer is not None:
+            self.checkpointer.start()
         self.worker.start()
         if self.pool is not None:
             self.pool.start()
@@ -67,6 +71,8 @@ class Container:
             self.pool.shutdown()
         self.jobs.stop()
         self.worker.stop()
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()
 
 
@@ -113,4 +119,5 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
     jobs = JobRunner(digests, SchedulerLock(engine))
     uow.on_commit = worker.notify
     app = build_app(settings, services, client)
-    return Container(settings, engine, uow, services, client, worker, app, digests, jobs, pool)
+    return Container(settings, engine, uow, services, client, worker, app, digests, jobs, pool,
+                     checkpointer_for(engine))
