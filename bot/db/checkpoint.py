@@ -24,6 +24,8 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
+from bot.db.engine import sqlite_file
+
 log = logging.getLogger(__name__)
 
 INTERVAL_SECONDS = 0.1
@@ -34,8 +36,8 @@ _HANDED_OVER = "dealcoach_checkpoints_handed_over"
 def checkpointer_for(engine: Engine, **options: Any) -> WalCheckpointer | None:
     """The checkpointer of an engine's SQLite file, its connections handing their checkpoints over to it while it
     runs; None for PostgreSQL (its checkpoints are the server's) and for a database in memory (it has no WAL)."""
-    path = engine.url.database
-    if engine.dialect.name != "sqlite" or path in (None, "", ":memory:"):
+    path = sqlite_file(engine.url)
+    if path is None:
         return None
     checkpointer = WalCheckpointer(path, **options)
 
@@ -82,14 +84,17 @@ class WalCheckpointer:
     def checkpoint(self) -> tuple[int, int, int]:
         """One PASSIVE checkpoint on a connection of its own: (busy, pages in the WAL, pages copied back).
         Busy is 1 when another connection was checkpointing: this one skipped, that one does the work."""
-        connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        connection = self._connect()
         try:
             return _checkpoint(connection)
         finally:
             connection.close()
 
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+
     def _loop(self) -> None:
-        connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        connection = self._connect()
         try:
             while True:
                 stopping = self._stop.wait(self._interval)

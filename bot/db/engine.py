@@ -36,6 +36,14 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def sqlite_file(url: Any) -> str | None:
+    """The file of an SQLite database (which has a WAL); None for PostgreSQL or an SQLite database in memory."""
+    url = make_url(url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return url.database
+
+
 def make_engine(url: str, *, lock_timeout_ms: int | None = None, **kwargs: Any) -> Engine:
     """`lock_timeout_ms` bounds lock waits for request-serving engines; migrations wait as long as needed."""
     url = normalise_url(url)
@@ -82,7 +90,7 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, **kwargs: Any) -> Engine:
         # Take transaction control from pysqlite so BEGIN below is ours; set the pragmas each connection needs.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        if make_url(url).database not in (None, "", ":memory:"):
+        if sqlite_file(url) is not None:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,16 @@ def _checkpointer(engine: Engine, **options: float) -> WalCheckpointer:
     return checkpointer
 
 
+@contextmanager
+def _running(engine: Engine, **options: float) -> Iterator[WalCheckpointer]:
+    checkpointer = _checkpointer(engine, **options)
+    checkpointer.start()
+    try:
+        yield checkpointer
+    finally:
+        checkpointer.stop()
+
+
 def _write_pages(engine: Engine, pages: int) -> None:
     """About `pages` pages of new rows, in commits of 50 rows of a page each, as requests would write them."""
     for _ in range(pages // 50):
@@ -58,9 +70,7 @@ def test_without_the_checkpointer_a_commit_past_a_thousand_pages_checkpoints(eng
 
 
 def test_with_the_checkpointer_started_commits_leave_the_checkpoint_to_it(engine) -> None:
-    checkpointer = _checkpointer(engine, interval=3600)  # it only checkpoints when asked here
-    checkpointer.start()
-    try:
+    with _running(engine, interval=3600) as checkpointer:  # it only checkpoints when asked here
         _write_pages(engine, 2000)
 
         assert _wal_pages(engine) >= 1900
@@ -68,33 +78,23 @@ def test_with_the_checkpointer_started_commits_leave_the_checkpoint_to_it(engine
         busy, in_wal, copied = checkpointer.checkpoint()
         assert (busy, copied) == (0, in_wal)
         assert _database_pages(engine) >= 1900
-    finally:
-        checkpointer.stop()
 
 
 def test_the_checkpointer_copies_commits_back_within_its_interval(engine) -> None:
-    checkpointer = _checkpointer(engine, interval=0.02)
-    checkpointer.start()
-    try:
+    with _running(engine, interval=0.02):
         _write_pages(engine, 500)  # under SQLite's own threshold: without the thread, no checkpoint yet
         deadline = time.monotonic() + 5
         while _database_pages(engine) < 450 and time.monotonic() < deadline:
             time.sleep(0.01)
         assert _database_pages(engine) >= 450
-    finally:
-        checkpointer.stop()
 
 
 def test_commits_checkpoint_at_the_backstop_when_the_checkpointer_falls_behind(engine) -> None:
-    checkpointer = _checkpointer(engine, interval=3600, backstop_pages=300)
-    checkpointer.start()
-    try:
+    with _running(engine, interval=3600, backstop_pages=300):
         _write_pages(engine, 1500)
 
         assert _wal_pages(engine) < 300 * 1.5
         assert _database_pages(engine) >= 1000
-    finally:
-        checkpointer.stop()
 
 
 def test_stopping_checkpoints_once_more_and_ends_the_thread(engine) -> None:
