@@ -17,12 +17,13 @@ NAMES = {REP: "@rita (rep)", MANAGER: "@max (manager)", DEALS: "#deals", ALERTS:
 # (who, what they type, why) — the story of one negotiation, reaching all four verdicts.
 SCRIPT: tuple[tuple[str, str, str], ...] = (
     (MANAGER, f"policy alert_channel=<#{ALERTS}|deal-alerts>", "The manager points alerts at #deal-alerts."),
-    (REP, "new acme list=$120k floor=$84k target=$110k customer=Acme Corp",
+    (REP, "new acme list=$120k floor=$84k target=$110k term=36 customer=Acme Corp",
      "Rita opens the deal with her walk-away floor set before talking price."),
     (REP, "qualify acme needs=yes decider=yes timeline=yes budget=yes", "She confirms the deal is qualified."),
     (REP, "concede acme 5% for a two-year term", "A first, traded concession."),
-    (REP, "concede acme free onboarding worth 3k", "A smaller one, nothing back yet."),
-    (REP, "concede acme 6%", "Then a bigger step, again for nothing: the coach pushes back."),
+    (REP, "concede acme a month free", "A smaller one, nothing back yet; a free month is estimated from the term."),
+    (REP, "concede acme knock another 7k off", "Then a bigger step, in her own words, again for nothing: "
+     "the coach pushes back."),
     (REP, "get acme case study and logo rights", "She trades for something after all."),
     (REP, "ask acme they want another 10% or they walk", "The customer asks for more; judged before giving."),
     (REP, "concede acme 7% for signature this quarter",

@@ -20,6 +20,7 @@ from bot.domain.ethics import ethics_markers
 from bot.domain.model import ConcessionType
 from bot.domain.money import parse_amount, parse_percent
 from bot.domain.offers import Offer, find_offer
+from bot.domain.reader import DealTerms
 from bot.llm.client import LLMUnavailable, StructuredLLM
 from bot.llm.prompts import Prompts, as_data
 
@@ -30,14 +31,14 @@ _SPACES = re.compile(r"\s+")
 class OfferReader(Protocol):
     name: str
 
-    def read(self, text: str, *, budget: float | None = None) -> Offer | None: ...
+    def read(self, text: str, *, terms: DealTerms | None = None, budget: float | None = None) -> Offer | None: ...
 
 
 class OfflineOfferReader:
     name = OFFLINE_READER
 
-    def read(self, text: str, *, budget: float | None = None) -> Offer | None:
-        return find_offer(text)
+    def read(self, text: str, *, terms: DealTerms | None = None, budget: float | None = None) -> Offer | None:
+        return find_offer(text, terms)
 
 
 class OfferAnswer(BaseModel):
@@ -55,7 +56,7 @@ class LLMOfferReader:
         self.name = llm.model
         llm.prepare(OfferAnswer)
 
-    def read(self, text: str, *, budget: float | None = None) -> Offer | None:
+    def read(self, text: str, *, terms: DealTerms | None = None, budget: float | None = None) -> Offer | None:
         """Raises LLMUnavailable when the LLM fails or its reading breaks a guard (use the offline reader)."""
         answer = self._llm.ask(self._prompts.render("offer_system"),
                                self._prompts.render("offer_task", message=as_data(text)), OfferAnswer,

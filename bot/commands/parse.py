@@ -9,9 +9,10 @@ from typing import TypeVar
 
 from bot.commands import types as c
 from bot.commands.policy import parse_policy_changes, parse_user
-from bot.domain.concession_text import MAX_TEXT_CHARS, free_text, parse_concession, split_worth
+from bot.domain.concession_text import MAX_TEXT_CHARS, free_text, split_worth
 from bot.domain.errors import InputError
 from bot.domain.money import parse_amount, parse_percent
+from bot.domain.reader import has_substance
 
 MAX_COMMAND_CHARS = 3000
 MAX_CUSTOMER_CHARS = 120
@@ -22,12 +23,13 @@ _REF_ID = re.compile(r"^#(\d{1,12})$")
 _YES = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}
 
 USAGE: dict[str, str] = {
-    "new": "/deal new <name> list=<amount> floor=<amount> [target=<amount>] [cap=<pct>] [customer=<text>]",
+    "new": "/deal new <name> list=<amount> floor=<amount> [target=<amount>] [cap=<pct>] [term=<months>]"
+    " [customer=<text>]",
     "list": "/deal list [all]",
     "status": "/deal status <deal>",
     "ask": "/deal ask <deal> <what the customer asks for>",
-    "concede": "/deal concede <deal> <pct> | price <amount> | cut <amount> | free <item> [worth <amount>]"
-    " | terms <text> [worth <amount>]  [for <what you got>]",
+    "concede": "/deal concede <deal> <what you gave, e.g. 5%, 10k off, down to 90k, 3 months free, net 60>"
+    " [for <what you got>]",
     "get": "/deal get <deal> <what you received> [worth <amount>]",
     "undo": "/deal undo <deal>",
     "coach": "/deal coach <deal> [question]",
@@ -87,14 +89,14 @@ def _new(rest: str) -> c.Command:
     name, tail = _split_first(rest)
     _check_name(name)
     pairs = dict(_key_values(tail, free_text_keys={"customer"}))
-    unknown = set(pairs) - {"list", "floor", "target", "cap", "customer"}
+    unknown = set(pairs) - {"list", "floor", "target", "cap", "term", "customer"}
     if unknown:
         raise InputError(f"`{sorted(unknown)[0]}=` is not an option of /deal new.")
     return new_deal_from_fields(name=name, **pairs)
 
 
 def new_deal_from_fields(*, name: str, list: str = "", floor: str = "", target: str = "", cap: str = "",
-                         customer: str = "") -> c.NewDeal:
+                         term: str = "", customer: str = "") -> c.NewDeal:
     """The one place a new deal's inputs are checked, for the command line and the modal alike;
     each error names its field."""
     _check_name(name.strip())
@@ -109,7 +111,19 @@ def new_deal_from_fields(*, name: str, list: str = "", floor: str = "", target: 
         target=_field("target", lambda: parse_amount(target, what="target")) if target.strip() else None,
         cap_bp=_field("cap", lambda: parse_percent(_as_percent(cap.strip()), what="cap")) if cap.strip() else None,
         customer=_field("customer", lambda: free_text(customer, "customer", MAX_CUSTOMER_CHARS, required=False)),
+        term_months=_field("term", lambda: _term_months(term)) if term.strip() else None,
     )
+
+
+def _term_months(text: str) -> int:
+    """`24`, `24 months`, `2 years`, `2y`: what the list price buys, in months."""
+    match = re.fullmatch(r"\s*(\d{1,3})\s*(m|mo|mos|months?|y|yr|yrs|years?)?\s*", text, re.IGNORECASE)
+    if not match:
+        raise InputError(f"`{_clip(text)}` is not a term: say months (`term=24`) or years (`term=2y`).")
+    months = int(match.group(1)) * (12 if (match.group(2) or "").lower().startswith("y") else 1)
+    if not 1 <= months <= 120:
+        raise InputError("A term is 1 to 120 months.")
+    return months
 
 
 def _field(field: str, parse: Callable[[], _T]) -> _T:
@@ -148,32 +162,19 @@ def _coach(rest: str) -> c.Command:
 
 
 def _concede(rest: str) -> c.Command:
+    """The words are read against the deal's prices by the service: a bare `92,500` is a price on a $100k
+    deal and a cut on a $1m one."""
     ref, tail = _deal_ref(rest)
-    if not tail:
-        raise InputError("Say what you conceded.")
-    # `for` introduces the get; the last `for` whose left side still reads as a concession wins.
-    splits = [m.start() for m in re.finditer(r"\s+for\s+", tail, re.IGNORECASE)]
-    first_error: InputError | None = None
-    for at in reversed(splits):
-        left, right = tail[:at], re.sub(r"^\s+for\s+", "", tail[at:], flags=re.IGNORECASE)
-        try:
-            spec = parse_concession(left)
-        except InputError as exc:
-            first_error = first_error or exc
-            continue
-        return c.Concede(ref, spec, free_text(right, "the get", MAX_TEXT_CHARS))
-    try:
-        return c.Concede(ref, parse_concession(tail))
-    except InputError:
-        if first_error is not None:
-            raise first_error from None
-        raise
+    return c.Concede(ref, free_text(tail, "what you conceded", MAX_TEXT_CHARS))
 
 
 def _get(rest: str) -> c.Command:
     ref, tail = _deal_ref(rest)
     body, worth = split_worth(tail)
-    return c.Get(ref, free_text(body, "what you received", MAX_TEXT_CHARS), worth)
+    text = free_text(body, "what you received", MAX_TEXT_CHARS)
+    if not has_substance(text):
+        raise InputError(f"`{_clip(text)}` is not something received; log a get when you get something back.")
+    return c.Get(ref, text, worth)
 
 
 def _qualify(rest: str) -> c.Command:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from bot.domain.deals import ConcessionSpec
 from bot.domain.money import Amount
 
 
@@ -33,6 +32,7 @@ class NewDeal:
     target: Amount | None = None
     cap_bp: int | None = None
     customer: str = ""
+    term_months: int | None = None
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,10 @@ class Ask:
 
 @dataclass(frozen=True)
 class Concede:
+    """What the rep conceded, in their words: read against the deal's prices (`bot.domain.reader`)."""
+
     deal: DealRef
-    spec: ConcessionSpec
-    get: str = ""
+    words: str
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,7 @@ def deal_from_row(row: Any, entries: list[Entry]) -> Deal:
         target_cents=row.target_cents,
         cap_bp=row.cap_bp,
         customer=row.customer,
+        term_months=row.term_months,
         stage=Stage(row.stage),
         qualification=Qualification(row.needs, row.decider, row.timeline, row.budget),
         hours=Decimal(row.hours),
@@ -133,6 +134,7 @@ def new_deal_values(deal: Deal, verdict: Verdict) -> dict[str, Any]:
         floor_cents=deal.floor_cents,
         target_cents=deal.target_cents,
         cap_bp=deal.cap_bp,
+        term_months=deal.term_months,
         card_ts=None,
         verdict=verdict.word,
         created_at=deal.created_at or now,
@@ -148,7 +150,7 @@ _TYPES = {kind.value: kind for kind in ConcessionType}
 
 # The ledger columns an entry is made of, in the order `entry_from_columns` takes them.
 ENTRY_COLUMNS = ("seq", "kind", "by_user", "at", "text", "concession_type", "worth_cents", "percent_bp",
-                 "reciprocates", "unqualified", "ethics_markers", "taken_back_at", "taken_back_by")
+                 "reciprocates", "unqualified", "ethics_markers", "taken_back_at", "taken_back_by", "worth_estimated")
 
 
 def entry_from_row(row: Any) -> Entry:
@@ -160,7 +162,7 @@ def entry_from_columns(values: Sequence[Any]) -> Entry:
     """ENTRY_COLUMNS' values as an entry, from a row or from JSON (`ledger_json`: the moment as ISO text, a
     flag as 0/1 on SQLite); a deal's whole ledger is read on every command, so this stays lean."""
     (seq, kind, by_user, at, text, concession_type, worth_cents, percent_bp, reciprocates, unqualified, markers,
-     taken_back_at, taken_back_by) = values
+     taken_back_at, taken_back_by, worth_estimated) = values
     if isinstance(at, str):
         # SQLite keeps moments as naive UTC text: parsed with the offset added, the moment is aware in one step
         # (making it aware afterwards cost more than the parsing, for every entry of every ledger read).
@@ -179,6 +181,7 @@ def entry_from_columns(values: Sequence[Any]) -> Entry:
         tuple(markers.split("|")) if markers else (),
         taken_back_at is not None,
         taken_back_by,
+        bool(worth_estimated),
     )
 
 
@@ -201,4 +204,5 @@ def entry_values(deal: Deal, entry: Entry) -> dict[str, Any]:
         ethics_markers="|".join(entry.ethics_markers),
         taken_back_at=None,
         taken_back_by=None,
+        worth_estimated=entry.worth_estimated,
     )

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlmodel import Field, SQLModel
@@ -90,6 +92,7 @@ class DealRow(SQLModel, table=True):
     floor_cents: int = Field(sa_column=_money())
     target_cents: int | None = Field(default=None, sa_column=_money(nullable=True))
     cap_bp: int | None = None
+    term_months: int = Field(default=12, sa_column=Column(Integer, nullable=False, server_default="12"))
     stage: str = Field(default="open", max_length=10)
     needs: bool | None = None
     decider: bool | None = None
@@ -143,6 +146,7 @@ class LedgerEntryRow(SQLModel, table=True):
     ethics_markers: str = Field(default="", max_length=500)  # "|"-joined labels
     taken_back_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     taken_back_by: str | None = Field(default=None, max_length=32)
+    worth_estimated: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
 
 
 class DecisionRow(SQLModel, table=True):

@@ -11,6 +11,7 @@ from bot.domain.model import ConcessionType
 from bot.domain.money import Amount, looks_like_percent, parse_amount, parse_percent
 
 MAX_TEXT_CHARS = 500
+_MONTHS = re.compile(r"(?:(\d{1,3})|an?|one)\s+(?:extra\s+|more\s+)?months?", re.IGNORECASE)  # `free 3 months`
 _WORTH = re.compile(r"^(?P<body>.*?)\s+worth\s+(?P<worth>\S+(?:\s+[A-Za-z]{3})?)\s*$", re.IGNORECASE | re.DOTALL)
 
 
@@ -29,7 +30,10 @@ def parse_concession(text: str) -> ConcessionSpec:
     if kind in ("free", "terms"):
         body, worth = split_worth(body)
         what = "the free item" if kind == "free" else "the terms"
-        return ConcessionSpec(ConcessionType(kind), text=free_text(body, what, MAX_TEXT_CHARS), worth=worth)
+        item = free_text(body, what, MAX_TEXT_CHARS)
+        months = _MONTHS.fullmatch(item) if kind == "free" else None
+        return ConcessionSpec(ConcessionType(kind), text=item, worth=worth,
+                              months=int(months.group(1) or 1) if months else None)
     shown = text if len(text) <= 40 else text[:39] + "…"
     raise InputError(f"`{shown}` is not a concession I know.")
 

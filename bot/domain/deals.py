@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from bot.domain.errors import Conflict, InputError
 from bot.domain.ledger import Ledger
-from bot.domain.model import ConcessionType, Deal, Entry, EntryKind, Policy, Stage
+from bot.domain.model import DEFAULT_TERM_MONTHS, ConcessionType, Deal, Entry, EntryKind, Policy, Stage
 from bot.domain.money import Amount, format_money, percent_of
 
 MAX_HOURS_PER_ENTRY = Decimal(1000)
@@ -23,6 +23,7 @@ class ConcessionSpec:
     amount: Amount | None = None  # cut: the amount off; price: the new net
     text: str = ""  # free: the item; terms: the terms
     worth: Amount | None = None  # free and terms
+    months: int | None = None  # free months: what a free item's worth is estimated from
 
 
 def check_currency(deal_currency: str, amount: Amount | None) -> None:
@@ -43,6 +44,7 @@ def new_deal(
     cap_bp: int | None,
     customer: str,
     policy: Policy,
+    term_months: int = DEFAULT_TERM_MONTHS,
     by_manager: bool,
     at: datetime,
 ) -> Deal:
@@ -79,6 +81,7 @@ def new_deal(
         target_cents=target.cents if target else None,
         cap_bp=cap_bp,
         customer=customer,
+        term_months=term_months,
         created_at=at,
     )
 
@@ -95,6 +98,9 @@ def concession_entry(deal: Deal, spec: ConcessionSpec, *, by: str, at: datetime,
         check_currency(deal.currency, amount)
     ledger = ledger or Ledger.of(deal)
     worth = _worth(deal, ledger, spec)
+    estimated = worth is None and spec.months is not None
+    if estimated:
+        worth = free_months_worth(deal, spec.months or 0)
     net_after = ledger.net_cents - (worth if spec.type.changes_price else 0)
     effective_after = ledger.effective_cents - (worth or 0)
     if net_after <= 0 or effective_after <= 0:
@@ -112,7 +118,13 @@ def concession_entry(deal: Deal, spec: ConcessionSpec, *, by: str, at: datetime,
         worth_cents=worth,
         percent_bp=spec.percent_bp,
         unqualified=not deal.qualification.complete,
+        worth_estimated=estimated,
     )
+
+
+def free_months_worth(deal: Deal, months: int) -> int:
+    """Free months at what the deal charges for a month: list ÷ the deal's term (12 months unless set)."""
+    return deal.list_cents * months // max(deal.term_months, 1)
 
 
 def _worth(deal: Deal, ledger: Ledger, spec: ConcessionSpec) -> int | None:
@@ -140,6 +152,8 @@ def _describe(deal: Deal, spec: ConcessionSpec) -> str:
         return f"{format_money(spec.amount.cents, deal.currency)} off"  # type: ignore[union-attr]
     if spec.type is ConcessionType.PRICE:
         return f"price to {format_money(spec.amount.cents, deal.currency)}"  # type: ignore[union-attr]
+    if spec.type is ConcessionType.FREE and spec.months:
+        return f"{spec.months} month{'s' if spec.months != 1 else ''} free"
     if spec.type is ConcessionType.FREE:
         return f"free {spec.text}"
     return f"terms: {spec.text}"

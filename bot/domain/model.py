@@ -7,6 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import IntEnum, StrEnum
 
+DEFAULT_TERM_MONTHS = 12
+
 
 class Verdict(IntEnum):
     """Ordered by severity, so the verdict of a deal is the max of the rules that fired."""
@@ -70,6 +72,7 @@ class Entry:
     ethics_markers: tuple[str, ...] = ()
     taken_back: bool = False
     taken_back_by: str | None = None
+    worth_estimated: bool = False  # the worth is Deal Coach's estimate (free months), not the rep's figure
 
     @property
     def active(self) -> bool:
@@ -78,6 +81,11 @@ class Entry:
     @property
     def worth(self) -> int:
         return self.worth_cents or 0
+
+    @property
+    def worth_known(self) -> bool:
+        """A free item or terms given without a worth has none to compare or add up: it is unknown, not $0."""
+        return self.worth_cents is not None
 
 
 @dataclass
@@ -134,6 +142,7 @@ class Deal:
     target_cents: int | None = None
     cap_bp: int | None = None
     customer: str = ""
+    term_months: int = DEFAULT_TERM_MONTHS  # what list buys: a free month is worth list ÷ term
     stage: Stage = Stage.OPEN
     qualification: Qualification = field(default_factory=Qualification)
     hours: Decimal = Decimal(0)

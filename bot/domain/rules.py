@@ -143,8 +143,8 @@ def growing_steps_rule(facts: Facts) -> Finding | None:
     if len(concessions) < 2:
         return None
     before, latest = concessions[-2], concessions[-1]
-    if latest.worth <= before.worth:
-        return None  # a free item or terms with no stated worth counts as 0
+    if not (latest.worth_known and before.worth_known) or latest.worth <= before.worth:
+        return None  # a step of unknown worth cannot be compared, and is not $0
     return Finding(
         Rule.GROWING_STEPS,
         Verdict.PUSH_BACK,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.coach.types import Advice
 from bot.commands.parse import USAGE
 from bot.domain.ledger import Ledger
-from bot.domain.model import Deal, EntryKind
+from bot.domain.model import Deal, Entry, EntryKind
 from bot.domain.rules import Judgement
 from bot.render import words
 from bot.render.blocks import Reply, actions, button, context, divider, escape, reply, section
@@ -37,8 +37,15 @@ def deal_reply(result: DealResult) -> Reply:
         value = DealRefValue(deal_id=deal.id).dump()
         blocks.append(actions(button("Send me the price chart", Action.PRICE_CHART, value)))
     if ledger.unpriced and result.moment in (Moment.CONCESSION, Moment.STATUS):
-        names = ", ".join(f"#{c.seq} {escape(c.text)}" for c in ledger.unpriced[:5])
-        blocks.append(context(f"What is {names} worth? Concede with `worth <amount>` so the figures count it."))
+        names = ", ".join(escape(c.text) for c in ledger.unpriced[:5])
+        blocks.append(context(f"The figures leave out what {names} is worth: not known yet. Log such a give "
+                              "with its worth (`free onboarding worth 5k`) so it counts."))
+    estimated = [g.concession for g in ledger.gives if g.concession.worth_estimated]
+    if estimated and result.moment is Moment.CONCESSION and result.entry in estimated:
+        blocks.append(context(f"{escape(result.entry.text).capitalize()} is estimated at "
+                              f"{money(deal, result.entry.worth)} (list ÷ a {deal.term_months}-month term). "
+                              "If it is worth something else, undo it and log it with its worth "
+                              "(`a month free worth 2k`)."))
     if result.alerted:
         blocks.append(context(f"Your managers were alerted: {', '.join(sorted(r.value for r in result.alerted))}."))
     elif result.unalerted:
@@ -84,11 +91,18 @@ def figures_text(deal: Deal, ledger: Ledger) -> str:
     return " · ".join(parts)
 
 
+def worth_words(deal: Deal, concession: Entry) -> str:
+    """"$3,333.33 estimated", "$6,000", or "worth unknown": an unknown worth is never shown as $0."""
+    if concession.worth_cents is None:
+        return "worth unknown"
+    return money(deal, concession.worth) + (" estimated" if concession.worth_estimated else "")
+
+
 def ledger_blocks(deal: Deal, ledger: Ledger) -> list:
     lines = []
     for give in ledger.gives[-LEDGER_LINES:]:
         concession = give.concession
-        worth = money(deal, concession.worth) if concession.worth_cents is not None else "worth not stated"
+        worth = worth_words(deal, concession)
         got = f"got: {escape(give.get.text)}" if give.get else "got: nothing yet"
         lines.append(f"{concession.seq}. {escape(concession.text)} ({worth}) → {got}")
     if not lines:

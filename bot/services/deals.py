@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -14,14 +15,15 @@ from bot.db.deals import DealChanged
 from bot.db.outbox import WaitingNote
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import deals as ops
-from bot.domain.asks import interpret_ask
+from bot.domain.concession_text import MAX_TEXT_CHARS, free_text
 from bot.domain.errors import Conflict, InputError, NotFound
 from bot.domain.ethics import ethics_markers
 from bot.domain.ledger import Ledger
-from bot.domain.model import Deal, Entry, EntryKind, Policy, Stage, Verdict
+from bot.domain.model import DEFAULT_TERM_MONTHS, Deal, Entry, EntryKind, Policy, Stage, Verdict
+from bot.domain.reader import read_ask, read_concession, terms_of
 from bot.domain.rules import Finding, Judgement, Rule, judge, judge_ask
 from bot.services.access import Access, Actor
-from bot.services.results import DealResult, Moment
+from bot.services.results import DealResult, Moment, ToConfirm
 
 # A change to one deal, given its ledger before the change: returns the entry it recorded (if any) and, for an
 # ask, the what-if verdict.
@@ -112,6 +114,7 @@ class DealService:
                 policy=policy,
                 by_manager=by_manager,
                 at=self._clock(),
+                term_months=command.term_months or DEFAULT_TERM_MONTHS,
             )
             try:
                 uow.deals.add(deal, judge(deal, policy).verdict)
@@ -133,7 +136,7 @@ class DealService:
 
         def record(deal: Deal, policy: Policy, ledger: Ledger) -> tuple[Entry, Judgement]:
             ops.require_open(deal)
-            spec = interpret_ask(command.text)
+            spec = read_ask(command.text, terms_of(deal, ledger))
             ask = Entry(
                 seq=deal.next_seq(), kind=EntryKind.ASK, by_user=actor.user_id, at=self._clock(),
                 text=command.text, concession_type=spec.type, percent_bp=spec.percent_bp,
@@ -154,17 +157,27 @@ class DealService:
         return self._record(actor, command.deal, Moment.ASK, record, customer_words=command.text, once=once,
                             alert_on=lambda what_if, _before: frozenset({Rule.ETHICS}) if markers else frozenset())
 
-    def concede(self, actor: Actor, command: c.Concede, *, once: str | None = None) -> DealResult:
+    def concede(self, actor: Actor, command: c.Concede, *, once: str | None = None) -> DealResult | ToConfirm:
+        """Records the concession its words name, read against the deal's prices; a reading the deal leaves
+        uncertain (a bare figure that could be a price or a cut, "at 90" on a $100k deal) records nothing and
+        comes back to be confirmed with one click."""
         def record(deal: Deal, policy: Policy, ledger: Ledger) -> tuple[Entry, None]:
             ops.require_open(deal)
+            reading = read_concession(command.words, terms_of(deal, ledger))
+            if not reading.sure:
+                raise _Unsure(ToConfirm(deal, reading, command.words, uuid.uuid4().hex[:16]))
             at = self._clock()
-            entry = ops.concession_entry(deal, command.spec, by=actor.user_id, at=at, ledger=ledger)
+            entry = ops.concession_entry(deal, reading.spec, by=actor.user_id, at=at, ledger=ledger)
             deal.entries.append(entry)
-            if command.get:
-                deal.entries.append(ops.get_entry(deal, command.get, None, by=actor.user_id, at=at, answering=entry))
+            if reading.get:
+                get = free_text(reading.get, "the get", MAX_TEXT_CHARS)
+                deal.entries.append(ops.get_entry(deal, get, None, by=actor.user_id, at=at, answering=entry))
             return entry, None
 
-        return self._record(actor, command.deal, Moment.CONCESSION, record, alert_on=_newly_severe, once=once)
+        try:
+            return self._record(actor, command.deal, Moment.CONCESSION, record, alert_on=_newly_severe, once=once)
+        except _Unsure as unsure:
+            return unsure.reading
 
     def get(self, actor: Actor, command: c.Get) -> DealResult:
         def record(deal: Deal, policy: Policy, ledger: Ledger) -> tuple[Entry, None]:
@@ -322,6 +335,14 @@ class DealService:
         return DealResult(moment, deal, ledger, judgement, policy, entry=entry, what_if=what_if,
                           advice=advice, alerted=alerted, unalerted=unalerted, ext_shared=ext_shared,
                           customer_words=customer_words, question=question)
+
+
+class _Unsure(Exception):
+    """The words read two ways on this deal: nothing is recorded, the rep chooses."""
+
+    def __init__(self, reading: ToConfirm) -> None:
+        super().__init__(reading.words)
+        self.reading = reading
 
 
 class _NoAlertChannel(Exception):

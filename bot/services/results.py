@@ -9,6 +9,7 @@ from bot.coach.types import Advice
 from bot.domain.figures import Period, RepFigures, TeamFigures
 from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Entry, Policy
+from bot.domain.reader import Reading
 from bot.domain.rules import Judgement, Rule
 
 
@@ -48,6 +49,16 @@ class DealResult:
     ext_shared: bool = False  # the channel is shared with another organisation
     customer_words: str = ""  # what the coach was given to answer
     question: str = ""
+
+
+@dataclass(frozen=True)
+class ToConfirm:
+    """A concession whose words read two ways on this deal: what was read, to confirm or correct."""
+
+    deal: Deal
+    reading: Reading
+    words: str
+    token: str  # the confirmation's buttons log it once, whichever is clicked and however often
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from bot.domain.errors import InputError
 from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Policy
 from bot.domain.offers import Offer, find_offer
+from bot.domain.reader import DealTerms, terms_of
 from bot.domain.rules import Judgement, judge_ask
 from bot.services.access import Access, Actor
 from bot.services.deals import utc_now
@@ -32,6 +33,11 @@ class ThreadMessage:
     policy: Policy
     text: str
     ts: str = ""  # the message's own ts: a proposal is logged once per message
+
+    @property
+    def terms(self) -> DealTerms:
+        """The deal's prices, which say what a figure in the message means."""
+        return terms_of(self.deal)
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ class ThreadService:
 
     def offline_proposal(self, message: ThreadMessage) -> Proposal | None:
         """The offer the offline reader finds, coached by the offline coach; None if there is none."""
-        offer = find_offer(message.text)
+        offer = find_offer(message.text, message.terms)
         what_if = self.judge(message, offer) if offer is not None else None
         if offer is None or what_if is None:
             return None

@@ -68,9 +68,10 @@ class LLMFollowUps:
     def _propose(self, message: ThreadMessage) -> None:
         deadline = time.monotonic() + self._budget
         try:
-            offer, reader = self._reader.read(message.text, budget=self._budget / 2), self._reader.name
+            offer = self._reader.read(message.text, terms=message.terms, budget=self._budget / 2)
+            reader = self._reader.name
         except LLMUnavailable:
-            offer, reader = find_offer(message.text), OFFLINE_READER
+            offer, reader = find_offer(message.text, message.terms), OFFLINE_READER
         what_if = self._threads.judge(message, offer) if offer is not None else None
         if offer is None or what_if is None:
             return

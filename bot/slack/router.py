@@ -15,12 +15,13 @@ from bot.commands.parse import CommandError
 from bot.domain.errors import DealCoachError
 from bot.render import replies, words
 from bot.render.blocks import Reply, context
+from bot.render.confirm import confirm_reply
 from bot.render.summaries import summary_reply
 from bot.services.access import Actor
 from bot.services.deals import DealService
 from bot.services.decisions import DecisionService
 from bot.services.notices import NoticeService
-from bot.services.results import DealResult
+from bot.services.results import DealResult, ToConfirm
 from bot.services.summaries import SummaryService
 from bot.services.threads import ThreadService
 from bot.services.workspace import WorkspaceService
@@ -49,12 +50,19 @@ def _coached(services: Services, result: DealResult, response_url: str | None) -
     return reply
 
 
+def _conceded(services: Services, result: DealResult | ToConfirm, response_url: str | None) -> Reply:
+    """The concession's reply, or what was read with buttons to confirm or correct it."""
+    if isinstance(result, ToConfirm):
+        return confirm_reply(result)
+    return _coached(services, result, response_url)
+
+
 def _deal_routes(s: Services) -> dict[type, Callable]:
     d, w = s.deals, s.workspace
     return {
         c.Status: lambda actor, cmd, ctx: replies.deal_reply(d.status(actor, cmd)),
         c.Ask: lambda actor, cmd, ctx: _coached(s, d.ask(actor, cmd), ctx.get("response_url")),
-        c.Concede: lambda actor, cmd, ctx: _coached(s, d.concede(actor, cmd), ctx.get("response_url")),
+        c.Concede: lambda actor, cmd, ctx: _conceded(s, d.concede(actor, cmd), ctx.get("response_url")),
         c.Get: lambda actor, cmd, ctx: replies.deal_reply(d.get(actor, cmd)),
         c.Undo: lambda actor, cmd, ctx: replies.deal_reply(d.undo(actor, cmd)),
         c.Coach: lambda actor, cmd, ctx: _coached(s, d.coach(actor, cmd), ctx.get("response_url")),

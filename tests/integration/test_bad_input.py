@@ -77,7 +77,7 @@ BAD_INPUT = [
     ("unparseable-won-price", "won acme lots", "not an amount"),
     ("unparseable-hours", "hours acme lots", "not a number of hours"),
     ("unknown-subcommand", "frobnicate acme", "is not a /deal command"),
-    ("unknown-concession", "concede acme a hug", "is not a concession I know"),
+    ("unknown-concession", "concede acme a hug", "could not find a concession in `a hug`"),
     ("long-ask", "ask acme " + "x" * LONG, "characters"),
     ("long-new", "new beta list=100k floor=80k customer=" + "y" * LONG, "characters"),
     ("long-free-item", "concede acme free " + "z" * 2500, "characters"),

@@ -185,6 +185,6 @@ def test_a_moment_read_as_text_is_aware_whether_or_not_it_carries_its_offset(tex
 
     from bot.db.mapping import entry_from_columns
 
-    entry = entry_from_columns((1, "ask", "U0REP", text, "", None, None, None, None, 0, "", None, None))
+    entry = entry_from_columns((1, "ask", "U0REP", text, "", None, None, None, None, 0, "", None, None, 0))
     assert entry.at.utcoffset() == timedelta(hours=expected_offset_hours)
     assert (entry.at.hour, entry.at.minute) == (10, 0)

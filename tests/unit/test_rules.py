@@ -315,10 +315,17 @@ def test_growing_steps_compares_only_the_latest_with_the_one_before() -> None:
     assert Rule.GROWING_STEPS not in judge(deal, DEFAULTS).rules
 
 
-def test_a_priced_step_after_an_unpriced_free_item_is_growing_since_the_free_item_counts_as_zero() -> None:
-    # Section 2: free and terms without `worth` count as concessions worth 0.
+def test_a_step_after_a_free_item_of_unknown_worth_is_not_compared_as_if_it_were_zero() -> None:
+    # Section 2: a worth that is unknown is never compared as $0.
     deal = make_deal()
     add_concession(deal, None, kind=ConcessionType.FREE, got="case study")
+    add_reciprocated(deal, dollars(1_000))
+    assert Rule.GROWING_STEPS not in judge(deal, DEFAULTS).rules
+
+
+def test_a_step_after_a_free_item_of_known_worth_is_compared_with_it() -> None:
+    deal = make_deal()
+    add_concession(deal, dollars(500), kind=ConcessionType.FREE, got="case study")
     add_reciprocated(deal, dollars(1_000))
     assert Rule.GROWING_STEPS in judge(deal, DEFAULTS).rules
 

@@ -12,13 +12,15 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.commands.types import Ask, Concede, DealRef
-from bot.domain.concession_text import MAX_TEXT_CHARS, parse_concession
+from bot.domain.concession_text import MAX_TEXT_CHARS
 from bot.domain.errors import InputError
 from bot.domain.model import Decision
 from bot.render import replies
 from bot.render.blocks import Reply
+from bot.render.confirm import confirm_reply
 from bot.services.access import Actor
 from bot.services.decisions import AlertClick
+from bot.services.results import ToConfirm
 from bot.slack.ids import Action
 from bot.slack.metadata import AlertRef, DealRefValue, ProposalValue
 from bot.slack.router import Services, guarded
@@ -85,8 +87,8 @@ def _log(services: Services, body: dict[str, Any], *, as_concession: bool) -> No
         # Either button logs the message once, however often and on whichever replica it is clicked.
         once = f"proposal:{value.deal_id}:{value.message}" if value.message else None
         if as_concession:
-            concede = Concede(ref, parse_concession(value.concession))
-            return replies.deal_reply(services.deals.concede(actor, concede, once=once))
+            result = services.deals.concede(actor, Concede(ref, value.concession), once=once)
+            return confirm_reply(result) if isinstance(result, ToConfirm) else replies.deal_reply(result)
         return replies.deal_reply(services.deals.ask(actor, Ask(ref, ask_words(value.text)), once=once))
 
     reply = guarded(record)
