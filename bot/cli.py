@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dealcoach", description="Deal Coach: walk-away discipline in Slack.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="run a scripted negotiation offline and print what each person sees")
-    sub.add_parser("console", help="type /deal commands against an offline Slack stand-in")
+    sub.add_parser("console", help="type /deal commands, thread messages and clicks against an offline Slack stand-in")
     sub.add_parser("serve", help="HTTP mode for production: POST /slack/events, GET /healthz")
     sub.add_parser("socket", help="Socket Mode against a real workspace (needs SLACK_APP_TOKEN)")
     sub.add_parser("migrate", help="alembic upgrade head on DATABASE_URL")

@@ -1,65 +1,126 @@
-"""`dealcoach console`: type `/deal …` lines (and `> text` thread replies) and see what Slack would show."""
+"""`dealcoach console`: type commands, thread messages and button clicks as @rita or @max; see what Slack shows."""
 
 from __future__ import annotations
 
+import itertools
+import re
 import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from bot.demo import ALERTS, DEALS, MANAGER, NAMES, REP, _box, _where
-from bot.render.plaintext import blocks_to_text
+from bot.render.plaintext import buttons, view_to_text
+from bot.standin.webapi import Message
 from bot.standin.workspace import LocalWorkspace
+from bot.transcript import ALERTS, DEALS, MANAGER, REP, WHO, acknowledged, as_slack_sends, box, show
 
-HELP = """Type a /deal command as @rita (the rep), e.g.
-  /deal new acme list=120k floor=90k
-  > they want 15% off          (a message in the latest deal's thread)
-  as manager | as rep          (switch who is typing)
-  quit
-Alerts go to #deal-alerts; @max is the manager."""
+HELP = """You are @rita, a rep, in #deals; @max is the manager. Alerts go to #deal-alerts.
+  /deal new acme list=120k floor=90k   a command (/deal help lists them all)
+  > they want 15% off                  a message in the latest deal's thread
+  click 1                              press button [1] of the latest output
+  as manager | as rep                  switch who is typing
+  help | quit
+Name people and channels as in Slack: @rita, @max, #deals, #deal-alerts."""
+UNKNOWN = "Start with /deal, > for a thread message, or click and a button's number. Type help for more, quit to leave."
+USERS = {"as rep": REP, "as manager": MANAGER}
+_CLICK = re.compile(r"click\s*(\d*)")
 
 
 def run_console(stdin: TextIO, stdout: TextIO, database_path: Path | None = None) -> int:
     if database_path is None:
         with tempfile.TemporaryDirectory(prefix="dealcoach-console-") as folder:
             return run_console(stdin, stdout, Path(folder) / "console.db")
-    path = database_path
-    users = {"rep": REP, "manager": MANAGER}
-    user = REP
-    with LocalWorkspace(f"sqlite:///{path}", managers=(MANAGER,), alert_channel=ALERTS) as slack:
-        stdout.write(HELP + "\n")
-        while True:
-            stdout.write(f"{NAMES[user]}> ")
-            stdout.flush()
-            line = stdin.readline()
-            if not line:
-                break
-            line = line.strip()
-            if line in ("quit", "exit"):
-                break
-            if line.startswith("as "):
-                user = users.get(line[3:].strip(), user)
-                continue
-            if line.startswith(">"):
-                _thread_message(slack, user, line[1:].strip(), stdout)
-            elif line.startswith("/deal"):
-                ack = slack.command(user, line[len("/deal"):].strip(), channel=DEALS)
-                stdout.write(_box(f"Only {NAMES[user]} sees", blocks_to_text(ack.get("blocks"), ack.get("text", "")),
-                                  100) + "\n")
-            elif line:
-                stdout.write("Start with /deal, or > for a thread message. Type quit to leave.\n")
-                continue
-            for seen in slack.deliver():
-                text = blocks_to_text(seen.message.blocks, seen.message.text)
-                stdout.write(_box(_where(seen), text, 100) + "\n")
+    with LocalWorkspace(f"sqlite:///{database_path}", managers=(MANAGER,), alert_channel=ALERTS) as slack:
+        Console(slack, stdout).run(stdin)
     return 0
 
 
-def _thread_message(slack: LocalWorkspace, user: str, text: str, stdout: TextIO) -> None:
-    cards = [m for m in slack.standin.messages(DEALS, include_threads=False)]
-    if not cards:
-        stdout.write("No deal thread yet: open a deal with /deal new first.\n")
-        return
-    card = cards[-1]
-    slack.event({"type": "message", "channel": DEALS, "user": user, "text": text, "ts": "1800000000.000001",
-                 "thread_ts": card.ts, "channel_type": "channel"})
-    stdout.write("(posted in the deal's thread; Deal Coach reads thread messages once the coach issue lands)\n")
+class Console:
+    """One session: who is typing, and the buttons of the latest output, which `click N` presses."""
+
+    def __init__(self, slack: LocalWorkspace, out: TextIO) -> None:
+        self._slack, self._out = slack, out
+        self._user = REP
+        self._buttons: list[tuple[Message, dict]] = []
+        self._posts = itertools.count(1)
+
+    def run(self, stdin: TextIO) -> None:
+        self._say(HELP)
+        while True:
+            self._out.write(f"{WHO[self._user]}> ")
+            self._out.flush()
+            line = stdin.readline()
+            if not line or line.strip() in ("quit", "exit"):
+                return
+            self._handle(line.strip())
+
+    def _handle(self, line: str) -> None:
+        shown: list[tuple[Message, str | None]] = []
+        if line.startswith("as "):
+            self._user = USERS.get(line, self._user)
+            if line not in USERS:
+                self._say("Type as rep (@rita) or as manager (@max).")
+            return
+        if line.startswith(">"):
+            shown = self._thread_message(line[1:].strip())
+        elif line.startswith("/deal"):
+            shown = self._command(line[len("/deal"):].strip())
+        elif click := _CLICK.fullmatch(line):
+            self._click(click.group(1))
+        elif line == "help":
+            self._say(HELP)
+            return
+        elif line:
+            self._say(UNKNOWN)
+            return
+        answers = [(seen.message, None) for seen in self._slack.deliver()]
+        self._show(shown + answers)
+        if line.startswith(">") and shown and not answers:
+            self._say("(Nothing back: Deal Coach answers a message in an open deal's thread that names an ask "
+                      "or a concession.)")
+
+    def _show(self, messages: list[tuple[Message, str | None]]) -> None:
+        """Prints the messages with their buttons numbered from 1; they are what `click N` presses next."""
+        if not messages:
+            return
+        self._buttons = []
+        for message, title in messages:
+            self._say(show(message, title, first_button=len(self._buttons) + 1))
+            self._buttons += [(message, button) for button in buttons(message.blocks)]
+
+    def _command(self, text: str) -> list[tuple[Message, str | None]]:
+        forms = len(self._slack.standin.calls_to("views.open"))
+        ack = self._slack.command(self._user, as_slack_sends(text), channel=DEALS)
+        for call in self._slack.standin.calls_to("views.open")[forms:]:
+            # `/deal new` alone opens a form, which a terminal cannot fill in.
+            self._say(box(f"A form opens for {WHO[self._user]}", view_to_text(call.params["view"])))
+            self._say("(The console cannot fill in forms: type the deal on one line, "
+                      "e.g. /deal new acme list=120k floor=90k.)")
+        return [(acknowledged(self._user, ack), f"Only {WHO[self._user]} sees")] if ack else []
+
+    def _thread_message(self, text: str) -> list[tuple[Message, str | None]]:
+        cards = self._slack.standin.messages(DEALS, include_threads=False)
+        if not cards:
+            self._say("No deal thread yet: open a deal with /deal new first.")
+            return []
+        sent = as_slack_sends(text)
+        ts = f"{1_800_000_000 + next(self._posts)}.000100"
+        self._slack.event({"type": "message", "channel": DEALS, "user": self._user, "text": sent, "ts": ts,
+                           "thread_ts": cards[-1].ts, "channel_type": "channel"})
+        return [(Message(DEALS, ts, f"<@{self._user}>: {sent}", [], thread_ts=cards[-1].ts), None)]
+
+    def _click(self, number: str) -> None:
+        if not number or not 1 <= int(number) <= len(self._buttons):
+            shown = f"1 to {len(self._buttons)}" if self._buttons else "none: the latest output has no buttons"
+            self._say(f"Type click and the number of a button in the latest output ({shown}).")
+            return
+        message, button = self._buttons[int(number) - 1]
+        owner = message.ephemeral_to
+        if owner is not None and owner != self._user:
+            switch = {user: line for line, user in USERS.items()}.get(owner, "as …")
+            self._say(f"Only {WHO.get(owner, owner)} sees that message; type `{switch}` to press its buttons.")
+            return
+        self._say(f"{WHO[self._user]} presses [{button['text']['text']}]")
+        self._slack.press(self._user, message, button)
+
+    def _say(self, text: str) -> None:
+        self._out.write(text + "\n")

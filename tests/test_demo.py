@@ -182,6 +182,11 @@ def test_the_demo_shows_the_manager_a_summary(demo: Run) -> None:
     assert summaries and "concessions" in summaries[-1].body
 
 
+def test_the_demo_shows_people_and_channels_by_name_never_by_id(demo: Run) -> None:
+    assert not [raw for raw in ("U0REP", "U0MANAGER", "C0ALERTS", "C0DEALS") if raw in demo.stdout]
+    assert "Owner @rita" in demo.stdout and "@max approved an exception" in demo.stdout
+
+
 def test_the_demo_leaves_the_working_directory_untouched(demo: Run) -> None:
     assert demo.cwd_after - demo.cwd_before == set(), "the demo wrote files where it was run from"
 
@@ -227,7 +232,7 @@ def test_the_console_switches_user_and_answers_as_the_manager(console: Run) -> N
 
 
 def test_the_console_posts_a_thread_message_and_explains_unknown_input(console: Run) -> None:
-    assert "posted in the deal's thread" in console.stdout
+    assert "@rita: they want another 5%" in [box.body for box in in_channel(console.boxes, DEALS_CHANNEL)]
     assert "Start with /deal" in console.stdout
 
 

@@ -39,12 +39,18 @@ class LLMCoach:
         """Raises LLMUnavailable when the LLM fails or its answer breaks a guard (the offline advice stays)."""
         move = recommended_move(request)
         answer = self._llm.ask(self._system(request), self._task(request, move), CoachAnswer, budget=budget)
-        lines = tuple(Line(line.text.strip(), line.principle_id) for line in answer.lines)
+        # An unknown id gets no title here; the guard discards the answer before anyone reads it.
+        lines = tuple(Line(line.text.strip(), line.principle_id, self._title(line.principle_id))
+                      for line in answer.lines)
         problem = guard(lines, request, set(self._principles))
         if problem:
             raise LLMUnavailable(problem)
         # The rules decide the move; the LLM only phrases it.
         return Advice(move=move, lines=lines, coach=self._llm.model)
+
+    def _title(self, principle_id: str) -> str:
+        principle = self._principles.get(principle_id)
+        return principle.title if principle else ""
 
     def _system(self, request: CoachRequest) -> str:
         listed = "\n".join(f"- {p.id}: {p.rule}" for p in self._principles.values())

@@ -33,7 +33,7 @@ class OfflineCoach:
         chosen = self._pick(triggers)
         # Vary the wording as a negotiation goes on, so the same deal does not hear the same line twice.
         turn = len(request.ledger.gives) + len(request.ledger.open_asks)
-        lines = tuple(Line(p.examples[(turn + i) % len(p.examples)], p.id) for i, p in enumerate(chosen))
+        lines = tuple(Line(p.examples[(turn + i) % len(p.examples)], p.id, p.title) for i, p in enumerate(chosen))
         return Advice(move=move, lines=lines, coach=OFFLINE_COACH)
 
     def _pick(self, triggers: list[str]) -> list[Principle]:

@@ -16,6 +16,7 @@ def load_principles(path: Path | None = None) -> tuple[Principle, ...]:
     principles = tuple(
         Principle(
             id=item["id"],
+            title=item["title"],
             rule=item["rule"],
             applies=tuple(item["applies"]),
             examples=tuple(item["examples"]),

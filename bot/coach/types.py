@@ -24,6 +24,7 @@ class Move(StrEnum):
 @dataclass(frozen=True)
 class Principle:
     id: str
+    title: str  # what the rep reads beside the advice; the id is for the prompts and the guards
     rule: str
     applies: tuple[str, ...]
     examples: tuple[str, ...]
@@ -46,6 +47,7 @@ class CoachRequest:
 class Line:
     text: str
     principle_id: str
+    principle_title: str
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,12 @@ def _whole(low: int, high: int) -> Callable[[str, str], int]:
 
 
 def _percent(key: str, value: str) -> int:
-    return parse_percent(value if value.endswith("%") else value + "%", what=key)
+    # The key in backticks, as typed: "`near_floor` must be more than 0%", never "Near_floor must…".
+    return parse_percent(value if value.endswith("%") else value + "%", what=f"`{key}`")
 
 
 def _money(key: str, value: str) -> int:
-    return parse_amount(value, what=key).cents
+    return parse_amount(value, what=f"`{key}`").cents
 
 
 def _channel(key: str, value: str) -> str | None:

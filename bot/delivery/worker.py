@@ -325,7 +325,7 @@ class OutboxWorker:
     def _tell_rep_card_failed(self, job: Job, error: str) -> None:
         with self._uow(job.team_id, read_only=True) as uow:
             deal = uow.deals.get(deal_id=job.deal_id)
-        text = words.CARD_FAILED.format(name=deal.name, error=error)
+        text = words.CARD_FAILED.format(name=deal.name, why=words.slack_error(error))
         try:
             WebhookClient(job.response_url, timeout=5).send(text=text, response_type="ephemeral")  # type: ignore[arg-type]
         except (URLError, OSError) as exc:

@@ -88,7 +88,8 @@ def new_deal(
 
 def require_open(deal: Deal) -> None:
     if not deal.is_open:
-        raise Conflict(f"Deal `{deal.name}` is {deal.stage.value}; reopen it with `/deal back {deal.name}` first.")
+        back = f"; reopen it with `/deal back {deal.name}` first" if deal.stage is Stage.WALKED else ""
+        raise Conflict(f"Deal `{deal.name}` is {deal.stage.said}{back}.")
 
 
 def concession_entry(deal: Deal, spec: ConcessionSpec, *, by: str, at: datetime, ledger: Ledger | None = None) -> Entry:
@@ -220,7 +221,7 @@ def close(deal: Deal, stage: Stage, *, price: Amount | None, note: str) -> None:
 def come_back(deal: Deal, price: Amount | None) -> None:
     """The customer returned after a walk-away: the deal reopens, on the rep's terms."""
     if deal.stage is not Stage.WALKED:
-        raise Conflict(f"`/deal back` is for a deal you walked away from; `{deal.name}` is {deal.stage.value}.")
+        raise Conflict(f"`/deal back` is for a deal you walked away from; `{deal.name}` is {deal.stage.said}.")
     check_currency(deal.currency, price)
     deal.stage = Stage.OPEN
     deal.came_back = True

@@ -29,6 +29,14 @@ class Stage(StrEnum):
     WON = "won"
     LOST = "lost"
 
+    @property
+    def said(self) -> str:
+        """The stage as a reply to the rep says it: "acme is closed: you walked away", never "acme is walked"."""
+        return _STAGE_SAID.get(self.value, self.value)
+
+
+_STAGE_SAID = {"walked": "closed: you walked away", "won": "closed: won", "lost": "closed: lost"}
+
 
 class Decision(StrEnum):
     """A manager's answer to an alert."""

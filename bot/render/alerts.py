@@ -8,7 +8,7 @@ from bot.domain.model import Deal, Verdict
 from bot.domain.rules import Rule
 from bot.render import words
 from bot.render.blocks import Block, Reply, actions, button, context, escape, reply, section
-from bot.render.replies import figures_text
+from bot.render.replies import figures_text, numbered_gives
 from bot.slack.ids import Action
 from bot.slack.metadata import AlertRef
 
@@ -30,9 +30,9 @@ def alert_message(deal: Deal, ledger: Ledger, payload: dict) -> Reply:
         marker = " (newly firing)" if rule in crossed else ""
         lines.append(f"• _{rule}_{marker}: {escape(reason)}")
     gives = []
-    for give in ledger.gives[-GIVES_SHOWN:]:
+    for number, give in numbered_gives(ledger, GIVES_SHOWN):
         got = escape(give.get.text) if give.get else "nothing"
-        gives.append(f"{give.concession.seq}. {escape(give.concession.text)} → got {got}")
+        gives.append(f"{number}. {escape(give.concession.text)} → got {got}")
     blocks = [section("\n".join(lines)), section("*Now:* " + figures_text(deal, ledger)),
               section("*Gives and gets*\n" + ("\n".join(gives) or "none"))]
     if payload.get("seq") is not None:

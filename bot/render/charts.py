@@ -44,19 +44,20 @@ def price_path(deal: Deal, ledger: Ledger) -> list[tuple[str, int]]:
     """
     path = [("start", ledger.list_cents)]
     price = ledger.list_cents
-    for give in ledger.gives:
+    # Numbered as the status reply's ledger numbers them: in the order given, asks and gets not counted.
+    for number, give in enumerate(ledger.gives, start=1):
         concession = give.concession
         price -= concession.worth
-        path.append((step_label(concession.seq, concession.text), price))
+        path.append((step_label(number, concession.text), price))
     return path
 
 
-def step_label(seq: int, text: str) -> str:
-    """`#3 6% off list`; long texts are clipped so the axis stays readable."""
+def step_label(number: int, text: str) -> str:
+    """`3. 6% off list`; long texts are clipped so the axis stays readable."""
     short = " ".join(text.split())
     if len(short) > LABEL_CHARS:
         short = short[: LABEL_CHARS - 1].rstrip() + "…"
-    return f"#{seq} {short}" if short else f"#{seq}"
+    return f"{number}. {short}" if short else f"{number}."
 
 
 def price_path_png(deal: Deal, ledger: Ledger) -> bytes:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 Block = dict[str, Any]
@@ -20,6 +21,16 @@ _EMPHASIS = [
     re.compile(r"(?<![\w_])_(?=\S)([^_\n]*?\S)_(?![\w_])"),
     re.compile(r"(?<![\w~])~(?=\S)([^~\n]*?\S)~(?![\w~])"),
 ]
+# The emoji Deal Coach writes, as a terminal shows them; any other :name: stays as typed.
+_EMOJI = {
+    "large_green_circle": "🟢", "large_yellow_circle": "🟡", "large_orange_circle": "🟠", "red_circle": "🔴",
+    "handshake": "🤝", "rotating_light": "🚨", "white_check_mark": "✅", "no_entry": "⛔", "tada": "🎉",
+    "warning": "⚠️",
+}
+_SHORTCODE = re.compile(r":([a-z0-9_+-]+):")
+# A mention without a label: <@U1>, <#C1>. Slack shows the person's or channel's name; a terminal needs telling.
+_BARE_MENTION = re.compile(r"<([@#])([A-Z0-9]+)>")
+_NUMBER = "_number"  # set by blocks_to_text(first_button=…) on its own copy of a button; never sent to Slack
 _TEXT_INPUTS = {
     "plain_text_input",
     "email_text_input",
@@ -30,12 +41,45 @@ _TEXT_INPUTS = {
 }
 
 
-def blocks_to_text(blocks: list[dict] | None, fallback: str = "") -> str:
-    """The blocks as lines of text; with no blocks, the message's own (mrkdwn) text."""
+def blocks_to_text(blocks: list[dict] | None, fallback: str = "", *, names: Mapping[str, str] | None = None,
+                   first_button: int | None = None) -> str:
+    """The blocks as lines of text; with no blocks, the message's own (mrkdwn) text. `names` (user and channel
+    ids to names) shows `<@U1>` as `@rita`; `first_button` numbers the buttons from it (`[1] Approve`), in the
+    order buttons() lists them."""
+    if names:
+        blocks, fallback = _named(blocks, names), _named(fallback, names)
     if not blocks:
         return mrkdwn_to_text(fallback)
+    if first_button is not None:
+        blocks = copy.deepcopy(blocks)
+        for number, element in enumerate(buttons(blocks), start=first_button):
+            element[_NUMBER] = number
     rendered = (_render_block(block) for block in blocks if isinstance(block, dict))
     return "\n".join(part for part in rendered if part)
+
+
+def buttons(blocks: list[dict] | None) -> Iterator[Block]:
+    """The buttons in the blocks, in the order they are shown."""
+    for block in blocks or []:
+        kind = block.get("type") if isinstance(block, dict) else None
+        if kind == "section":
+            elements = [block.get("accessory")]
+        elif kind == "actions":
+            elements = block.get("elements") or []
+        else:
+            continue
+        yield from (e for e in elements if isinstance(e, dict) and e.get("type") == "button")
+
+
+def _named(value: Any, names: Mapping[str, str]) -> Any:
+    """`value` (blocks, or text) with each bare mention labelled by its name: `<@U1>` as `<@U1|rita>`."""
+    if isinstance(value, str):
+        return _BARE_MENTION.sub(lambda m: f"<{m[1]}{m[2]}|{names[m[2]]}>" if m[2] in names else m[0], value)
+    if isinstance(value, list):
+        return [_named(item, names) for item in value]
+    if isinstance(value, dict):
+        return {key: _named(item, names) for key, item in value.items()}
+    return value
 
 
 def view_to_text(view: dict) -> str:
@@ -59,7 +103,11 @@ def mrkdwn_to_text(text: str) -> str:
     for pattern in _EMPHASIS:
         text = pattern.sub(r"\1", text)
     # Slack escapes &, < and > in message text; the terminal wants the characters.
-    return html.unescape(text)
+    return _emoji(html.unescape(text))
+
+
+def _emoji(text: str) -> str:
+    return _SHORTCODE.sub(lambda m: _EMOJI.get(m[1], m[0]), text)
 
 
 def _angle_replacement(match: re.Match[str]) -> str:
@@ -81,7 +129,9 @@ def _text(text_object: Any) -> str:
     if not isinstance(text_object, dict):
         return ""
     raw = str(text_object.get("text") or "")
-    return mrkdwn_to_text(raw) if text_object.get("type") == "mrkdwn" else raw
+    if text_object.get("type") == "mrkdwn":
+        return mrkdwn_to_text(raw)
+    return _emoji(raw) if text_object.get("emoji") else raw
 
 
 def _underlined(text: str) -> str:
@@ -130,7 +180,7 @@ def _render_divider(block: Block) -> str:
 
 def _render_actions(block: Block) -> str:
     parts = [_render_element(element) for element in block.get("elements") or []]
-    return " ".join(part for part in parts if part)
+    return "  ".join(part for part in parts if part)
 
 
 def _render_image(block: Block) -> str:
@@ -196,7 +246,8 @@ def _render_element(element: Block) -> str:
     if kind in ("plain_text", "mrkdwn"):
         return _text(element)
     if kind == "button":
-        return f"[{_text(element.get('text'))}]"
+        label, number = _text(element.get("text")), element.get(_NUMBER)
+        return f"[{number}] {label}" if number is not None else f"[{label}]"
     if kind == "image":
         return f"[image: {element.get('alt_text') or 'image'}]"
     if kind == "overflow":

@@ -11,7 +11,7 @@ from bot.services.results import Moment
 def deal_card(deal: Deal, verdict: Verdict, concessions: int) -> Reply:
     """Name, owner, customer, stage, verdict word and number of concessions: no prices below list."""
     customer = f" · {escape(deal.customer)}" if deal.customer else ""
-    stage = deal.stage.value + (" (came back)" if deal.came_back and deal.is_open else "")
+    stage = words.STAGES[deal.stage.value] + (" (came back)" if deal.came_back and deal.is_open else "")
     text = (
         f":handshake: *{escape(deal.name)}*{customer}\n"
         f"Owner <@{deal.owner_id}> · Stage {stage} · {concessions} concession{'s' if concessions != 1 else ''}\n"

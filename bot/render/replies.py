@@ -1,16 +1,16 @@
-"""Replies only the rep sees (ephemeral): judged deals, lists, the policy, summaries, help and errors."""
+"""Replies only the rep sees (ephemeral): judged deals, lists, help and errors."""
 
 from __future__ import annotations
 
 from bot.coach.types import Advice
 from bot.commands.parse import USAGE
-from bot.domain.ledger import Ledger
+from bot.domain.ledger import Give, Ledger
 from bot.domain.model import Deal, Entry, EntryKind
 from bot.domain.rules import Judgement
 from bot.render import words
 from bot.render.blocks import Reply, actions, button, context, divider, escape, reply, section
 from bot.render.words import money, percent
-from bot.services.results import DealListResult, DealResult, Moment, PolicyResult
+from bot.services.results import DealListResult, DealResult, Moment
 from bot.slack.ids import Action
 from bot.slack.metadata import DealRefValue
 
@@ -37,7 +37,7 @@ def deal_reply(result: DealResult) -> Reply:
         value = DealRefValue(deal_id=deal.id).dump()
         blocks.append(actions(button("Send me the price chart", Action.PRICE_CHART, value)))
     if ledger.unpriced and result.moment in (Moment.CONCESSION, Moment.STATUS):
-        names = ", ".join(escape(c.text) for c in ledger.unpriced[:5])
+        names = ", ".join(f"“{escape(c.text)}”" for c in ledger.unpriced[:5])
         blocks.append(context(f"The figures leave out what {names} is worth: not known yet. Log such a give "
                               "with its worth (`free onboarding worth 5k`) so it counts."))
     estimated = [g.concession for g in ledger.gives if g.concession.worth_estimated]
@@ -100,11 +100,11 @@ def worth_words(deal: Deal, concession: Entry) -> str:
 
 def ledger_blocks(deal: Deal, ledger: Ledger) -> list:
     lines = []
-    for give in ledger.gives[-LEDGER_LINES:]:
+    for number, give in numbered_gives(ledger, LEDGER_LINES):
         concession = give.concession
         worth = worth_words(deal, concession)
         got = f"got: {escape(give.get.text)}" if give.get else "got: nothing yet"
-        lines.append(f"{concession.seq}. {escape(concession.text)} ({worth}) → {got}")
+        lines.append(f"{number}. {escape(concession.text)} ({worth}) → {got}")
     if not lines:
         lines.append("No concessions yet.")
     if ledger.open_asks:
@@ -124,9 +124,15 @@ def ledger_blocks(deal: Deal, ledger: Ledger) -> list:
     return [section("*Ledger*\n" + "\n".join(lines))]
 
 
+def numbered_gives(ledger: Ledger, last: int) -> list[tuple[int, Give]]:
+    """The latest `last` gives, numbered in the order they were given (1, 2, 3…), not by their place among
+    the ledger's asks and gets."""
+    return list(enumerate(ledger.gives, start=1))[-last:]
+
+
 def advice_blocks(advice: Advice) -> list:
     lines = [f"*Recommended move: {advice.move.value}*"]
-    lines += [f"> {escape(line.text)}  _({line.principle_id})_" for line in advice.lines]
+    lines += [f"> {escape(line.text)}  _({escape(line.principle_title)})_" for line in advice.lines]
     return [divider(), section("\n".join(lines)), context(f"Answered by the {advice.coach}.")]
 
 
@@ -146,28 +152,6 @@ def list_reply(result: DealListResult) -> Reply:
     if result.truncated:
         blocks.append(context("More deals are open than fit here; use `/deal status <deal>` for any of them."))
     return reply(title, blocks)
-
-
-def policy_reply(result: PolicyResult) -> Reply:
-    p = result.policy
-    alert = p.alert_channel or result.alert_channel_default
-    managers = [*p.managers, *(m for m in result.settings_managers if m not in p.managers)]
-    lines = [
-        f"cap = {percent(p.cap_bp)}",
-        f"near_floor = {percent(p.near_floor_bp)} of list",
-        f"unreciprocated = {p.unreciprocated}",
-        f"max_concessions = {p.max_concessions}",
-        f"hourly_cost = {words.plain_amount(p.hourly_cost_cents)} per hour, in each deal's currency",
-        f"time_share = {percent(p.time_share_bp)}",
-        f"alert_channel = {f'<#{alert}>' if alert else 'none'}",
-        f"managers = {' '.join(f'<@{m}>' for m in managers) if managers else 'Slack admins and owners'}",
-        f"digest = {p.digest_day} at {p.digest_hour:02d}:00 {p.timezone}"
-        + (f" to <#{p.digest_channel}>" if p.digest_channel else ""),
-        f"stale_days = {p.stale_days}",
-    ]
-    head = f"Policy updated: {', '.join(result.changed)}." if result.changed else "*Workspace policy*"
-    return reply("Workspace policy", [section(head), section("\n".join(lines)),
-                                       context("Managers change it with `/deal policy key=value …`.")])
 
 
 def help_reply(topic: str | None = None) -> Reply:

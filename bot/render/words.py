@@ -85,9 +85,29 @@ EXT_SHARED = (
     "This channel is shared with another organisation, so everything about this deal stays visible only to you."
 )
 CARD_FAILED = (
-    "I could not post the card for *{name}* in this channel ({error}). The deal is open and every command "
+    "I could not post the card for *{name}* in this channel ({why}). The deal is open and every command "
     "works; invite Deal Coach to the channel to get a card and a deal thread."
 )
+# Slack's error codes, as the reasons a person reads; an unknown code is quoted for their admin.
+SLACK_ERRORS = {
+    "not_in_channel": "Deal Coach is not a member of it",
+    "channel_not_found": "Slack could not find it, or Deal Coach is not a member of it",
+    "is_archived": "it is archived",
+    "restricted_action": "the workspace's settings do not allow it",
+    "expired_trigger_id": "the request to open it expired",
+    "invalid_auth": "Deal Coach's sign-in to Slack is not valid",
+    "account_inactive": "Deal Coach's sign-in to Slack is not valid",
+    "not_authed": "Deal Coach's sign-in to Slack is not valid",
+}
+STAGES = {"open": "open", "walked": "walked away", "won": "won", "lost": "lost"}
+POLICY_GLOSSES = {
+    "cap": "an effective discount above it goes to the managers",
+    "near_floor": "less headroom than this gets a push back",
+    "unreciprocated": "concessions in a row with nothing received before a push back",
+    "max_concessions": "concessions on one deal before a push back",
+    "time_share": "time on a deal worth more than this gets a push back",
+    "stale_days": "a rep is reminded of a deal untouched this long",
+}
 TRY_AGAIN = "Deal Coach could not reach its database just now; nothing was changed. Please try again in a moment."
 UNEXPECTED = (
     "Something went wrong on our side and nothing was changed. Please try again; "
@@ -114,3 +134,7 @@ def yes_no(value: bool | None) -> str:
 def plain_amount(cents: int) -> str:
     whole, part = divmod(cents, 100)
     return f"{whole:,}" if part == 0 else f"{whole:,}.{part:02d}"
+
+
+def slack_error(code: str) -> str:
+    return SLACK_ERRORS.get(code, f"Slack answered `{code}`")

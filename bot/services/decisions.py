@@ -16,6 +16,10 @@ from bot.domain.rules import Judgement, judge
 from bot.services.access import Access, Actor
 from bot.services.deals import utc_now
 
+# A recorded decision as the manager who clicked second reads it.
+_DECIDED = {Decision.APPROVE.value: "an exception to the cap was approved",
+            Decision.WALK_AWAY.value: "the rep was asked to walk away"}
+
 
 @dataclass(frozen=True)
 class AlertClick:
@@ -49,7 +53,8 @@ class DecisionService:
             deal = uow.deals.get(deal_id=click.deal_id, lock=True)
             earlier = uow.decisions.find(click.deal_id, click.seq)
             if earlier is not None:
-                raise Conflict(f"<@{earlier.by_user}> already decided on this alert ({earlier.kind}).")
+                what = _DECIDED.get(earlier.kind, "see the alert")
+                raise Conflict(f"<@{earlier.by_user}> already decided on this alert: {what}.")
             if decision is Decision.APPROVE:
                 ops.approve_exception(deal, click.seq)
             try:

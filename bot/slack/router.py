@@ -16,6 +16,7 @@ from bot.domain.errors import DealCoachError
 from bot.render import replies, words
 from bot.render.blocks import Reply, context
 from bot.render.confirm import confirm_reply
+from bot.render.policy import policy_reply
 from bot.render.summaries import summary_reply
 from bot.services.access import Actor
 from bot.services.deals import DealService
@@ -72,7 +73,7 @@ def _deal_routes(s: Services) -> dict[type, Callable]:
         c.Outcome: lambda actor, cmd, ctx: replies.deal_reply(d.outcome(actor, cmd)),
         c.NewDeal: lambda actor, cmd, ctx: replies.deal_reply(d.open(actor, cmd, response_url=ctx.get("response_url"))),
         c.ListDeals: lambda actor, cmd, ctx: replies.list_reply(w.list_deals(actor, cmd)),
-        c.PolicyCommand: lambda actor, cmd, ctx: replies.policy_reply(w.policy(actor, cmd)),
+        c.PolicyCommand: lambda actor, cmd, ctx: policy_reply(w.policy(actor, cmd)),
         c.Summary: lambda actor, cmd, ctx: _summary(s, actor, cmd, ctx.get("response_url")),
         c.Help: lambda actor, cmd, ctx: replies.help_reply(cmd.topic),
     }

@@ -47,6 +47,8 @@ class LocalWorkspace:
         self._signer = RequestSigner(self._secret)
         self._events = itertools.count(1)
         self._seen: set[tuple[str, str, str]] = set()
+        self._responders: dict[str, tuple[str, str]] = {}  # response_url key -> who pressed or typed, and where
+        self._answered: dict[str, int] = {}  # response_url key -> how many of its posts deliver() has shown
         self.standin = SlackStandIn(team_id=team_id)
         self.container: Container | None = None
 
@@ -79,7 +81,7 @@ class LocalWorkspace:
     def command(self, user: str, text: str, *, channel: str) -> dict:
         """`/deal <text>` from `user` in `channel`; returns the acknowledgement body (what only they see)."""
         body = command_body(text, team_id=self.team_id, user_id=user, channel_id=channel,
-                            response_url=self.standin.response_url(f"{user}-{next(self._events)}"))
+                            response_url=self._response_url(user, channel))
         return self._dispatch(body, FORM)
 
     def submit_view(self, user: str, view: dict, values: dict[str, dict[str, str]]) -> dict:
@@ -90,17 +92,30 @@ class LocalWorkspace:
         """`user` presses the button `action_id` on a posted message, as Slack reports it."""
         button = next(element for block in message.blocks if block.get("type") == "actions"
                       for element in block.get("elements", []) if element.get("action_id") == action_id)
+        return self.press(user, message, button)
+
+    def press(self, user: str, message: Message, button: dict) -> dict:
+        """`user` presses `button` (one of `message`'s) as Slack reports it: the click carries a channel's
+        message with it, but of a private one (`ephemeral_to`) only where it is. What the app posts to the click's
+        response URL shows in deliver()."""
+        block_id = next((block.get("block_id") for block in message.blocks
+                         if button in [block.get("accessory"), *block.get("elements", [])]), None)
+        ephemeral = message.ephemeral_to is not None
         payload = {
             "type": "block_actions",
             "user": {"id": user, "team_id": self.team_id},
             "team": {"id": self.team_id},
             "channel": {"id": message.channel},
-            "container": {"type": "message", "message_ts": message.ts, "channel_id": message.channel},
-            "message": {"type": "message", "ts": message.ts, "text": message.text, "blocks": message.blocks},
-            "actions": [{"action_id": action_id, "block_id": "alert", "value": button["value"], "type": "button",
-                         "text": button["text"], "action_ts": message.ts}],
+            "container": {"type": "message", "message_ts": message.ts, "channel_id": message.channel,
+                          "is_ephemeral": ephemeral},
+            "response_url": self._response_url(user, message.channel),
+            # Slack names a block that has no id of its own.
+            "actions": [{"action_id": button["action_id"], "block_id": block_id or "b1", "type": "button",
+                         "value": button.get("value", ""), "text": button["text"], "action_ts": message.ts}],
             "trigger_id": f"{next(self._events)}.1.trigger",
         }
+        if not ephemeral:
+            payload["message"] = {"type": "message", "ts": message.ts, "text": message.text, "blocks": message.blocks}
         return self._dispatch(interactive_body(payload), FORM)
 
     def event(self, event: dict) -> int:
@@ -109,7 +124,8 @@ class LocalWorkspace:
         return response.status
 
     def deliver(self) -> list[Seen]:
-        """Runs the outbox to the end and returns what appeared in Slack since the last call."""
+        """Runs the outbox to the end and returns what appeared in Slack since the last call: messages, posts to
+        the response URLs of commands and clicks, and files."""
         assert self.container is not None
         self.container.worker.drain()
         fresh = []
@@ -125,6 +141,36 @@ class LocalWorkspace:
             elif message.updated:
                 where += " (updated)"
             fresh.append(Seen(where, message))
+        return fresh + self._answers() + self._files()
+
+    def _response_url(self, user: str, channel: str) -> str:
+        key = f"{user}-{next(self._events)}"
+        self._responders[key] = (user, channel)
+        return self.standin.response_url(key)
+
+    def _answers(self) -> list[Seen]:
+        """What the app posted to response URLs since the last call: private to whoever typed or pressed,
+        in place of the message pressed when it says so (`updated`), or that message removed (no text)."""
+        fresh = []
+        for key, (user, channel) in self._responders.items():
+            bodies = self.standin.responses(key)
+            for body in bodies[self._answered.get(key, 0):]:
+                replaced = bool(body.get("replace_original") or body.get("delete_original"))
+                text = "" if body.get("delete_original") else str(body.get("text") or "")
+                fresh.append(Seen(f"only {user}", Message(channel, "", text, body.get("blocks") or [],
+                                                          ephemeral_to=user, updated=replaced)))
+            self._answered[key] = len(bodies)
+        return fresh
+
+    def _files(self) -> list[Seen]:
+        """Files the app sent since the last call (the price chart, the digest's chart), by their titles."""
+        fresh = []
+        for upload in self.standin.uploads():
+            channel = upload.channel or ""
+            key = (channel, upload.file_id, "file")
+            if upload.completed and key not in self._seen:
+                self._seen.add(key)
+                fresh.append(Seen(channel, Message(channel, "", f"[file: {upload.title}]", [])))
         return fresh
 
     def _dispatch(self, body: str, content_type: str) -> dict:

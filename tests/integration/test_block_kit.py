@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.demo import _BUTTONS, ALERTS, DEALS, MANAGER, REP, SCRIPT
 from bot.standin.workspace import LocalWorkspace
+from bot.transcript import as_slack_sends
 
 EXTRA_COMMANDS = ("help", "list", "policy", "status acme", "coach acme what now?", "list all", "nonsense words",
                   "concede nothing 5%", "new", "hours acme 3", "flag acme fit not our buyer", "summary me")
@@ -39,7 +40,7 @@ def test_every_reply_message_and_alert_of_a_whole_negotiation_is_valid_block_kit
             alert = workspace.standin.messages(ALERTS, include_threads=False)[-1]
             answer = workspace.click(user, alert, _BUTTONS[text[len("click "):]])
         else:
-            answer = workspace.command(user, text, channel=DEALS)
+            answer = workspace.command(user, as_slack_sends(text), channel=DEALS)
         assert_valid(answer.get("blocks"), f"reply to {text!r}")
         for seen in workspace.deliver():
             assert_valid(seen.message.blocks, f"message after {text!r}")

@@ -54,6 +54,15 @@ def test_the_llms_lines_replace_the_offline_advice_through_the_response_url(app,
     assert "Recommended move: trade" in json.dumps(followed["blocks"])
 
 
+def test_the_llms_lines_name_their_principles_by_title_not_by_id(app, standin, llm) -> None:
+    open_deal(app, standin)
+    command(app, standin, "ask acme they want 10% off", key="ask")
+    assert standin.wait_for(lambda: standin.responses("ask"), timeout=5)
+    shown = json.dumps(standin.responses("ask")[-1]["blocks"], ensure_ascii=False)
+    assert "(Trade, never give)" in shown and "(Talk value, not price)" in shown
+    assert "give-get" not in shown and "value-not-price" not in shown
+
+
 @pytest.mark.parametrize("line", [
     "Could you do $79k? That is as low as we go.",  # a price below the floor
     "We could stretch to 35% off for you.",  # a discount above the cap

@@ -50,7 +50,7 @@ def test_a_give_of_unknown_worth_is_said_to_be_left_out_not_counted_as_zero(slac
     slack.command("concede acme free onboarding", user=REP)
     answer = slack.command("concede acme 5k off", user=REP)
     assert "growing steps" not in answer.text and "worth unknown" not in answer.text
-    assert "leave out what free onboarding is worth" in answer.text, answer.text
+    assert "leave out what “free onboarding” is worth" in answer.text, answer.text
     assert "worth unknown" in slack.command("status acme", user=REP).text
 
 

@@ -168,7 +168,9 @@ def test_a_permanent_slack_error_fails_the_card_and_tells_the_rep_through_the_re
     assert card.last_error == "channel_not_found"
     told = standin.responses("r1")  # the response_url of the `/deal new` that queued the card
     assert len(told) == 1
-    assert "acme" in told[0]["text"] and "channel_not_found" in told[0]["text"]
+    # Slack's reason in words, not its error code.
+    assert "acme" in told[0]["text"] and "Slack could not find it" in told[0]["text"]
+    assert "channel_not_found" not in told[0]["text"]
     assert told[0].get("response_type", "ephemeral") == "ephemeral"
 
     clock.advance(3600)

@@ -130,7 +130,7 @@ def test_a_rep_undo_skips_a_managers_later_entry(slack, container, acme) -> None
 
 def test_only_managers_change_the_policy(slack, container) -> None:
     shown = slack.command("policy", user=REP)
-    assert not refused(shown) and "cap = 20%" in shown.text, "anyone may read the policy"
+    assert not refused(shown) and "`cap` = 20%" in shown.text, "anyone may read the policy"
 
     before = snapshot(container)
     for command in ("policy cap=35%", "policy managers=<@U0REP>", "policy alert_channel=<#C0MINE>"):
@@ -158,7 +158,7 @@ def test_a_rep_named_manager_by_the_policy_may_then_change_it(slack, container) 
 def test_a_manager_policy_change_in_one_workspace_does_not_touch_another(slack, container) -> None:
     slack.command("policy cap=35%", user=MANAGER)
     other = slack.command("policy", user=REP, team_id=OTHER_TEAM)
-    assert "cap = 20%" in other.text, other.text
+    assert "`cap` = 20%" in other.text, other.text
     with container.uow(OTHER_TEAM) as uow:
         assert uow.workspaces.policy().cap_bp == 2000
 

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.render.plaintext import blocks_to_text, view_to_text
+from bot.render.plaintext import blocks_to_text, buttons, view_to_text
 from bot.standin import SlackStandIn
 
 
@@ -248,9 +248,32 @@ def test_blocks_to_text_reads_a_deal_card() -> None:
         "Concessions: 2",
         "―" * 40,
         "list $120,000 · USD",
-        "[Approve] [Walk away] <Reason ▾>",
+        "[Approve]  [Walk away]  <Reason ▾>",
     ]
     assert blocks_to_text([], fallback="plain fallback") == "plain fallback"
+
+
+def test_blocks_to_text_shows_mentions_by_the_names_it_is_given_and_others_as_slack_sent_them() -> None:
+    blocks = [{"type": "section", "text": _mrkdwn("<@U0REP> asks <@U0MAX|maxine> in <#C0ALERTS> and <#C0ELSE>")}]
+    assert blocks_to_text(blocks, names={"U0REP": "rita", "C0ALERTS": "deal-alerts", "U0MAX": "max"}) == \
+        "@rita asks @maxine in #deal-alerts and #C0ELSE"
+    assert blocks_to_text(None, "<@U0REP> won", names={"U0REP": "rita"}) == "@rita won"
+
+
+def test_blocks_to_text_numbers_buttons_in_the_order_buttons_lists_them() -> None:
+    approve = {"type": "button", "text": _plain("Approve"), "action_id": "a"}
+    walk = {"type": "button", "text": _plain("Walk away"), "action_id": "w"}
+    chart = {"type": "button", "text": _plain("Chart"), "action_id": "c"}
+    blocks = [{"type": "section", "text": _mrkdwn("acme"), "accessory": chart},
+              {"type": "actions", "elements": [approve, walk]}]
+    assert blocks_to_text(blocks, first_button=4).split("\n") == ["acme  [4] Chart", "[5] Approve  [6] Walk away"]
+    assert list(buttons(blocks)) == [chart, approve, walk]
+    assert "_number" not in approve, "the blocks themselves are left as Slack has them"
+
+
+def test_blocks_to_text_shows_deal_coachs_emoji_as_emoji() -> None:
+    blocks = [{"type": "section", "text": _mrkdwn(":large_orange_circle: Verdict: *ESCALATE* :unknown_one:")}]
+    assert blocks_to_text(blocks) == "🟠 Verdict: ESCALATE :unknown_one:"
 
 
 def test_view_to_text_shows_title_inputs_and_submit() -> None:

@@ -36,16 +36,16 @@ def _mixed_deal() -> Deal:
     return deal
 
 
-def test_price_path_walks_list_then_each_active_concession() -> None:
+def test_price_path_walks_list_then_each_active_concession_numbered_as_the_ledger_shows_them() -> None:
     deal = _mixed_deal()
     ledger = Ledger.of(deal)
     assert price_path(deal, ledger) == [
         ("start", dollars(100_000)),
-        ("#1 6% off list", dollars(94_000)),
-        ("#2 cut concession", dollars(90_000)),
-        ("#5 free onboarding", dollars(87_500)),
-        ("#6 terms: net 60", dollars(87_500)),
-        ("#7 price to $86,249.…", dollars("86249.50")),
+        ("1. 6% off list", dollars(94_000)),
+        ("2. cut concession", dollars(90_000)),
+        ("3. free onboarding", dollars(87_500)),
+        ("4. terms: net 60", dollars(87_500)),
+        ("5. price to $86,249.…", dollars("86249.50")),
     ]
     assert price_path(deal, ledger)[-1][1] == ledger.effective_cents
 
@@ -56,9 +56,9 @@ def test_price_path_of_a_deal_without_concessions_is_list() -> None:
 
 
 def test_step_label_clips_long_text() -> None:
-    assert step_label(3, "6% off list") == "#3 6% off list"
-    assert step_label(4, "free   onboarding\nand training for everyone") == "#4 free onboarding a…"
-    assert step_label(5, "") == "#5"
+    assert step_label(3, "6% off list") == "3. 6% off list"
+    assert step_label(4, "free   onboarding\nand training for everyone") == "4. free onboarding a…"
+    assert step_label(5, "") == "5."
 
 
 def test_price_path_png_is_an_800_by_450_png() -> None:

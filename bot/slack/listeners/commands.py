@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.render import replies
+from bot.render import replies, words
 from bot.render.blocks import Reply
 from bot.render.modals import new_deal_modal
 from bot.services.access import Actor
@@ -43,8 +43,8 @@ def actor_of(body: dict[str, Any]) -> Actor | None:
 
 
 def _is_modal_request(text: str) -> bool:
-    words = text.strip().split()
-    return len(words) == 1 and words[0].lower() == "new"
+    parts = text.strip().split()
+    return len(parts) == 1 and parts[0].lower() == "new"
 
 
 def _open_modal(client: WebClient, body: dict[str, Any], actor: Actor) -> Reply | None:
@@ -56,7 +56,8 @@ def _open_modal(client: WebClient, body: dict[str, Any], actor: Actor) -> Reply 
     try:
         client.views_open(trigger_id=trigger, view=new_deal_modal(NewDealForm(channel_id=actor.channel_id).dump()))
     except SlackApiError as exc:
-        return replies.error_reply(f"Slack would not open the form ({exc.response.get('error')}); "
-                                   "type the deal on one line.", "/deal new <name> list=<amount> floor=<amount>")
+        why = words.slack_error(str(exc.response.get("error")))
+        return replies.error_reply(f"Slack would not open the form ({why}); type the deal on one line.",
+                                   "/deal new <name> list=<amount> floor=<amount>")
     return None
 
