@@ -39,6 +39,8 @@ def _note_line(note: dict) -> str:
     moment = Moment(note["moment"])
     if moment is Moment.DECISION:
         return words.DECISION_NOTES[note["decision"]].format(by=note["by"], owner=note["owner"])
+    if moment is Moment.UNDO:
+        return _undo_line(note)
     get = note.get("get")
     reason = note.get("reason")
     return words.PUBLIC_NOTES[moment].format(
@@ -47,3 +49,15 @@ def _note_line(note: dict) -> str:
         get=f" for {escape(get)}" if get else " (nothing in return yet)",
         reason=f" Reason: {escape(reason)}" if reason else "",
     )
+
+
+def _undo_line(note: dict) -> str:
+    """A move taken back: a concession with its get, a get (for the concession it answered), or a concession."""
+    if note.get("get"):
+        form = "pair"
+    elif note.get("kind") == "get" and note.get("answered"):
+        form = "get"
+    else:
+        form = "concession"
+    return words.PUBLIC_UNDO[form].format(by=note.get("by", ""), text=escape(note.get("text", "")),
+                                          get=escape(note.get("get", "")), answered=escape(note.get("answered", "")))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.coach.types import Advice
 from bot.commands.parse import USAGE
+from bot.domain.deals import move_ending_with
 from bot.domain.ledger import Ledger
-from bot.domain.model import Deal, EntryKind
+from bot.domain.model import Deal, Entry, EntryKind
 from bot.domain.rules import Judgement
 from bot.render import words
 from bot.render.blocks import Reply, actions, button, context, divider, escape, reply, section
@@ -19,8 +20,7 @@ LEDGER_LINES = 25
 
 def deal_reply(result: DealResult) -> Reply:
     deal, ledger = result.deal, result.ledger
-    headline = words.HEADLINES[result.moment].format(name=escape(deal.name))
-    blocks = [section(headline)]
+    blocks = [section(headline(result))]
     if (outcome := outcome_line(deal)) is not None:
         blocks.append(context(outcome))
     if result.ext_shared:
@@ -47,6 +47,28 @@ def deal_reply(result: DealResult) -> Reply:
         blocks += advice_blocks(result.advice)
     verdict = (result.what_if or result.judgement).verdict
     return reply(f"{deal.name}: {verdict.word}", blocks)
+
+
+def headline(result: DealResult) -> str:
+    if result.moment is Moment.UNDO and result.entry is not None:
+        return undo_headline(result.deal, result.entry)
+    return words.HEADLINES[result.moment].format(name=escape(result.deal.name))
+
+
+def undo_headline(deal: Deal, last: Entry) -> str:
+    """What `/deal undo` took back, `last` being the move's last entry: a concession with its get, or one entry."""
+    move = move_ending_with(deal, last)
+    first = move[0]
+    if len(move) > 1:
+        text = words.TOOK_BACK["pair"].format(given=escape(first.text), got=escape(words.definite(last.text)))
+    elif first.kind is EntryKind.GET:
+        answered = next((e.text for e in deal.entries if e.seq == first.reciprocates), "a concession")
+        text = words.TOOK_BACK["get"].format(got=escape(first.text), given=escape(answered))
+    elif first.kind is EntryKind.ASK:
+        text = words.TOOK_BACK["ask"].format(ask=escape(first.text))
+    else:
+        text = words.TOOK_BACK["concession"].format(given=escape(first.text))
+    return f"{text} {words.KEPT_AS_HISTORY[len(move)]}"
 
 
 def outcome_line(deal: Deal) -> str | None:

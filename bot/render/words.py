@@ -21,7 +21,6 @@ HEADLINES = {
     Moment.ASK: "Logged the customer's ask on *{name}*; nothing is given until you concede it.",
     Moment.CONCESSION: "Logged your concession on *{name}*.",
     Moment.GET: "Logged what you got on *{name}*.",
-    Moment.UNDO: "Took back your latest entry on *{name}*; it stays in the history as taken back.",
     Moment.COACH: "Coaching for *{name}*.",
     Moment.QUALIFY: "Updated what you know about *{name}*.",
     Moment.HOURS: "Added your time on *{name}*.",
@@ -36,7 +35,6 @@ HEADLINES = {
 PUBLIC_NOTES = {
     Moment.CONCESSION: "<@{by}> gave {text}{get}.",
     Moment.GET: "<@{by}> got {text} in return.",
-    Moment.UNDO: "<@{by}> took back: {text}.",
     Moment.WALK: "<@{by}> walked away from this deal.{reason}",
     Moment.WON: "Won. :tada:{reason}",
     Moment.LOST: "Lost.{reason}",
@@ -49,6 +47,23 @@ CLOSED = {
     "lost": "Closed: lost{note}.",
 }
 CAME_BACK = "The customer came back after a walk-away{price}."
+
+# `/deal undo`: what was taken back, in the rep's words. `{got}` reads "the case study" for "a case study".
+TOOK_BACK = {
+    "pair": "Took back: {given}, and {got} you got for it.",
+    "concession": "Took back: {given}.",
+    "get": "Took back: {got}, the get you logged for {given}. That concession stands, with nothing in return.",
+    "ask": "Took back the customer's ask: “{ask}”.",
+}
+KEPT_AS_HISTORY = {1: "It stays in the deal's history as taken back.",
+                   2: "Both stay in the deal's history as taken back."}
+# The same in the deal's thread (no amounts: a price move is "a price concession"). Taking back an ask leaves no
+# note, as the ask left none.
+PUBLIC_UNDO = {
+    "pair": "<@{by}> took back: {text}, and {get} received for it.",
+    "concession": "<@{by}> took back: {text}.",
+    "get": "<@{by}> took back: {text}, the get logged for {answered}.",
+}
 
 DECISION_NOTES = {
     "approve": "<@{by}> approved an exception to the discount cap for this deal, until the next concession.",
@@ -105,6 +120,12 @@ def money(deal: Deal, cents: int) -> str:
 
 def percent(basis_points: Decimal | float) -> str:
     return format_percent(float(basis_points))
+
+
+def definite(text: str) -> str:
+    """"a case study" as "the case study", to name a thing already mentioned; other words as they are."""
+    first, _, rest = text.partition(" ")
+    return f"the {rest}" if first.lower() in ("a", "an") and rest else text
 
 
 def yes_no(value: bool | None) -> str:

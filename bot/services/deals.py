@@ -177,11 +177,10 @@ class DealService:
         return self._record(actor, command.deal, Moment.GET, record)
 
     def undo(self, actor: Actor, command: c.Undo) -> DealResult:
+        """Takes back the actor's latest move (a concession with the get recorded with it, or one entry; see
+        `ops.latest_move_by`). The result's entry is the move's last one: `ops.move_ending_with` gives the move."""
         def record(deal: Deal, policy: Policy, ledger: Ledger) -> tuple[Entry, None]:
-            ops.require_open(deal)
-            entry = ops.latest_entry_by(deal, actor.user_id)
-            entry.taken_back, entry.taken_back_by = True, actor.user_id
-            return entry, None
+            return ops.take_back(deal, actor.user_id)[-1], None
 
         return self._record(actor, command.deal, Moment.UNDO, record)
 
@@ -291,9 +290,9 @@ class DealService:
         assert deal.id is not None
         if ext_shared is not True:
             uow.outbox.refresh_card(channel=deal.channel_id, deal_id=deal.id)
-            if moment in _THREAD_NOTES:
-                uow.outbox.add_note(channel=deal.channel_id, deal_id=deal.id, note=_note(moment, deal, entry),
-                                    waiting=waiting)
+            note = _note(moment, deal, entry) if moment in _THREAD_NOTES else None
+            if note is not None:
+                uow.outbox.add_note(channel=deal.channel_id, deal_id=deal.id, note=note, waiting=waiting)
         channel = policy.alert_channel or self._default_alert_channel
         if not alerted:
             return frozenset()
@@ -345,13 +344,13 @@ def _newly_severe(after: Judgement, before: Callable[[], Judgement]) -> frozense
     return severe - before().severe_rules() if severe else severe
 
 
-def _note(moment: Moment, deal: Deal, entry: Entry | None) -> dict:
-    """What the thread may know: the move and its get, never prices relative to the floor."""
+def _note(moment: Moment, deal: Deal, entry: Entry | None) -> dict | None:
+    """What the thread may know: the move and its get, never prices relative to the floor. None: nothing to note."""
     note: dict = {"moment": moment.value, "by": entry.by_user if entry else deal.owner_id}
+    if moment is Moment.UNDO and entry is not None:
+        return _undo_note(note, deal, entry)
     if entry is not None:
-        # Price moves stay out of the channel: it may read the card, not the discount.
-        priced = entry.concession_type is not None and entry.concession_type.changes_price
-        note["text"] = "a price concession" if priced and entry.kind is EntryKind.CONCESSION else entry.text
+        note["text"] = _public_text(entry)
         note["kind"] = entry.kind.value
         if entry.kind is EntryKind.CONCESSION:
             # From the end: the get, if any, was logged with the concession, after every older entry.
@@ -360,3 +359,26 @@ def _note(moment: Moment, deal: Deal, entry: Entry | None) -> dict:
     if moment in (Moment.WON, Moment.LOST, Moment.WALK):
         note["reason"] = deal.outcome_note
     return note
+
+
+def _undo_note(note: dict, deal: Deal, entry: Entry) -> dict | None:
+    """The move taken back, as the thread saw it recorded: a customer's ask was never noted there, so neither is
+    taking it back; a get taken back alone names the concession it answered."""
+    move = ops.move_ending_with(deal, entry)
+    first = move[0]
+    if first.kind is EntryKind.ASK:
+        return None
+    note.update(text=_public_text(first), kind=first.kind.value)
+    if len(move) > 1:
+        note["get"] = move[-1].text
+    elif first.kind is EntryKind.GET:
+        answered = next((e for e in deal.entries if e.seq == first.reciprocates), None)
+        note["answered"] = _public_text(answered) if answered else ""
+    return note
+
+
+def _public_text(entry: Entry) -> str:
+    """An entry as the channel may read it: a price move without its amount (the channel may read the card, not
+    the discount)."""
+    priced = entry.concession_type is not None and entry.concession_type.changes_price
+    return "a price concession" if priced and entry.kind is EntryKind.CONCESSION else entry.text
