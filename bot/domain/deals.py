@@ -84,8 +84,13 @@ def new_deal(
 
 
 def require_open(deal: Deal) -> None:
-    if not deal.is_open:
-        raise Conflict(f"Deal `{deal.name}` is {deal.stage.value}; reopen it with `/deal back {deal.name}` first.")
+    """Moves, coaching and outcomes are for open deals; a walked-away deal reopens when the customer comes back."""
+    if deal.is_open:
+        return
+    if deal.stage is Stage.WALKED:
+        raise Conflict(f"You walked away from `{deal.name}`; if the customer comes back, "
+                       f"`/deal back {deal.name}` reopens it.")
+    raise Conflict(f"`{deal.name}` is closed ({deal.stage.value}): there is nothing more to negotiate on it.")
 
 
 def concession_entry(deal: Deal, spec: ConcessionSpec, *, by: str, at: datetime, ledger: Ledger | None = None) -> Entry:

@@ -9,16 +9,18 @@ from bot.services.results import Moment
 
 
 def deal_card(deal: Deal, verdict: Verdict, concessions: int) -> Reply:
-    """Name, owner, customer, stage, verdict word and number of concessions: no prices below list."""
+    """Name, owner, customer, stage, verdict word and number of concessions: no prices below list. A closed deal
+    has no live verdict: its card says how it ended instead (never at what price)."""
     customer = f" · {escape(deal.customer)}" if deal.customer else ""
     stage = deal.stage.value + (" (came back)" if deal.came_back and deal.is_open else "")
+    state = words.verdict_line(verdict) if deal.is_open else words.CARD_CLOSED[deal.stage.value]
     text = (
         f":handshake: *{escape(deal.name)}*{customer}\n"
         f"Owner <@{deal.owner_id}> · Stage {stage} · {concessions} concession{'s' if concessions != 1 else ''}\n"
-        f"{words.verdict_line(verdict)}"
+        f"{state}"
     )
     return reply(
-        f"Deal {deal.name}: {verdict.word}",
+        f"Deal {deal.name}: {verdict.word if deal.is_open else deal.stage.value}",
         [section(text), context(f"#{deal.id} · This thread is the deal room. `/deal status {deal.name}` for figures.")],
     )
 

@@ -43,10 +43,33 @@ PUBLIC_NOTES = {
 
 CLOSED = {
     "walked": "Closed: you walked away from this deal{note}.",
-    "won": "Closed: won{price}{note}.",
+    "won": "Closed: won{note}.",
     "lost": "Closed: lost{note}.",
 }
 CAME_BACK = "The customer came back after a walk-away{price}."
+
+# A closed deal's final state (replies only the rep and managers see: it measures the price against the floor).
+# `{price}`: the won price ("$95,000"), else the ledger's ("an effective $95,000").
+CLOSED_AT = {"won": "Won at {price}", "walked": "Walked away at {price}", "lost": "Lost at {price}"}
+AN_EFFECTIVE = "an effective {price}"
+# Said alike to the rep, to a manager reading the status, and in the managers' channel.
+AGAINST = {1: "{gap} above the {limit} of {amount}", 0: "at the {limit} of {amount}",
+           -1: "{gap} below the {limit} of {amount}"}
+BY_THE_LEDGER = "By the ledger: {figures}"
+WON_BELOW_FLOOR = ":warning: *{name}* was won below its floor: {price} is {gap} under it."
+MANAGERS_TOLD = "The managers were told."
+WON_BELOW_FLOOR_ALERT = (
+    ":rotating_light: *{name}* (#{id}){customer} · owner <@{owner}>\n"
+    "<@{owner}> won this deal below its floor."
+)
+# The card in the channel: a closed deal shows how it ended in place of a verdict (and never a price).
+CARD_CLOSED = {
+    "walked": ":door: Closed: walked away",
+    "won": ":trophy: Closed: won",
+    "lost": ":heavy_multiplication_x: Closed: lost",
+}
+# A line of a list (`/deal list`, App Home) for a closed deal: its stage in place of a verdict.
+STAGE_EMOJI = {"walked": ":door:", "won": ":trophy:", "lost": ":heavy_multiplication_x:"}
 
 # `/deal undo`: what was taken back, in the rep's words. `{got}` reads "the case study" for "a case study".
 TOOK_BACK = {

@@ -19,6 +19,7 @@ from bot.domain.errors import Conflict, InputError, NotFound
 from bot.domain.ethics import ethics_markers
 from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Entry, EntryKind, Policy, Stage, Verdict
+from bot.domain.outcome import final_state
 from bot.domain.rules import Finding, Judgement, Rule, judge, judge_ask
 from bot.services.access import Access, Actor
 from bot.services.results import DealResult, Moment
@@ -78,6 +79,7 @@ class DealService:
         with self._uow(actor.team_id, read_only=True) as uow:
             deal, policy, _ = _load(uow, command.deal)
             self._access.require_owner_or_manager(actor, deal, policy, "get coaching on")
+            ops.require_open(deal)  # a closed deal has nothing left to negotiate
         return self._result(Moment.COACH, deal, policy, question=command.question, coach=True)
 
     def coach_message(self, actor: Actor, channel_id: str, thread_ts: str, text: str) -> DealResult:
@@ -88,6 +90,7 @@ class DealService:
             if deal is None:
                 raise NotFound("That message is not in a deal's thread. Use it on a message in a deal room.")
             self._access.require_owner_or_manager(actor, deal, policy, "get coaching on")
+            ops.require_open(deal)
         return self._result(Moment.COACH, deal, policy, customer_words=text, coach=True)
 
     # Opening ------------------------------------------------------------------------------------
@@ -218,15 +221,25 @@ class DealService:
         return self._record(actor, command.deal, moment, record)
 
     def outcome(self, actor: Actor, command: c.Outcome) -> DealResult:
+        """Walked, won, lost, or back. A closed deal keeps its final state rather than a verdict; a win below the
+        floor alerts the managers (as the floor, the limit it crossed)."""
+        below_floor = False
+
         def record(deal: Deal, policy: Policy, ledger: Ledger) -> tuple[None, None]:
+            nonlocal below_floor
             if command.kind == "back":
                 ops.come_back(deal, command.price)
             else:
                 ops.close(deal, _CLOSING[command.kind][0], price=command.price, note=command.note)
+                ended = final_state(deal, ledger)
+                below_floor = ended is not None and ended.won_below_floor
             return None, None
 
+        def alert_on(_after: Judgement, _before: Callable[[], Judgement]) -> frozenset[Rule]:
+            return frozenset({Rule.FLOOR}) if below_floor else frozenset()
+
         moment = Moment.BACK if command.kind == "back" else _CLOSING[command.kind][1]
-        return self._record(actor, command.deal, moment, record)
+        return self._record(actor, command.deal, moment, record, alert_on=alert_on)
 
     # Shared flow --------------------------------------------------------------------------------
 
@@ -298,13 +311,14 @@ class DealService:
             return frozenset()
         if channel is None:
             raise _NoAlertChannel(alerted)
-        # The alert describes the moment of crossing, so its verdict and reasons are kept as they were.
-        uow.outbox.add("alert", channel=channel, deal_id=deal.id, payload={
-            "channel": channel, "rules": sorted(rule.value for rule in alerted),
-            "seq": entry.seq if entry else None, "moment": moment.value,
-            "verdict": judged.verdict.word, "text": entry.text if entry else "",
-            "findings": [[f.rule.value, f.verdict.word, f.reason] for f in judged.findings],
-        })
+        payload = {"channel": channel, "rules": sorted(rule.value for rule in alerted),
+                   "seq": entry.seq if entry else None, "moment": moment.value, "text": entry.text if entry else ""}
+        if deal.is_open:
+            # The alert describes the moment of crossing, so its verdict and reasons are kept as they were. A closed
+            # deal (a win below the floor) has no verdict: the alert shows its final state, which stays as it is.
+            payload["verdict"] = judged.verdict.word
+            payload["findings"] = [[f.rule.value, f.verdict.word, f.reason] for f in judged.findings]
+        uow.outbox.add("alert", channel=channel, deal_id=deal.id, payload=payload)
 
     def _result(self, moment: Moment, deal: Deal, policy: Policy, *, entry: Entry | None = None,
                 what_if: Judgement | None = None, alerted: frozenset[Rule] = frozenset(),

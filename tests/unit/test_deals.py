@@ -30,6 +30,7 @@ from bot.domain.deals import (
     move_ending_with,
     new_deal,
     recorded_together,
+    require_open,
     take_back,
 )
 from bot.domain.errors import Conflict, DealCoachError, InputError
@@ -454,3 +455,12 @@ def test_back_is_only_for_a_deal_you_walked_away_from() -> None:
     with pytest.raises(Conflict):
         come_back(lost, None)
 
+
+def test_a_move_on_a_walked_deal_is_refused_with_the_way_back_and_on_a_won_deal_for_good() -> None:
+    walked, won = make_deal(), make_deal()
+    close(walked, Stage.WALKED, price=None, note="")
+    close(won, Stage.WON, price=None, note="")
+    with pytest.raises(Conflict, match="`/deal back acme` reopens it"):
+        require_open(walked)
+    with pytest.raises(Conflict, match=r"closed \(won\)"):
+        require_open(won)
