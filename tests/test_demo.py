@@ -120,7 +120,7 @@ def assert_floor_never_public(boxes: list[Box], floor: int, list_price: int) -> 
     for box in public:
         for form in spellings(floor):
             assert form not in box.body, f"the floor ({form}) is shown in {box.title}:\n{box.body}"
-        for word in ("Floor", "Headroom", "near floor", "below your floor"):
+        for word in ("Floor", "Headroom", "near floor", "below your floor", "below the floor", "above the floor"):
             assert word not in box.body, f"{word!r} gives the floor away, in {box.title}:\n{box.body}"
         for shown in re.findall(r"\$[\d,.]+[km]?", box.body):
             assert amount(shown) >= list_price, f"a price below list ({shown}) is shown in {box.title}"
@@ -160,7 +160,18 @@ def test_the_demo_shows_what_the_channel_sees_a_card_and_its_thread(demo: Run) -
     cards = [box for box in public if "thread" not in box.title]
     notes = [box for box in public if box.title.endswith("in the deal's thread")]
     assert cards and notes
-    assert all(re.search(r"Verdict: (OK|PUSH BACK|ESCALATE|WALK AWAY)\b", box.body) for box in cards)
+    open_cards = [box for box in cards if "Stage open" in box.body]
+    closed_cards = [box for box in cards if "Stage open" not in box.body]
+    assert open_cards and closed_cards
+    assert all(re.search(r"Verdict: (OK|PUSH BACK|ESCALATE|WALK AWAY)\b", box.body) for box in open_cards)
+    for box in closed_cards:  # walked, then won: how it ended, not a live verdict
+        assert "Closed: " in box.body and not re.search(r"\b(OK|PUSH BACK|ESCALATE|WALK AWAY)\b", box.body), box.body
+
+
+def test_the_demo_shows_the_won_deal_as_it_closed_not_a_live_verdict(demo: Run) -> None:
+    [won] = [box for box in demo.boxes if box.title == REP_SEES and box.body.startswith("Marked acme as won")]
+    assert not re.search(r"\b(OK|PUSH BACK|ESCALATE|WALK AWAY)\b", won.body), won.body
+    assert "Won at $98,000" in won.body and "above the floor of $84,000" in won.body, won.body
 
 
 def test_the_demo_alerts_the_managers_channel(demo: Run) -> None:

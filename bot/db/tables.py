@@ -106,7 +106,8 @@ class DealRow(SQLModel, table=True):
     outcome_note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     came_back: bool = False
     card_ts: str | None = Field(default=None, max_length=32)
-    # The judgement as of the last change, kept for lists, summaries and App Home without loading ledgers.
+    # The judgement as of the last change, kept for lists, summaries and App Home without loading ledgers; OK for
+    # a closed deal (the rules judge open deals only).
     verdict: str = Field(default="OK", max_length=10)
     effective_cents: int = Field(sa_column=_money())
     concession_count: int = 0

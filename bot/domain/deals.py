@@ -87,9 +87,13 @@ def new_deal(
 
 
 def require_open(deal: Deal) -> None:
-    if not deal.is_open:
-        back = f"; reopen it with `/deal back {deal.name}` first" if deal.stage is Stage.WALKED else ""
-        raise Conflict(f"Deal `{deal.name}` is {deal.stage.said}{back}.")
+    """Moves, coaching and outcomes are for open deals; a walked-away deal reopens when the customer comes back."""
+    if deal.is_open:
+        return
+    if deal.stage is Stage.WALKED:
+        raise Conflict(f"You walked away from `{deal.name}`; if the customer comes back, "
+                       f"`/deal back {deal.name}` reopens it.")
+    raise Conflict(f"`{deal.name}` is closed ({deal.stage.value}): there is nothing more to negotiate on it.")
 
 
 def concession_entry(deal: Deal, spec: ConcessionSpec, *, by: str, at: datetime, ledger: Ledger | None = None) -> Entry:
@@ -179,20 +183,61 @@ def get_entry(deal: Deal, text: str, worth: Amount | None, *, by: str, at: datet
     )
 
 
-def latest_entry_by(deal: Deal, user_id: str) -> Entry:
-    """The user's latest active ledger entry: what `/deal undo` takes back."""
+def latest_move_by(deal: Deal, user_id: str) -> tuple[Entry, ...]:
+    """The user's latest move on the deal, what `/deal undo` takes back, oldest entry first: a concession together
+    with the get recorded with it, or else the latest concession, ask or get on its own. Entries already taken
+    back are skipped, so a second undo takes the move before.
+
+    A get was recorded with its concession, in one move (`/deal concede acme 5% for a case study`), when it
+    answers that concession, comes right after it in the ledger, and has its author and its moment: a move's
+    entries are stamped with one reading of the clock. A get logged later with `/deal get` is a move of its own,
+    even with nothing in between: undo takes back that get alone, and its concession stands without one again.
+
+    A concession that someone else logged a get for is not the user's alone to take back: the one who logged the
+    get takes it back first (their undo), then the concession can go."""
     for entry in sorted(deal.entries, key=lambda e: e.seq, reverse=True):
-        if entry.active and entry.by_user == user_id:
-            if entry.kind is EntryKind.CONCESSION and _has_active_get(deal, entry.seq):
+        if entry.taken_back or entry.by_user != user_id:
+            continue
+        if entry.kind is EntryKind.CONCESSION:
+            # A get of the user's own would be a later entry, found before the concession.
+            got = _active_get(deal, entry.seq)
+            if got is not None:
                 raise Conflict(
-                    "Your latest concession has a get that someone else logged; take that get back first."
+                    f"Your latest concession ({entry.text}) has a get that <@{got.by_user}> logged "
+                    f"({got.text}). They can take it back with `/deal undo {deal.name}`; then you can take back "
+                    "the concession."
                 )
-            return entry
+        return move_ending_with(deal, entry)
     raise Conflict(f"You have nothing on `{deal.name}` to take back.")
 
 
-def _has_active_get(deal: Deal, seq: int) -> bool:
-    return any(e.active and e.kind is EntryKind.GET and e.reciprocates == seq for e in deal.entries)
+def move_ending_with(deal: Deal, entry: Entry) -> tuple[Entry, ...]:
+    """The entries of the move whose last entry is `entry`: a get recorded with its concession comes with that
+    concession (concession first); any other entry is a move by itself."""
+    if entry.kind is EntryKind.GET and entry.reciprocates is not None:
+        concession = next((e for e in deal.entries if e.seq == entry.reciprocates), None)
+        if concession is not None and recorded_together(concession, entry):
+            return (concession, entry)
+    return (entry,)
+
+
+def recorded_together(concession: Entry, get: Entry) -> bool:
+    """Whether `get` was recorded in the same move as `concession` (see `latest_move_by`)."""
+    return (get.reciprocates == concession.seq and get.seq == concession.seq + 1
+            and get.by_user == concession.by_user and get.at == concession.at)
+
+
+def take_back(deal: Deal, user_id: str) -> tuple[Entry, ...]:
+    """`/deal undo`: the user's latest move taken back, every entry of it; they stay in the ledger as history."""
+    require_open(deal)
+    move = latest_move_by(deal, user_id)
+    for entry in move:
+        entry.taken_back, entry.taken_back_by = True, user_id
+    return move
+
+
+def _active_get(deal: Deal, seq: int) -> Entry | None:
+    return next((e for e in deal.entries if e.active and e.kind is EntryKind.GET and e.reciprocates == seq), None)
 
 
 def approve_exception(deal: Deal, seq: int) -> None:

@@ -192,9 +192,17 @@ RULES: tuple[Callable[[Facts], Finding | None], ...] = (
 )
 
 
+# What a closed deal is judged: nothing fires. Its stored verdict is OK; it shows its final state instead
+# (`outcome.final_state`), and judging resumes if it reopens (`/deal back`).
+CLOSED = Judgement(Verdict.OK, ())
+
+
 def judge(deal: Deal, policy: Policy, ledger: Ledger | None = None) -> Judgement:
-    """The most severe verdict of every rule that fires, with all the findings in rule order.
+    """The most severe verdict of every rule that fires, with all the findings in rule order. Rules judge open
+    deals only: a closed deal (walked, won, lost) is CLOSED, with no findings.
     `ledger`: the deal's ledger, when the caller has it already (it is the deal's entries, summed)."""
+    if not deal.is_open:
+        return CLOSED
     facts = Facts(deal, policy, ledger or Ledger.of(deal))
     findings = tuple(finding for rule in RULES if (finding := rule(facts)) is not None)
     verdict = max((finding.verdict for finding in findings), default=Verdict.OK)

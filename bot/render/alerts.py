@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Verdict
+from bot.domain.outcome import FinalState, final_state
 from bot.domain.rules import Rule
 from bot.render import words
 from bot.render.blocks import Block, Reply, actions, button, context, escape, reply, section
-from bot.render.replies import figures_text, numbered_gives
+from bot.render.replies import figures_text, final_text, numbered_gives
 from bot.slack.ids import Action
 from bot.slack.metadata import AlertRef
 
@@ -16,10 +17,14 @@ GIVES_SHOWN = 10
 
 
 def alert_message(deal: Deal, ledger: Ledger, payload: dict) -> Reply:
-    """`payload` is what the service kept at the crossing: rules, verdict, reasons, the move's words."""
+    """`payload` is what the service kept at the crossing: rules, verdict, reasons, the move's words. A closed
+    deal's alert (a win below the floor) has no verdict: it shows the deal's final state."""
+    final = final_state(deal, ledger)
+    if final is not None and "verdict" not in payload:
+        return closed_alert(deal, ledger, final)
     crossed = set(payload["rules"])
     verdict = Verdict[payload["verdict"].replace(" ", "_")]
-    customer = f" · {escape(deal.customer)}" if deal.customer else ""
+    customer = _customer(deal)
     if payload.get("moment") == "ask":
         move = f"The customer asks: “{escape(payload.get('text', ''))}”. If it were given:"
     else:
@@ -29,15 +34,31 @@ def alert_message(deal: Deal, ledger: Ledger, payload: dict) -> Reply:
     for rule, _, reason in payload.get("findings", []):
         marker = " (newly firing)" if rule in crossed else ""
         lines.append(f"• _{rule}_{marker}: {escape(reason)}")
+    blocks = [section("\n".join(lines)), section("*Now:* " + figures_text(deal, ledger)), _gives(ledger)]
+    if payload.get("seq") is not None:
+        blocks.append(decision_buttons(deal, payload))
+    return reply(f"Alert on {deal.name}: {', '.join(sorted(crossed))}", blocks)
+
+
+def closed_alert(deal: Deal, ledger: Ledger, final: FinalState) -> Reply:
+    """A deal won below its floor: what it closed at against the floor and target, and what was given for what.
+    Nothing is left to decide (the deal is closed), so no buttons."""
+    head = words.WON_BELOW_FLOOR_ALERT.format(name=escape(deal.name), id=deal.id, customer=_customer(deal),
+                                              owner=deal.owner_id)
+    blocks = [section(head), section("*Final:* " + final_text(deal, ledger, final)), _gives(ledger)]
+    return reply(f"{deal.name} was won below its floor", blocks)
+
+
+def _customer(deal: Deal) -> str:
+    return f" · {escape(deal.customer)}" if deal.customer else ""
+
+
+def _gives(ledger: Ledger) -> Block:
     gives = []
     for number, give in numbered_gives(ledger, GIVES_SHOWN):
         got = escape(give.get.text) if give.get else "nothing"
         gives.append(f"{number}. {escape(give.concession.text)} → got {got}")
-    blocks = [section("\n".join(lines)), section("*Now:* " + figures_text(deal, ledger)),
-              section("*Gives and gets*\n" + ("\n".join(gives) or "none"))]
-    if payload.get("seq") is not None:
-        blocks.append(decision_buttons(deal, payload))
-    return reply(f"Alert on {deal.name}: {', '.join(sorted(crossed))}", blocks)
+    return section("*Gives and gets*\n" + ("\n".join(gives) or "none"))
 
 
 def decision_buttons(deal: Deal, payload: dict) -> Block:

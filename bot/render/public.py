@@ -9,16 +9,18 @@ from bot.services.results import Moment
 
 
 def deal_card(deal: Deal, verdict: Verdict, concessions: int) -> Reply:
-    """Name, owner, customer, stage, verdict word and number of concessions: no prices below list."""
+    """Name, owner, customer, stage, verdict word and number of concessions: no prices below list. A closed deal
+    has no live verdict: its card says how it ended instead (never at what price)."""
     customer = f" · {escape(deal.customer)}" if deal.customer else ""
     stage = words.STAGES[deal.stage.value] + (" (came back)" if deal.came_back and deal.is_open else "")
+    state = words.verdict_line(verdict) if deal.is_open else words.CARD_CLOSED[deal.stage.value]
     text = (
         f":handshake: *{escape(deal.name)}*{customer}\n"
         f"Owner <@{deal.owner_id}> · Stage {stage} · {concessions} concession{'s' if concessions != 1 else ''}\n"
-        f"{words.verdict_line(verdict)}"
+        f"{state}"
     )
     return reply(
-        f"Deal {deal.name}: {verdict.word}",
+        f"Deal {deal.name}: {verdict.word if deal.is_open else deal.stage.value}",
         [section(text), context(f"#{deal.id} · This thread is the deal room. `/deal status {deal.name}` for figures.")],
     )
 
@@ -39,6 +41,8 @@ def _note_line(note: dict) -> str:
     moment = Moment(note["moment"])
     if moment is Moment.DECISION:
         return words.DECISION_NOTES[note["decision"]].format(by=note["by"], owner=note["owner"])
+    if moment is Moment.UNDO:
+        return _undo_line(note)
     get = note.get("get")
     reason = note.get("reason")
     return words.PUBLIC_NOTES[moment].format(
@@ -47,3 +51,15 @@ def _note_line(note: dict) -> str:
         get=f" for {escape(get)}" if get else " (nothing in return yet)",
         reason=f" Reason: {escape(reason)}" if reason else "",
     )
+
+
+def _undo_line(note: dict) -> str:
+    """A move taken back: a concession with its get, a get (for the concession it answered), or a concession."""
+    if note.get("get"):
+        form = "pair"
+    elif note.get("kind") == "get" and note.get("answered"):
+        form = "get"
+    else:
+        form = "concession"
+    return words.PUBLIC_UNDO[form].format(by=note.get("by", ""), text=escape(note.get("text", "")),
+                                          get=escape(note.get("get", "")), answered=escape(note.get("answered", "")))

@@ -4,34 +4,41 @@ from __future__ import annotations
 
 from bot.coach.types import Advice
 from bot.commands.parse import USAGE
+from bot.domain.deals import move_ending_with
 from bot.domain.ledger import Give, Ledger
 from bot.domain.model import Deal, Entry, EntryKind
+from bot.domain.outcome import FinalState, final_state
 from bot.domain.rules import Judgement
 from bot.render import words
 from bot.render.blocks import Reply, actions, button, context, divider, escape, reply, section
 from bot.render.words import money, percent
-from bot.services.results import DealListResult, DealResult, Moment
+from bot.services.results import DealLine, DealListResult, DealResult, Moment
 from bot.slack.ids import Action
 from bot.slack.metadata import DealRefValue
 
 LEDGER_LINES = 25
+_CLOSING = (Moment.WALK, Moment.WON, Moment.LOST)
 
 
 def deal_reply(result: DealResult) -> Reply:
+    """An open deal judged (its verdict, reasons and figures), or a closed deal's final state (no verdict)."""
     deal, ledger = result.deal, result.ledger
-    headline = words.HEADLINES[result.moment].format(name=escape(deal.name))
-    blocks = [section(headline)]
-    if (outcome := outcome_line(deal)) is not None:
+    final = final_state(deal, ledger)
+    blocks = [section(headline(result))]
+    if (outcome := outcome_line(deal)) is not None and result.moment not in _CLOSING:  # the headline says it
         blocks.append(context(outcome))
     if result.ext_shared:
         blocks.append(context(words.EXT_SHARED))
-    if result.what_if is not None:
+    if final is not None:
+        blocks += final_blocks(deal, ledger, final, told=bool(result.alerted))
+    elif result.what_if is not None:
         blocks += judgement_blocks(result.what_if, prefix="If you give this")
         blocks.append(context(f"The deal itself stays at *{result.judgement.verdict.word}*."))
     else:
         blocks += judgement_blocks(result.judgement)
-    blocks.append(section(figures_text(deal, ledger)))
-    if result.moment in (Moment.STATUS, Moment.OPENED):
+    if final is None:
+        blocks.append(section(figures_text(deal, ledger)))
+    if result.moment in (Moment.STATUS, Moment.OPENED) or final is not None:
         blocks += ledger_blocks(deal, ledger)
     if result.moment is Moment.STATUS and deal.id is not None:
         value = DealRefValue(deal_id=deal.id).dump()
@@ -46,14 +53,67 @@ def deal_reply(result: DealResult) -> Reply:
                               f"{money(deal, result.entry.worth)} (list ÷ a {deal.term_months}-month term). "
                               "If it is worth something else, undo it and log it with its worth "
                               "(`a month free worth 2k`)."))
-    if result.alerted:
+    if final is None and result.alerted:
         blocks.append(context(f"Your managers were alerted: {', '.join(sorted(r.value for r in result.alerted))}."))
     elif result.unalerted:
         blocks.append(context(words.NO_ALERT_CHANNEL))
     if result.advice is not None:
         blocks += advice_blocks(result.advice)
+    if final is not None:
+        return reply(f"{deal.name}: {final.stage.value}", blocks)
     verdict = (result.what_if or result.judgement).verdict
     return reply(f"{deal.name}: {verdict.word}", blocks)
+
+
+def headline(result: DealResult) -> str:
+    if result.moment is Moment.UNDO and result.entry is not None:
+        return undo_headline(result.deal, result.entry)
+    return words.HEADLINES[result.moment].format(name=escape(result.deal.name))
+
+
+def undo_headline(deal: Deal, last: Entry) -> str:
+    """What `/deal undo` took back, `last` being the move's last entry: a concession with its get, or one entry."""
+    move = move_ending_with(deal, last)
+    first = move[0]
+    if len(move) > 1:
+        text = words.TOOK_BACK["pair"].format(given=escape(first.text), got=escape(words.definite(last.text)))
+    elif first.kind is EntryKind.GET:
+        answered = next((e.text for e in deal.entries if e.seq == first.reciprocates), "a concession")
+        text = words.TOOK_BACK["get"].format(got=escape(first.text), given=escape(answered))
+    elif first.kind is EntryKind.ASK:
+        text = words.TOOK_BACK["ask"].format(ask=escape(first.text))
+    else:
+        text = words.TOOK_BACK["concession"].format(given=escape(first.text))
+    return f"{text} {words.KEPT_AS_HISTORY[len(move)]}"
+
+
+def final_blocks(deal: Deal, ledger: Ledger, final: FinalState, *, told: bool) -> list:
+    """A closed deal as it ended: its price, discount, where that sits against floor and target, gives and gets.
+    Private (it measures the price against the floor): replies to the rep and managers, and the alert channel."""
+    blocks = [section(final_text(deal, ledger, final)),
+              context(words.BY_THE_LEDGER.format(figures=" · ".join(_ledger_prices(deal, ledger))))]
+    if final.won_below_floor:
+        warning = words.WON_BELOW_FLOOR.format(name=escape(deal.name), price=money(deal, final.price_cents),
+                                               gap=money(deal, -final.over_floor_cents))
+        blocks.append(section(f"{warning} {words.MANAGERS_TOLD}" if told else warning))
+    return blocks
+
+
+def final_text(deal: Deal, ledger: Ledger, final: FinalState) -> str:
+    price = money(deal, final.price_cents)
+    parts = [words.CLOSED_AT[final.stage.value].format(
+                 price=price if final.won_price else words.AN_EFFECTIVE.format(price=price)),
+             f"Discount {percent(final.discount_bp)}",
+             _against(deal, "floor", final.floor_cents, final.over_floor_cents)]
+    if final.target_cents is not None and final.over_target_cents is not None:
+        parts.append(_against(deal, "target", final.target_cents, final.over_target_cents))
+    parts.append(_gives_and_gets(ledger))
+    return " · ".join(parts)
+
+
+def _against(deal: Deal, limit: str, amount: int, over: int) -> str:
+    side = (over > 0) - (over < 0)
+    return words.AGAINST[side].format(gap=money(deal, abs(over)), limit=limit, amount=money(deal, amount))
 
 
 def outcome_line(deal: Deal) -> str | None:
@@ -77,17 +137,14 @@ def judgement_blocks(judgement: Judgement, *, prefix: str = "Verdict") -> list:
 
 def figures_text(deal: Deal, ledger: Ledger) -> str:
     parts = [
-        f"List {money(deal, deal.list_cents)}",
-        f"Net {money(deal, ledger.net_cents)}",
-        f"Effective {money(deal, ledger.effective_cents)}",
+        *_ledger_prices(deal, ledger),
         f"Discount {percent(ledger.effective_discount_bp)}",
         f"Floor {money(deal, deal.floor_cents)}",
         f"Headroom {money(deal, ledger.headroom_cents)}",
     ]
     if deal.target_cents is not None:
         parts.append(f"Target {money(deal, deal.target_cents)}")
-    gives = len(ledger.gives)
-    parts.append(f"Gives {gives}, gets {ledger.gets_count}")
+    parts.append(_gives_and_gets(ledger))
     return " · ".join(parts)
 
 
@@ -96,6 +153,15 @@ def worth_words(deal: Deal, concession: Entry) -> str:
     if concession.worth_cents is None:
         return "worth unknown"
     return money(deal, concession.worth) + (" estimated" if concession.worth_estimated else "")
+
+
+def _ledger_prices(deal: Deal, ledger: Ledger) -> list[str]:
+    return [f"List {money(deal, deal.list_cents)}", f"Net {money(deal, ledger.net_cents)}",
+            f"Effective {money(deal, ledger.effective_cents)}"]
+
+
+def _gives_and_gets(ledger: Ledger) -> str:
+    return f"Gives {len(ledger.gives)}, gets {ledger.gets_count}"
 
 
 def ledger_blocks(deal: Deal, ledger: Ledger) -> list:
@@ -107,7 +173,7 @@ def ledger_blocks(deal: Deal, ledger: Ledger) -> list:
         lines.append(f"{number}. {escape(concession.text)} ({worth}) → {got}")
     if not lines:
         lines.append("No concessions yet.")
-    if ledger.open_asks:
+    if ledger.open_asks and deal.is_open:  # a closed deal's negotiation is over: nothing is still asked
         lines.append("*Open asks:* " + "; ".join(f"“{escape(a.text)}”" for a in ledger.open_asks[-5:]))
     taken_back = [e for e in deal.entries if e.taken_back and e.kind is not EntryKind.GET]
     if taken_back:
@@ -142,16 +208,23 @@ def list_reply(result: DealListResult) -> Reply:
     title = "Open deals in this workspace" if result.everyone else "Your open deals"
     blocks = [section(f"*{title}*")]
     for line in result.lines:
-        deal, ledger = line.deal, line.ledger
-        owner = f" · <@{deal.owner_id}>" if result.everyone else ""
-        blocks.append(section(
-            f"{words.VERDICT_EMOJI[line.judgement.verdict]} *{escape(deal.name)}* (#{deal.id}){owner} · "
-            f"*{line.judgement.verdict.word}* · headroom {money(deal, ledger.headroom_cents)} · "
-            f"{len(ledger.gives)} concessions"
-        ))
+        blocks.append(section(deal_line(line, owner=result.everyone)))
     if result.truncated:
         blocks.append(context("More deals are open than fit here; use `/deal status <deal>` for any of them."))
     return reply(title, blocks)
+
+
+def deal_line(line: DealLine, *, owner: bool = False) -> str:
+    """One deal in a list (`/deal list`, App Home; private): an open deal's verdict and headroom, a closed deal's
+    stage (it has no live verdict)."""
+    deal, ledger = line.deal, line.ledger
+    who = f" · <@{deal.owner_id}>" if owner else ""
+    if deal.is_open:
+        state = (f"{words.VERDICT_EMOJI[line.judgement.verdict]} *{escape(deal.name)}* (#{deal.id}){who} · "
+                 f"*{line.judgement.verdict.word}* · headroom {money(deal, ledger.headroom_cents)}")
+    else:
+        state = f"{words.STAGE_EMOJI[deal.stage.value]} *{escape(deal.name)}* (#{deal.id}){who} · {deal.stage.value}"
+    return f"{state} · {len(ledger.gives)} concessions"
 
 
 def help_reply(topic: str | None = None) -> Reply:

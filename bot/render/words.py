@@ -21,7 +21,6 @@ HEADLINES = {
     Moment.ASK: "Logged the customer's ask on *{name}*; nothing is given until you concede it.",
     Moment.CONCESSION: "Logged your concession on *{name}*.",
     Moment.GET: "Logged what you got on *{name}*.",
-    Moment.UNDO: "Took back your latest entry on *{name}*; it stays in the history as taken back.",
     Moment.COACH: "Coaching for *{name}*.",
     Moment.QUALIFY: "Updated what you know about *{name}*.",
     Moment.HOURS: "Added your time on *{name}*.",
@@ -36,7 +35,6 @@ HEADLINES = {
 PUBLIC_NOTES = {
     Moment.CONCESSION: "<@{by}> gave {text}{get}.",
     Moment.GET: "<@{by}> got {text} in return.",
-    Moment.UNDO: "<@{by}> took back: {text}.",
     Moment.WALK: "<@{by}> walked away from this deal.{reason}",
     Moment.WON: "Won. :tada:{reason}",
     Moment.LOST: "Lost.{reason}",
@@ -45,10 +43,50 @@ PUBLIC_NOTES = {
 
 CLOSED = {
     "walked": "Closed: you walked away from this deal{note}.",
-    "won": "Closed: won{price}{note}.",
+    "won": "Closed: won{note}.",
     "lost": "Closed: lost{note}.",
 }
 CAME_BACK = "The customer came back after a walk-away{price}."
+
+# A closed deal's final state (replies only the rep and managers see: it measures the price against the floor).
+# `{price}`: the won price ("$95,000"), else the ledger's ("an effective $95,000").
+CLOSED_AT = {"won": "Won at {price}", "walked": "Walked away at {price}", "lost": "Lost at {price}"}
+AN_EFFECTIVE = "an effective {price}"
+# Said alike to the rep, to a manager reading the status, and in the managers' channel.
+AGAINST = {1: "{gap} above the {limit} of {amount}", 0: "at the {limit} of {amount}",
+           -1: "{gap} below the {limit} of {amount}"}
+BY_THE_LEDGER = "By the ledger: {figures}"
+WON_BELOW_FLOOR = ":warning: *{name}* was won below its floor: {price} is {gap} under it."
+MANAGERS_TOLD = "The managers were told."
+WON_BELOW_FLOOR_ALERT = (
+    ":rotating_light: *{name}* (#{id}){customer} · owner <@{owner}>\n"
+    "<@{owner}> won this deal below its floor."
+)
+# The card in the channel: a closed deal shows how it ended in place of a verdict (and never a price).
+CARD_CLOSED = {
+    "walked": ":door: Closed: walked away",
+    "won": ":trophy: Closed: won",
+    "lost": ":heavy_multiplication_x: Closed: lost",
+}
+# A line of a list (`/deal list`, App Home) for a closed deal: its stage in place of a verdict.
+STAGE_EMOJI = {"walked": ":door:", "won": ":trophy:", "lost": ":heavy_multiplication_x:"}
+
+# `/deal undo`: what was taken back, in the rep's words. `{got}` reads "the case study" for "a case study".
+TOOK_BACK = {
+    "pair": "Took back: {given}, and {got} you got for it.",
+    "concession": "Took back: {given}.",
+    "get": "Took back: {got}, the get you logged for {given}. That concession stands, with nothing in return.",
+    "ask": "Took back the customer's ask: “{ask}”.",
+}
+KEPT_AS_HISTORY = {1: "It stays in the deal's history as taken back.",
+                   2: "Both stay in the deal's history as taken back."}
+# The same in the deal's thread (no amounts: a price move is "a price concession"). Taking back an ask leaves no
+# note, as the ask left none.
+PUBLIC_UNDO = {
+    "pair": "<@{by}> took back: {text}, and {get} received for it.",
+    "concession": "<@{by}> took back: {text}.",
+    "get": "<@{by}> took back: {text}, the get logged for {answered}.",
+}
 
 DECISION_NOTES = {
     "approve": "<@{by}> approved an exception to the discount cap for this deal, until the next concession.",
@@ -125,6 +163,12 @@ def money(deal: Deal, cents: int) -> str:
 
 def percent(basis_points: Decimal | float) -> str:
     return format_percent(float(basis_points))
+
+
+def definite(text: str) -> str:
+    """"a case study" as "the case study", to name a thing already mentioned; other words as they are."""
+    first, _, rest = text.partition(" ")
+    return f"the {rest}" if first.lower() in ("a", "an") and rest else text
 
 
 def yes_no(value: bool | None) -> str:

@@ -20,6 +20,7 @@ from bot.domain.errors import Conflict, InputError, NotFound
 from bot.domain.ethics import ethics_markers
 from bot.domain.ledger import Ledger
 from bot.domain.model import DEFAULT_TERM_MONTHS, Deal, Entry, EntryKind, Policy, Stage, Verdict
+from bot.domain.outcome import final_state
 from bot.domain.reader import read_ask, read_concession, terms_of
 from bot.domain.rules import Finding, Judgement, Rule, judge, judge_ask
 from bot.services.access import Access, Actor
@@ -80,6 +81,7 @@ class DealService:
         with self._uow(actor.team_id, read_only=True) as uow:
             deal, policy, _ = _load(uow, command.deal)
             self._access.require_owner_or_manager(actor, deal, policy, "get coaching on")
+            ops.require_open(deal)  # a closed deal has nothing left to negotiate
         return self._result(Moment.COACH, deal, policy, question=command.question, coach=True)
 
     def coach_message(self, actor: Actor, channel_id: str, thread_ts: str, text: str) -> DealResult:
@@ -90,6 +92,7 @@ class DealService:
             if deal is None:
                 raise NotFound("That message is not in a deal's thread. Use it on a message in a deal room.")
             self._access.require_owner_or_manager(actor, deal, policy, "get coaching on")
+            ops.require_open(deal)
         return self._result(Moment.COACH, deal, policy, customer_words=text, coach=True)
 
     # Opening ------------------------------------------------------------------------------------
@@ -190,11 +193,10 @@ class DealService:
         return self._record(actor, command.deal, Moment.GET, record)
 
     def undo(self, actor: Actor, command: c.Undo) -> DealResult:
+        """Takes back the actor's latest move (a concession with the get recorded with it, or one entry; see
+        `ops.latest_move_by`). The result's entry is the move's last one: `ops.move_ending_with` gives the move."""
         def record(deal: Deal, policy: Policy, ledger: Ledger) -> tuple[Entry, None]:
-            ops.require_open(deal)
-            entry = ops.latest_entry_by(deal, actor.user_id)
-            entry.taken_back, entry.taken_back_by = True, actor.user_id
-            return entry, None
+            return ops.take_back(deal, actor.user_id)[-1], None
 
         return self._record(actor, command.deal, Moment.UNDO, record)
 
@@ -232,15 +234,25 @@ class DealService:
         return self._record(actor, command.deal, moment, record)
 
     def outcome(self, actor: Actor, command: c.Outcome) -> DealResult:
+        """Walked, won, lost, or back. A closed deal keeps its final state rather than a verdict; a win below the
+        floor alerts the managers (as the floor, the limit it crossed)."""
+        below_floor = False
+
         def record(deal: Deal, policy: Policy, ledger: Ledger) -> tuple[None, None]:
+            nonlocal below_floor
             if command.kind == "back":
                 ops.come_back(deal, command.price)
             else:
                 ops.close(deal, _CLOSING[command.kind][0], price=command.price, note=command.note)
+                ended = final_state(deal, ledger)
+                below_floor = ended is not None and ended.won_below_floor
             return None, None
 
+        def alert_on(_after: Judgement, _before: Callable[[], Judgement]) -> frozenset[Rule]:
+            return frozenset({Rule.FLOOR}) if below_floor else frozenset()
+
         moment = Moment.BACK if command.kind == "back" else _CLOSING[command.kind][1]
-        return self._record(actor, command.deal, moment, record)
+        return self._record(actor, command.deal, moment, record, alert_on=alert_on)
 
     # Shared flow --------------------------------------------------------------------------------
 
@@ -304,21 +316,22 @@ class DealService:
         assert deal.id is not None
         if ext_shared is not True:
             uow.outbox.refresh_card(channel=deal.channel_id, deal_id=deal.id)
-            if moment in _THREAD_NOTES:
-                uow.outbox.add_note(channel=deal.channel_id, deal_id=deal.id, note=_note(moment, deal, entry),
-                                    waiting=waiting)
+            note = _note(moment, deal, entry) if moment in _THREAD_NOTES else None
+            if note is not None:
+                uow.outbox.add_note(channel=deal.channel_id, deal_id=deal.id, note=note, waiting=waiting)
         channel = policy.alert_channel or self._default_alert_channel
         if not alerted:
             return frozenset()
         if channel is None:
             raise _NoAlertChannel(alerted)
-        # The alert describes the moment of crossing, so its verdict and reasons are kept as they were.
-        uow.outbox.add("alert", channel=channel, deal_id=deal.id, payload={
-            "channel": channel, "rules": sorted(rule.value for rule in alerted),
-            "seq": entry.seq if entry else None, "moment": moment.value,
-            "verdict": judged.verdict.word, "text": entry.text if entry else "",
-            "findings": [[f.rule.value, f.verdict.word, f.reason] for f in judged.findings],
-        })
+        payload = {"channel": channel, "rules": sorted(rule.value for rule in alerted),
+                   "seq": entry.seq if entry else None, "moment": moment.value, "text": entry.text if entry else ""}
+        if deal.is_open:
+            # The alert describes the moment of crossing, so its verdict and reasons are kept as they were. A closed
+            # deal (a win below the floor) has no verdict: the alert shows its final state, which stays as it is.
+            payload["verdict"] = judged.verdict.word
+            payload["findings"] = [[f.rule.value, f.verdict.word, f.reason] for f in judged.findings]
+        uow.outbox.add("alert", channel=channel, deal_id=deal.id, payload=payload)
 
     def _result(self, moment: Moment, deal: Deal, policy: Policy, *, entry: Entry | None = None,
                 what_if: Judgement | None = None, alerted: frozenset[Rule] = frozenset(),
@@ -366,13 +379,13 @@ def _newly_severe(after: Judgement, before: Callable[[], Judgement]) -> frozense
     return severe - before().severe_rules() if severe else severe
 
 
-def _note(moment: Moment, deal: Deal, entry: Entry | None) -> dict:
-    """What the thread may know: the move and its get, never prices relative to the floor."""
+def _note(moment: Moment, deal: Deal, entry: Entry | None) -> dict | None:
+    """What the thread may know: the move and its get, never prices relative to the floor. None: nothing to note."""
     note: dict = {"moment": moment.value, "by": entry.by_user if entry else deal.owner_id}
+    if moment is Moment.UNDO and entry is not None:
+        return _undo_note(note, deal, entry)
     if entry is not None:
-        # Price moves stay out of the channel: it may read the card, not the discount.
-        priced = entry.concession_type is not None and entry.concession_type.changes_price
-        note["text"] = "a price concession" if priced and entry.kind is EntryKind.CONCESSION else entry.text
+        note["text"] = _public_text(entry)
         note["kind"] = entry.kind.value
         if entry.kind is EntryKind.CONCESSION:
             # From the end: the get, if any, was logged with the concession, after every older entry.
@@ -381,3 +394,26 @@ def _note(moment: Moment, deal: Deal, entry: Entry | None) -> dict:
     if moment in (Moment.WON, Moment.LOST, Moment.WALK):
         note["reason"] = deal.outcome_note
     return note
+
+
+def _undo_note(note: dict, deal: Deal, entry: Entry) -> dict | None:
+    """The move taken back, as the thread saw it recorded: a customer's ask was never noted there, so neither is
+    taking it back; a get taken back alone names the concession it answered."""
+    move = ops.move_ending_with(deal, entry)
+    first = move[0]
+    if first.kind is EntryKind.ASK:
+        return None
+    note.update(text=_public_text(first), kind=first.kind.value)
+    if len(move) > 1:
+        note["get"] = move[-1].text
+    elif first.kind is EntryKind.GET:
+        answered = next((e for e in deal.entries if e.seq == first.reciprocates), None)
+        note["answered"] = _public_text(answered) if answered else ""
+    return note
+
+
+def _public_text(entry: Entry) -> str:
+    """An entry as the channel may read it: a price move without its amount (the channel may read the card, not
+    the discount)."""
+    priced = entry.concession_type is not None and entry.concession_type.changes_price
+    return "a price concession" if priced and entry.kind is EntryKind.CONCESSION else entry.text

@@ -51,6 +51,8 @@ class DecisionService:
             policy = uow.workspaces.policy()
             self._access.require_manager(actor, policy, "decide on alerts")
             deal = uow.deals.get(deal_id=click.deal_id, lock=True)
+            if not deal.is_open:  # the rules judge open deals only: nothing is left to approve or walk away from
+                raise Conflict(f"`{deal.name}` is closed ({deal.stage.value}); there is nothing left to decide.")
             earlier = uow.decisions.find(click.deal_id, click.seq)
             if earlier is not None:
                 what = _DECIDED.get(earlier.kind, "see the alert")

@@ -41,7 +41,7 @@ class DealResult:
     ledger: Ledger
     judgement: Judgement
     policy: Policy
-    entry: Entry | None = None  # what this command recorded or took back
+    entry: Entry | None = None  # what this command recorded, or the last entry of the move it took back
     what_if: Judgement | None = None  # an ask: the verdict if it were conceded
     advice: Advice | None = None
     alerted: frozenset[Rule] = frozenset()  # severe rules newly firing, sent to the managers

@@ -49,3 +49,17 @@ def test_every_reply_message_and_alert_of_a_whole_negotiation_is_valid_block_kit
         assert_valid(workspace.command(REP, text, channel=DEALS).get("blocks"), f"reply to {text!r}")
         workspace.deliver()
     assert checked >= 10, "the negotiation posted cards, notes, alerts and decisions"
+
+
+def test_a_win_below_the_floor_its_reply_and_its_alert_are_valid_block_kit(workspace) -> None:
+    workspace.command(MANAGER, f"policy alert_channel=<#{ALERTS}|deal-alerts>", channel=DEALS)
+    workspace.command(REP, "new beta list=100k floor=70k target=90k", channel=DEALS)
+    workspace.command(REP, "concede beta 5% for a case study", channel=DEALS)
+    workspace.deliver()
+    answer = workspace.command(REP, "won beta 60k", channel=DEALS)
+    assert_valid(answer.get("blocks"), "reply to a win below the floor")
+    delivered = workspace.deliver()
+    assert any(seen.message.channel == ALERTS for seen in delivered), "the managers were alerted"
+    for seen in delivered:
+        assert_valid(seen.message.blocks, "message after a win below the floor")
+    assert_valid(workspace.command(REP, "status beta", channel=DEALS).get("blocks"), "status of a closed deal")

@@ -59,6 +59,81 @@ def test_undo_takes_back_the_latest_own_entry_and_status_shows_it_taken_back(sla
     assert any("took back" in note and "free onboarding" in note for note in notes), notes
 
 
+def taken_back_rows(container) -> list[tuple[str, str, str]]:  # noqa: ANN001
+    with container.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(text(
+            "SELECT kind, text, taken_back_by FROM ledger_entry WHERE taken_back_at IS NOT NULL ORDER BY seq"))]
+
+
+def thread_notes(standin) -> list[str]:  # noqa: ANN001
+    """The thread's lines (notes waiting for their turn go out merged, one line each)."""
+    return [line for m in standin.messages(CHANNEL, thread_ts=card(standin).ts) for line in m.text.splitlines()]
+
+
+def test_undo_takes_back_a_concession_together_with_the_get_recorded_with_it(slack, standin, container) -> None:
+    slack.command("new acme list=100k floor=70k", user=REP)
+    slack.command("concede acme 5% for a case study", user=REP)
+
+    undone = slack.command("undo acme", user=REP)
+    assert ok(undone), undone.text
+    assert "Took back: 5% off list, and the case study you got for it." in undone.text, undone.text
+    assert "Both stay in the deal's history as taken back." in undone.text
+    assert "Verdict" in undone.text, "a change's reply carries its verdict"
+    assert taken_back_rows(container) == [("concession", "5% off list", REP), ("get", "a case study", REP)]
+    status = slack.command("status acme", user=REP)
+    assert "Net $100,000" in status.text and "Gives 0, gets 0" in status.text, status.text
+
+    slack.deliver()
+    note = thread_notes(standin)[-1]
+    assert note == f"<@{REP}> took back: a price concession, and a case study received for it.", note
+
+
+def test_undo_after_a_get_logged_later_takes_back_only_that_get(slack, standin, container) -> None:
+    slack.command("new acme list=100k floor=70k", user=REP)
+    slack.command("concede acme 5%", user=REP)
+    slack.command("get acme logo rights", user=REP)  # a move of its own, right after the concession
+
+    undone = slack.command("undo acme", user=REP)
+    assert "Took back: logo rights, the get you logged for 5% off list." in undone.text, undone.text
+    assert "It stays in the deal's history as taken back." in undone.text
+    assert taken_back_rows(container) == [("get", "logo rights", REP)]
+    assert "got: nothing yet" in slack.command("status acme", user=REP).text
+    slack.deliver()
+    assert thread_notes(standin)[-1] == f"<@{REP}> took back: logo rights, the get logged for a price concession."
+
+    slack.command("undo acme", user=REP)
+    assert [row[0] for row in taken_back_rows(container)] == ["concession", "get"]
+
+
+def test_undo_of_a_customers_ask_takes_back_only_the_ask_and_leaves_the_thread_alone(
+        slack, standin, container) -> None:
+    slack.command("new acme list=100k floor=70k", user=REP)
+    slack.command("concede acme 5% for a case study", user=REP)
+    slack.command("ask acme they want price 80k", user=REP)
+    slack.deliver()
+    notes_before = thread_notes(standin)
+
+    undone = slack.command("undo acme", user=REP)
+    assert "Took back the customer's ask: “they want price 80k”." in undone.text, undone.text
+    assert taken_back_rows(container) == [("ask", "they want price 80k", REP)]
+    slack.deliver()
+    assert thread_notes(standin) == notes_before, "the ask was never noted in the thread, nor is taking it back"
+
+
+def test_a_rep_cannot_undo_a_concession_whose_get_a_manager_logged_until_the_manager_takes_it_back(
+        slack, container) -> None:
+    slack.command("new acme list=100k floor=70k", user=REP)
+    slack.command("concede acme 5%", user=REP)
+    slack.command("get acme logo rights", user=MANAGER)
+
+    refused = slack.command("undo acme", user=REP)
+    assert ":warning:" in refused.text and f"<@{MANAGER}>" in refused.text, refused.text
+    assert taken_back_rows(container) == []
+    assert ok(slack.command("undo acme", user=MANAGER))
+    assert ok(slack.command("undo acme", user=REP))
+    assert taken_back_rows(container) == [("concession", "5% off list", REP), ("get", "logo rights", MANAGER)]
+
+
 def test_undo_twice_takes_back_the_two_latest_entries_in_turn(slack, container) -> None:
     slack.command("new acme list=100k floor=70k", user=REP)
     slack.command("concede acme 5%", user=REP)

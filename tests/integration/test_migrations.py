@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +176,32 @@ def test_downgrade_to_base_removes_every_table_and_upgrade_builds_them_again(emp
     upgrade(empty_database)
     assert schema_drift(empty_database) == []
     assert current_revisions(empty_database) == [head_revision(empty_database)]
+
+
+def test_upgrading_gives_deals_closed_before_an_ok_verdict_and_leaves_open_deals_as_judged(
+        empty_database: str) -> None:
+    """The rules judge open deals only (a closed deal shows its final state); deals closed under older code kept
+    the live verdict of their last move."""
+    command.upgrade(alembic_config(empty_database), "0006")
+    engine = make_engine(empty_database)
+    try:
+        with engine.begin() as connection:
+            now = datetime.now(UTC)
+            connection.execute(text("INSERT INTO workspace (team_id, created_at, updated_at)"
+                                    " VALUES ('T1', :now, :now)"), {"now": now})
+            for stage in ("won", "walked", "lost", "open"):
+                connection.execute(text(
+                    "INSERT INTO deal (team_id, name, name_key, owner_id, channel_id, customer, currency, list_cents,"
+                    " floor_cents, stage, hours, outcome_note, came_back, verdict, effective_cents,"
+                    " concession_count, created_at, updated_at, version)"
+                    " VALUES ('T1', :stage, :stage, 'U1', 'C1', '', 'USD', 10000000, 7000000, :stage, 0, '', :no,"
+                    " 'PUSH BACK', 9000000, 2, :now, :now, 0)"), {"stage": stage, "no": False, "now": now})
+        upgrade(empty_database)
+        with engine.connect() as connection:
+            verdicts = dict(connection.execute(text("SELECT name, verdict FROM deal")).all())
+    finally:
+        engine.dispose()
+    assert verdicts == {"won": "OK", "walked": "OK", "lost": "OK", "open": "PUSH BACK"}
 
 
 @pytest.mark.parametrize("table", MODEL_TABLES)

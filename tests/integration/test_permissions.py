@@ -94,7 +94,8 @@ def test_a_manager_can_see_concede_undo_and_close_a_reps_deal(slack, standin, co
     assert not refused(undone), undone.text
     deal = load(container)
     taken_back = [(e.seq, e.by_user) for e in deal.entries if e.taken_back]
-    assert taken_back == [(4, MANAGER)], "a manager's undo takes back the manager's own latest entry"
+    assert taken_back == [(3, MANAGER), (4, MANAGER)], \
+        "a manager's undo takes back the manager's own latest move: the concession with its get"
 
     closed = slack.command("lost acme budget went elsewhere", user=MANAGER)
     assert not refused(closed), closed.text

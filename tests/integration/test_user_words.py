@@ -144,7 +144,7 @@ def test_a_closed_deal_reads_as_closed_in_words_not_by_its_stage_name(slack, sta
     card = standin.messages(CHANNEL, include_threads=False)[-1]
     assert "Stage walked away" in shown(card.blocks)
     refused = reply_text(slack.command("concede acme 5%", user=REP))
-    assert "is closed: you walked away" in refused and "/deal back acme" in refused, refused
+    assert "You walked away from `acme`" in refused and "/deal back acme" in refused, refused
 
 
 def test_a_second_decision_on_an_alert_is_told_what_was_decided_in_words(slack, standin) -> None:

@@ -250,3 +250,24 @@ def test_an_alert_channel_shared_with_another_organisation_gets_no_figures(slack
     assert "*ESCALATE*" in answer.text
     slack.deliver()
     assert [c for c in standin.calls if c.params.get("channel") == ALERTS and c.method in POSTING] == []
+
+
+def test_a_win_below_the_floor_reaches_the_managers_channel_and_never_the_deals(slack, standin, container) -> None:  # noqa: ANN001
+    slack.command("new acme list=120k floor=83,417 target=97,531", user=REP)
+    slack.command("concede acme 10% for a case study", user=REP)
+    won = slack.command("won acme 71,234", user=REP)
+    assert "was won below its floor" in won.text and "The managers were told." in won.text, won.text
+    slack.deliver()
+    secrets = figures_of(container, "acme") | {"71,234", "71234", "12,183"}
+    assert assert_nothing_private_in_public(standin, secrets, allowed={ALERTS}) >= 2
+    assert any("83,417" in json.dumps(m.blocks) for m in standin.messages(ALERTS)), "managers do see the floor"
+
+
+def test_with_alerts_off_a_win_below_the_floor_tells_the_rep_managers_were_not_told(without_alerts, standin) -> None:  # noqa: ANN001
+    slack, container = without_alerts
+    slack.command("new acme list=120k floor=83,417", user=REP)
+    won = slack.command("won acme 71,234", user=REP)
+    assert "was won below its floor" in won.text and "managers were not told" in won.text, won.text
+    slack.deliver()
+    assert standin.messages(ALERTS) == []
+    assert_nothing_private_in_public(standin, figures_of(container, "acme") | {"71,234"}, allowed=set())

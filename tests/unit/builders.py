@@ -86,13 +86,15 @@ def add_reciprocated(deal: Deal, worth_cents: int, *, kind: ConcessionType = Con
 
 
 def add_get(
-    deal: Deal, text: str, *, reciprocates: int, by: str = REP, worth_cents: int | None = None
+    deal: Deal, text: str, *, reciprocates: int, by: str = REP, worth_cents: int | None = None,
+    at: datetime = NOW,
 ) -> Entry:
+    """A get; at NOW, like every builder's entry, it reads as recorded with its concession when it follows it."""
     entry = Entry(
         seq=deal.next_seq(),
         kind=EntryKind.GET,
         by_user=by,
-        at=NOW,
+        at=at,
         text=text,
         worth_cents=worth_cents,
         reciprocates=reciprocates,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -25,8 +26,12 @@ from bot.domain.deals import (
     come_back,
     concession_entry,
     get_entry,
-    latest_entry_by,
+    latest_move_by,
+    move_ending_with,
     new_deal,
+    recorded_together,
+    require_open,
+    take_back,
 )
 from bot.domain.errors import Conflict, DealCoachError, InputError
 from bot.domain.ledger import Ledger
@@ -277,50 +282,120 @@ def test_a_get_worth_in_another_currency_is_an_error() -> None:
 
 # --- undo -----------------------------------------------------------------------------------------
 
+LATER = NOW + timedelta(minutes=3)
 
-def test_undo_takes_the_users_latest_entry() -> None:
+
+def test_undo_takes_the_users_latest_move() -> None:
     deal = make_deal()
     add_concession(deal, dollars(3_000))
     latest = add_ask(deal, "net 90")
     add_concession(deal, dollars(2_000), by=OTHER_REP)
-    assert latest_entry_by(deal, REP) is latest
+    assert latest_move_by(deal, REP) == (latest,)
 
 
-def test_undo_after_an_undo_takes_the_entry_before() -> None:
+def test_undo_after_an_undo_takes_the_move_before() -> None:
     deal = make_deal()
     first = add_concession(deal, dollars(3_000))
     second = add_concession(deal, dollars(2_000))
     second.taken_back = True
-    assert latest_entry_by(deal, REP) is first
+    assert latest_move_by(deal, REP) == (first,)
 
 
 def test_undo_with_nothing_of_yours_is_an_error() -> None:
     deal = make_deal()
     add_concession(deal, dollars(3_000), by=OTHER_REP)
     with pytest.raises(DealCoachError):
-        latest_entry_by(deal, REP)
+        latest_move_by(deal, REP)
 
 
-def test_undo_of_a_get_comes_before_its_concession() -> None:
+def test_undo_takes_back_a_concession_together_with_the_get_recorded_with_it() -> None:
+    deal = make_deal(list_cents=dollars(100_000))
+    conceded = record(deal, percent(500))
+    got = get_entry(deal, "a case study", None, by=REP, at=NOW, answering=conceded)
+    deal.entries.append(got)
+
+    assert take_back(deal, REP) == (conceded, got)
+    assert conceded.taken_back and got.taken_back
+    assert conceded.taken_back_by == got.taken_back_by == REP
+    assert len(deal.entries) == 2, "both stay in the history"
+    ledger = Ledger.of(deal)
+    assert ledger.net_cents == dollars(100_000) and ledger.gives == ()
+
+
+def test_a_get_logged_later_is_a_move_of_its_own_even_right_after_its_concession() -> None:
+    deal = make_deal()
+    conceded = add_concession(deal, dollars(3_000))
+    got = add_get(deal, "logo rights", reciprocates=conceded.seq, at=LATER)
+
+    assert take_back(deal, REP) == (got,)
+    assert conceded.active, "the concession stands, with nothing in return again"
+    assert Ledger.of(deal).latest_unreciprocated is conceded
+    assert take_back(deal, REP) == (conceded,), "the next undo takes the concession"
+
+
+def test_a_get_is_recorded_with_its_concession_only_if_it_follows_it_by_the_same_author_at_the_same_moment(
+) -> None:
+    deal = make_deal()
+    conceded = add_concession(deal, dollars(3_000))
+    same_move = add_get(deal, "logo rights", reciprocates=conceded.seq)
+    assert recorded_together(conceded, same_move)
+    assert not recorded_together(conceded, add_get(deal, "x", reciprocates=conceded.seq, at=LATER))
+    assert not recorded_together(conceded, add_get(deal, "y", reciprocates=conceded.seq, by=OTHER_REP))
+    later_seq = add_get(deal, "z", reciprocates=conceded.seq)
+    assert not recorded_together(conceded, later_seq), "not right after the concession"
+
+
+def test_undo_takes_back_only_the_latest_standalone_ask() -> None:
     deal = make_deal()
     add_concession(deal, dollars(3_000), got="logo rights")
-    assert latest_entry_by(deal, REP).kind is EntryKind.GET
+    ask = add_ask(deal, "another 10%")
+    assert take_back(deal, REP) == (ask,)
+    assert [e.active for e in deal.entries] == [True, True, False]
+
+
+def test_the_move_ending_with_a_get_recorded_with_its_concession_is_both_and_anything_else_is_itself() -> None:
+    deal = make_deal()
+    conceded = add_concession(deal, dollars(3_000), got="logo rights")
+    got = deal.entries[-1]
+    alone = add_concession(deal, dollars(2_000))
+    later = add_get(deal, "a case study", reciprocates=alone.seq, at=LATER)
+    assert move_ending_with(deal, got) == (conceded, got)
+    assert move_ending_with(deal, conceded) == (conceded,)
+    assert move_ending_with(deal, later) == (later,)
 
 
 def test_an_undone_concession_no_longer_counts_but_stays_in_the_history() -> None:
     deal = make_deal(list_cents=dollars(100_000))
     record(deal, _cut(dollars(5_000)))
-    latest_entry_by(deal, REP).taken_back = True
+    take_back(deal, REP)
     assert len(deal.entries) == 1
     assert Ledger.of(deal).net_cents == dollars(100_000)
 
 
-def test_undo_refuses_a_concession_whose_get_someone_else_logged() -> None:
+def test_undo_refuses_a_concession_whose_get_someone_else_logged_and_says_who_can_take_it_back() -> None:
     deal = make_deal()
     conceded = add_concession(deal, dollars(3_000))
-    add_get(deal, "logo rights", reciprocates=conceded.seq, by=OTHER_REP)
-    with pytest.raises(Conflict):
-        latest_entry_by(deal, REP)
+    add_get(deal, "logo rights", reciprocates=conceded.seq, by=OTHER_REP, at=LATER)
+    with pytest.raises(Conflict, match=f"<@{OTHER_REP}>.*`/deal undo acme`"):
+        take_back(deal, REP)
+    assert all(e.active for e in deal.entries), "nothing taken back"
+
+
+def test_once_the_other_person_takes_their_get_back_the_concession_can_be_undone() -> None:
+    deal = make_deal()
+    conceded = add_concession(deal, dollars(3_000))
+    got = add_get(deal, "logo rights", reciprocates=conceded.seq, by=OTHER_REP, at=LATER)
+    assert take_back(deal, OTHER_REP) == (got,)
+    assert take_back(deal, REP) == (conceded,)
+
+
+def test_undo_on_a_closed_deal_is_refused() -> None:
+    deal = make_deal()
+    add_concession(deal, dollars(3_000))
+    close(deal, Stage.WON, price=None, note="")
+    with pytest.raises(Conflict, match="won"):
+        take_back(deal, REP)
+    assert deal.entries[0].active
 
 
 # --- hours and outcomes ---------------------------------------------------------------------------
@@ -379,3 +454,13 @@ def test_back_is_only_for_a_deal_you_walked_away_from() -> None:
     close(lost, Stage.LOST, price=None, note="")
     with pytest.raises(Conflict):
         come_back(lost, None)
+
+
+def test_a_move_on_a_walked_deal_is_refused_with_the_way_back_and_on_a_won_deal_for_good() -> None:
+    walked, won = make_deal(), make_deal()
+    close(walked, Stage.WALKED, price=None, note="")
+    close(won, Stage.WON, price=None, note="")
+    with pytest.raises(Conflict, match="`/deal back acme` reopens it"):
+        require_open(walked)
+    with pytest.raises(Conflict, match=r"closed \(won\)"):
+        require_open(won)

@@ -13,7 +13,8 @@ from builders import (
     what_if_conceded,
 )
 
-from bot.domain.model import ConcessionType, Policy, Verdict
+from bot.domain.deals import close, come_back
+from bot.domain.model import ConcessionType, Policy, Stage, Verdict
 from bot.domain.rules import Rule, judge, judge_ask
 
 DEFAULTS = Policy()
@@ -441,3 +442,27 @@ def test_the_floor_rule_carries_walk_away() -> None:
     add_reciprocated(deal, dollars(2_000))
     findings = {f.rule: f.verdict for f in judge(deal, DEFAULTS).findings}
     assert findings[Rule.FLOOR] is Verdict.WALK_AWAY
+
+
+# --- closed deals ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stage", [Stage.WALKED, Stage.WON, Stage.LOST])
+def test_rules_judge_open_deals_only_a_closed_deal_is_ok_with_no_rules_fired(stage: Stage) -> None:
+    deal = make_deal(list_cents=dollars(100_000), floor_cents=dollars(90_000), is_qualified=False)
+    add_concession(deal, dollars(5_000))
+    add_concession(deal, dollars(8_000))  # below the floor, growing, unreciprocated, unqualified
+    assert judge(deal, DEFAULTS).verdict is Verdict.WALK_AWAY
+    close(deal, stage, price=None, note="")
+    judgement = judge(deal, DEFAULTS)
+    assert judgement.verdict is Verdict.OK
+    assert judgement.findings == ()
+
+
+def test_a_walked_deal_that_comes_back_is_judged_again() -> None:
+    deal = make_deal(list_cents=dollars(100_000), floor_cents=dollars(90_000))
+    add_reciprocated(deal, dollars(12_000))
+    close(deal, Stage.WALKED, price=None, note="")
+    come_back(deal, None)
+    assert judge(deal, DEFAULTS).verdict is Verdict.WALK_AWAY
+    assert Rule.FLOOR in judge(deal, DEFAULTS).rules
