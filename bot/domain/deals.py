@@ -118,7 +118,7 @@ def concession_entry(deal: Deal, spec: ConcessionSpec, *, by: str, at: datetime,
         kind=EntryKind.CONCESSION,
         by_user=by,
         at=at,
-        text=_describe(deal, spec),
+        text=describe(deal, spec),
         concession_type=spec.type,
         worth_cents=worth,
         percent_bp=spec.percent_bp,
@@ -150,7 +150,8 @@ def _worth(deal: Deal, ledger: Ledger, spec: ConcessionSpec) -> int | None:
     return spec.worth.cents if spec.worth else None
 
 
-def _describe(deal: Deal, spec: ConcessionSpec) -> str:
+def describe(deal: Deal, spec: ConcessionSpec) -> str:
+    """A concession as the ledger names it: "5% off list", "$5,000 off", "price to $90,000", "3 months free"."""
     if spec.type is ConcessionType.PERCENT:
         return f"{(spec.percent_bp or 0) / 100:g}% off list"
     if spec.type is ConcessionType.CUT:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from bot.domain.concession_text import spec_words
 from bot.domain.deals import ConcessionSpec
-from bot.domain.model import ConcessionType, Deal
 from bot.render.blocks import Reply, actions, button, context, escape, reply, section
-from bot.render.words import money
+from bot.render.words import offer_words
 from bot.services.results import ToConfirm
 from bot.slack.ids import Action
 from bot.slack.metadata import ProposalValue
@@ -20,28 +19,20 @@ def confirm_reply(result: ToConfirm) -> Reply:
     assert deal.id is not None
     choices = [reading.spec, *([reading.other] if reading.other is not None else [])]
     buttons = [
-        button(f"Log {described(deal, spec)}", Action.LOG_CONCESSION, _value(result, spec),
+        button(f"Log {escape(offer_words(deal, spec))}", Action.LOG_CONCESSION, _value(result, spec),
                style="primary" if at == 0 else None)
         for at, spec in enumerate(choices)
     ]
     buttons.append(button("Not a concession", Action.DISMISS, _value(result, reading.spec)))
     got = f", for {escape(reading.get)}" if reading.get else ""
+    read_as = escape(offer_words(deal, reading.spec))
     blocks = [
-        section(f"I read `{escape(result.words)}` on *{escape(deal.name)}* as {described(deal, reading.spec)}{got}. "
+        section(f"I read `{escape(result.words)}` on *{escape(deal.name)}* as {read_as}{got}. "
                 "Is that what you gave? Nothing is logged until you choose."),
         actions(*buttons),
         context("Only you can see this. To log it another way, type it again, e.g. `price 92k` or `cut 8k`."),
     ]
-    return reply(f"{deal.name}: did you give {described(deal, reading.spec)}?", blocks)
-
-
-def described(deal: Deal, spec: ConcessionSpec) -> str:
-    """"a new price of $92,500", "$7,500 off", in the deal's currency."""
-    if spec.type is ConcessionType.PRICE and spec.amount is not None:
-        return f"a new price of {money(deal, spec.amount.cents)}"
-    if spec.type is ConcessionType.CUT and spec.amount is not None:
-        return f"{money(deal, spec.amount.cents)} off"
-    return escape(spec_words(spec))
+    return reply(f"{deal.name}: did you give {escape(offer_words(deal, reading.spec))}?", blocks)
 
 
 def _value(result: ToConfirm, spec: ConcessionSpec) -> str:

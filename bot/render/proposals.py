@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.domain.concession_text import spec_words
 from bot.render.blocks import Reply, actions, button, context, escape, reply, section
 from bot.render.replies import advice_blocks, judgement_blocks
+from bot.render.words import offer_words
 from bot.services.threads import Proposal
 from bot.slack.ids import Action
 from bot.slack.metadata import ProposalValue
@@ -20,7 +21,7 @@ def proposal_message(proposal: Proposal) -> Reply:
     value = ProposalValue(deal_id=deal.id, text=proposal.text[:MAX_TEXT_IN_VALUE], concession=words,
                           message=proposal.message_ts).dump()
     blocks = [
-        section(f"I read {kind} on *{escape(deal.name)}* in your message: `{escape(words)}`. "
+        section(f"I read {kind} on *{escape(deal.name)}* in your message: {escape(offer_words(deal, offer.spec))}. "
                 "Nothing is logged until you choose."),
         *judgement_blocks(proposal.what_if, prefix="If you give this"),
         *advice_blocks(proposal.advice),

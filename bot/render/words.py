@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.domain.model import Deal, Verdict
+from bot.domain.deals import ConcessionSpec, describe
+from bot.domain.model import ConcessionType, Deal, Verdict
 from bot.domain.money import format_money, format_percent
 from bot.services.results import Moment
 
@@ -182,3 +183,11 @@ def plain_amount(cents: int) -> str:
 
 def slack_error(code: str) -> str:
     return SLACK_ERRORS.get(code, f"Slack answered `{code}`")
+
+
+def offer_words(deal: Deal, spec: ConcessionSpec) -> str:
+    """A concession read from someone's words, said back in the deal's currency: "a new price of $92,500",
+    "$7,500 off", "5% off list", "3 months free"."""
+    if spec.type is ConcessionType.PRICE and spec.amount is not None:
+        return f"a new price of {format_money(spec.amount.cents, deal.currency)}"
+    return describe(deal, spec)
