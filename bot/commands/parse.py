@@ -32,6 +32,7 @@ USAGE: dict[str, str] = {
     " [for <what you got>]",
     "get": "/deal get <deal> <what you received> [worth <amount>]",
     "undo": "/deal undo <deal>",
+    "worth": "/deal worth <deal> [give number] <amount>",
     "coach": "/deal coach <deal> [question]",
     "qualify": "/deal qualify <deal> [needs=yes/no] [decider=yes/no] [timeline=yes/no] [budget=yes/no]",
     "hours": "/deal hours <deal> <n>",
@@ -177,6 +178,17 @@ def _get(rest: str) -> c.Command:
     return c.Get(ref, text, worth)
 
 
+def _worth(rest: str) -> c.Command:
+    """`/deal worth acme 5k` (the latest give of unknown or estimated worth) or `/deal worth acme 2 5k`."""
+    ref, tail = _deal_ref(rest)
+    words = tail.split()
+    if len(words) == 2 and re.fullmatch(r"#?\d{1,3}", words[0]):
+        return c.Worth(ref, parse_amount(words[1], what="the worth"), int(words[0].lstrip("#")))
+    if not tail:
+        raise InputError("Say what it is worth, e.g. `5k`.")
+    return c.Worth(ref, parse_amount(tail, what="the worth"))
+
+
 def _qualify(rest: str) -> c.Command:
     ref, tail = _deal_ref(rest)
     facts: dict[str, bool] = {}
@@ -252,6 +264,7 @@ _PARSERS = {
     "concede": _concede,
     "get": _get,
     "undo": _undo,
+    "worth": _worth,
     "coach": _coach,
     "qualify": _qualify,
     "hours": _hours,

@@ -72,6 +72,16 @@ class Get:
 
 
 @dataclass(frozen=True)
+class Worth:
+    """What a give is worth: the `number`th give as the ledger numbers them, else the latest of unknown or
+    estimated worth."""
+
+    deal: DealRef
+    worth: Amount
+    number: int | None = None
+
+
+@dataclass(frozen=True)
 class Undo:
     deal: DealRef
 
@@ -121,6 +131,6 @@ class PolicyCommand:
 
 
 Command = (
-    Help | NewDeal | NewDealModal | ListDeals | Status | Ask | Concede | Get | Undo | Coach | Qualify
+    Help | NewDeal | NewDealModal | ListDeals | Status | Ask | Concede | Get | Worth | Undo | Coach | Qualify
     | Hours | Flag | Outcome | Summary | PolicyCommand
 )

@@ -62,6 +62,9 @@ _ENTRIES_OF_ONE = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
 # SET: the columns given at execution, and the next version; only if the version is still the one read.
 _TAKE_BACK = update(ENTRY).where(ENTRY.c.deal_id == bindparam("deal_id"), ENTRY.c.seq == bindparam("seq"),
                                  guard()).values(taken_back_at=bindparam("at"), taken_back_by=bindparam("by"))
+_SET_WORTH = update(ENTRY).where(ENTRY.c.deal_id == bindparam("deal_id"), ENTRY.c.seq == bindparam("seq"),
+                                 guard()).values(worth_cents=bindparam("worth"),
+                                                 worth_estimated=bindparam("estimated"))
 _UPDATE_DEAL = update(DEAL).where(DEAL.c.id == bindparam("row_id"), DEAL.c.version == bindparam("read_version")).values(
     version=DEAL.c.version + 1)
 
@@ -105,6 +108,7 @@ class DealRepository:
         self._run = runner  # the hot statements, on the driver (prepared.py), batched with the outbox's
         self._stored: dict[int, dict[str, Any]] = {}  # per deal: its row as read or last written
         self._taken_back: dict[int, dict[int, bool]] = {}  # per deal: seq -> taken back, as stored
+        self._worths: dict[int, dict[int, tuple[int | None, bool]]] = {}  # per deal: seq -> worth, estimated
 
     # Reading -------------------------------------------------------------------------------------
 
@@ -183,7 +187,7 @@ class DealRepository:
         values = mapping.new_deal_values(deal, verdict)
         deal.id = self._connection.execute(insert(DEAL).values(**values).returning(DEAL.c.id)).scalar_one()
         self._stored[deal.id] = {**values, "id": deal.id, "version": 0}
-        self._taken_back[deal.id] = {}
+        self._taken_back[deal.id], self._worths[deal.id] = {}, {}
         self.save(deal, verdict)  # its first entries, if any
         return deal
 
@@ -220,7 +224,13 @@ class DealRepository:
             if entry.taken_back and not taken_back.get(entry.seq, False):
                 self._run.write(prepare(_TAKE_BACK, dialect), {"deal_id": deal.id, "seq": entry.seq, "at": now,
                                                                "by": entry.taken_back_by})
-        self._taken_back[deal.id] = {entry.seq: entry.taken_back for entry in deal.entries}
+        worths = self._worths[deal.id]
+        for entry in deal.entries:  # a worth stated later for a give of unknown or estimated worth
+            if entry.seq in worths and worths[entry.seq] != (entry.worth_cents, entry.worth_estimated):
+                self._run.write(prepare(_SET_WORTH, dialect), {"deal_id": deal.id, "seq": entry.seq,
+                                                               "worth": entry.worth_cents,
+                                                               "estimated": entry.worth_estimated})
+        self._remember_entries(deal.id, deal.entries)
 
     def set_card(self, deal_id: int, card_ts: str) -> None:
         self._connection.execute(update(DEAL).where(DEAL.c.team_id == self._team_id, DEAL.c.id == deal_id)
@@ -245,5 +255,9 @@ class DealRepository:
     def _remember(self, row: Any, entries: list[Entry]) -> Deal:
         """The deal of a row (its columns first) and its entries, kept as read so `save` writes only changes."""
         self._stored[row.id] = dict(zip(_DEAL_COLUMNS, row[:len(_DEAL_COLUMNS)], strict=True))
-        self._taken_back[row.id] = {entry.seq: entry.taken_back for entry in entries}
+        self._remember_entries(row.id, entries)
         return mapping.deal_from_row(row, entries)
+
+    def _remember_entries(self, deal_id: int, entries: list[Entry]) -> None:
+        self._taken_back[deal_id] = {entry.seq: entry.taken_back for entry in entries}
+        self._worths[deal_id] = {entry.seq: (entry.worth_cents, entry.worth_estimated) for entry in entries}

@@ -184,6 +184,33 @@ def get_entry(deal: Deal, text: str, worth: Amount | None, *, by: str, at: datet
     )
 
 
+def state_worth(deal: Deal, worth: Amount, *, number: int | None = None) -> Entry:
+    """The rep says what a give is worth: the `number`th give as the ledger numbers them (1, 2, 3…), else the
+    latest whose worth is unknown or estimated. Only free items and terms take a stated worth; a price move is
+    worth what it took off."""
+    check_currency(deal.currency, worth)
+    gives = Ledger.of(deal).concessions
+    if number is not None:
+        if not 1 <= number <= len(gives):
+            raise InputError(f"`{deal.name}` has {len(gives)} give{'s' if len(gives) != 1 else ''}; "
+                             f"there is no number {number}.")
+        entry = gives[number - 1]
+    else:
+        open_worths = [g for g in gives if g.worth_cents is None or g.worth_estimated]
+        if not open_worths:
+            raise Conflict(f"Every give on `{deal.name}` has its worth; name one by its number to change it, "
+                           f"e.g. `/deal worth {deal.name} 2 5k`.")
+        entry = open_worths[-1]
+    if entry.concession_type is None or entry.concession_type.changes_price:
+        raise InputError(f"{entry.text} is worth what it took off the price; only free items and terms take a worth.")
+    before = entry.worth_cents, entry.worth_estimated
+    entry.worth_cents, entry.worth_estimated = worth.cents, False
+    if Ledger.of(deal).effective_cents <= 0:
+        entry.worth_cents, entry.worth_estimated = before
+        raise InputError("That worth would take the effective price to zero or below.")
+    return entry
+
+
 def latest_move_by(deal: Deal, user_id: str) -> tuple[Entry, ...]:
     """The user's latest move on the deal, what `/deal undo` takes back, oldest entry first: a concession together
     with the get recorded with it, or else the latest concession, ask or get on its own. Entries already taken

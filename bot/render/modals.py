@@ -20,6 +20,21 @@ def _input(block: Block, action: Action, label: str, hint: str, *, optional: boo
     )
 
 
+def worth_modal(private_metadata: str, item: str) -> dict:
+    """What the rep says a give of unknown or estimated worth is worth."""
+    view = View(
+        type="modal",
+        callback_id=ViewId.GIVE_WORTH,
+        title=PlainTextObject(text="What is it worth?"),
+        submit=PlainTextObject(text="Save"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=private_metadata,
+        blocks=[_input(Block.WORTH, Action.WORTH, f"Worth of {item}"[:150] if item else "Worth",
+                       "e.g. $5,000 or 5k")],
+    )
+    return view.to_dict()
+
+
 def new_deal_modal(private_metadata: str) -> dict:
     view = View(
         type="modal",
@@ -34,6 +49,8 @@ def new_deal_modal(private_metadata: str) -> dict:
             _input(Block.FLOOR, Action.FLOOR, "Walk-away floor (private)", "the lowest effective price you accept"),
             _input(Block.TARGET, Action.TARGET, "Target", "the price you aim for", optional=True),
             _input(Block.CAP, Action.CAP, "Discount cap for this deal", "e.g. 15%", optional=True),
+            _input(Block.TERM, Action.TERM, "Term", "months the list price buys, e.g. 36 (12 if empty)",
+                   optional=True),
             _input(Block.CUSTOMER, Action.CUSTOMER, "Customer", "e.g. Acme Corp", optional=True, max_length=120),
         ],
     )

@@ -14,7 +14,7 @@ from bot.render.blocks import Reply, actions, button, context, divider, escape, 
 from bot.render.words import money, percent
 from bot.services.results import DealLine, DealListResult, DealResult, Moment
 from bot.slack.ids import Action
-from bot.slack.metadata import DealRefValue
+from bot.slack.metadata import DealRefValue, WorthForm
 
 LEDGER_LINES = 25
 _CLOSING = (Moment.WALK, Moment.WON, Moment.LOST)
@@ -43,16 +43,8 @@ def deal_reply(result: DealResult) -> Reply:
     if result.moment is Moment.STATUS and deal.id is not None:
         value = DealRefValue(deal_id=deal.id).dump()
         blocks.append(actions(button("Send me the price chart", Action.PRICE_CHART, value)))
-    if ledger.unpriced and result.moment in (Moment.CONCESSION, Moment.STATUS):
-        names = ", ".join(f"“{escape(c.text)}”" for c in ledger.unpriced[:5])
-        blocks.append(context(f"The figures leave out what {names} is worth: not known yet. Log such a give "
-                              "with its worth (`free onboarding worth 5k`) so it counts."))
-    estimated = [g.concession for g in ledger.gives if g.concession.worth_estimated]
-    if estimated and result.moment is Moment.CONCESSION and result.entry in estimated:
-        blocks.append(context(f"{escape(result.entry.text).capitalize()} is estimated at "
-                              f"{money(deal, result.entry.worth)} (list ÷ a {deal.term_months}-month term). "
-                              "If it is worth something else, undo it and log it with its worth "
-                              "(`a month free worth 2k`)."))
+    if final is None:
+        blocks += worth_blocks(result)
     if final is None and result.alerted:
         blocks.append(context(f"Your managers were alerted: {', '.join(sorted(r.value for r in result.alerted))}."))
     elif result.unalerted:
@@ -65,9 +57,36 @@ def deal_reply(result: DealResult) -> Reply:
     return reply(f"{deal.name}: {verdict.word}", blocks)
 
 
+def worth_blocks(result: DealResult) -> list:
+    """A give of unknown worth is said to be left out of the figures, and a fresh estimate is said to be one;
+    either way the rep can say what it is worth, with a button or `/deal worth`."""
+    deal, ledger = result.deal, result.ledger
+    numbered = list(enumerate(ledger.concessions, start=1))
+    unknown = [(n, c) for n, c in numbered if c.worth_cents is None and not c.concession_type.changes_price]
+    estimated = [(n, c) for n, c in numbered if c.worth_estimated and c is result.entry]
+    if unknown and result.moment in (Moment.CONCESSION, Moment.STATUS):
+        names = ", ".join(f"“{escape(c.text)}”" for _, c in unknown[:5])
+        text = (f"The figures leave out what {names} is worth: not known yet. Say what it is worth and it counts "
+                f"(`/deal worth {deal.name} 5k`).")
+        number, give = unknown[-1]
+    elif estimated and result.moment is Moment.CONCESSION:
+        number, give = estimated[-1]
+        text = (f"{escape(give.text).capitalize()} is estimated at {money(deal, give.worth)} (list ÷ a "
+                f"{deal.term_months}-month term). If it is worth something else, say so "
+                f"(`/deal worth {deal.name} 2k`).")
+    else:
+        return []
+    assert deal.id is not None
+    value = WorthForm(deal_id=deal.id, number=number, item=give.text[:200]).dump()
+    return [context(text), actions(button("Set its worth", Action.SET_WORTH, value))]
+
+
 def headline(result: DealResult) -> str:
     if result.moment is Moment.UNDO and result.entry is not None:
         return undo_headline(result.deal, result.entry)
+    if result.moment is Moment.WORTH and result.entry is not None:
+        return words.HEADLINES[Moment.WORTH].format(name=escape(result.deal.name), text=escape(result.entry.text),
+                                                    worth=money(result.deal, result.entry.worth))
     return words.HEADLINES[result.moment].format(name=escape(result.deal.name))
 
 

@@ -22,6 +22,7 @@ HEADLINES = {
     Moment.ASK: "Logged the customer's ask on *{name}*; nothing is given until you concede it.",
     Moment.CONCESSION: "Logged your concession on *{name}*.",
     Moment.GET: "Logged what you got on *{name}*.",
+    Moment.WORTH: "Logged what {text} is worth on *{name}*: {worth}.",
     Moment.COACH: "Coaching for *{name}*.",
     Moment.QUALIFY: "Updated what you know about *{name}*.",
     Moment.HOURS: "Added your time on *{name}*.",

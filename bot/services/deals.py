@@ -200,6 +200,15 @@ class DealService:
 
         return self._record(actor, command.deal, Moment.UNDO, record)
 
+    def worth(self, actor: Actor, command: c.Worth) -> DealResult:
+        """What a free item or terms given without a worth (or with an estimate) is worth, said by the rep; the
+        figures and the rules count it from now on, and managers hear if that crosses a limit."""
+        def record(deal: Deal, policy: Policy, ledger: Ledger) -> tuple[Entry, None]:
+            ops.require_open(deal)
+            return ops.state_worth(deal, command.worth, number=command.number), None
+
+        return self._record(actor, command.deal, Moment.WORTH, record, alert_on=_newly_severe)
+
     def qualify(self, actor: Actor, command: c.Qualify) -> DealResult:
         def record(deal: Deal, policy: Policy, ledger: Ledger) -> tuple[None, None]:
             for fact, value in command.facts.items():

@@ -20,6 +20,7 @@ class Moment(StrEnum):
     CONCESSION = "concession"
     GET = "get"
     UNDO = "undo"
+    WORTH = "worth"  # the rep said what a give of unknown or estimated worth is worth
     COACH = "coach"
     QUALIFY = "qualify"
     HOURS = "hours"

@@ -27,6 +27,7 @@ class Shortcut(StrEnum):
 
 class View(StrEnum):
     NEW_DEAL = "new-deal-modal"
+    GIVE_WORTH = "give-worth-modal"
 
 
 class Block(StrEnum):
@@ -36,6 +37,8 @@ class Block(StrEnum):
     TARGET = "deal-target"
     CAP = "deal-cap"
     CUSTOMER = "deal-customer"
+    TERM = "deal-term"
+    WORTH = "give-worth"
 
 
 class Action(StrEnum):
@@ -45,6 +48,9 @@ class Action(StrEnum):
     TARGET = "deal-target-input"
     CAP = "deal-cap-input"
     CUSTOMER = "deal-customer-input"
+    TERM = "deal-term-input"
+    WORTH = "give-worth-input"
+    SET_WORTH = "give-set-worth"
     APPROVE_EXCEPTION = "alert-approve-exception"
     TELL_WALK_AWAY = "alert-tell-walk-away"
     PRICE_CHART = "deal-price-chart"

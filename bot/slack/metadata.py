@@ -53,6 +53,15 @@ class ProposalValue(Metadata):
     message: str = Field(default="", max_length=40)  # the message's ts: either button logs it once
 
 
+class WorthForm(Metadata):
+    """The "Set its worth" button and its form: which give of which deal, and where the answer goes."""
+
+    deal_id: DealId
+    number: Annotated[int, Field(ge=1, le=100_000)]  # the give as the ledger numbers them (1, 2, 3…)
+    item: str = Field(default="", max_length=200)
+    channel_id: ChannelId = ""
+
+
 class NewDealForm(Metadata):
     """The `/deal new` modal remembers where it was opened, so the card goes to that channel."""
 

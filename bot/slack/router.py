@@ -66,6 +66,7 @@ def _deal_routes(s: Services) -> dict[type, Callable]:
         c.Concede: lambda actor, cmd, ctx: _conceded(s, d.concede(actor, cmd), ctx.get("response_url")),
         c.Get: lambda actor, cmd, ctx: replies.deal_reply(d.get(actor, cmd)),
         c.Undo: lambda actor, cmd, ctx: replies.deal_reply(d.undo(actor, cmd)),
+        c.Worth: lambda actor, cmd, ctx: replies.deal_reply(d.worth(actor, cmd)),
         c.Coach: lambda actor, cmd, ctx: _coached(s, d.coach(actor, cmd), ctx.get("response_url")),
         c.Qualify: lambda actor, cmd, ctx: replies.deal_reply(d.qualify(actor, cmd)),
         c.Hours: lambda actor, cmd, ctx: replies.deal_reply(d.hours(actor, cmd)),

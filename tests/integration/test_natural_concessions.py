@@ -1,12 +1,14 @@
 """`/deal concede` in the words reps use, over signed HTTP: logged with the right figures, a reading the deal
 leaves open answered with one-click buttons (nothing logged until a click), free months estimated from the
-deal's term, gets of no substance refused."""
+deal's term, a give of unknown worth asked for with a button, gets of no substance refused."""
 
 from __future__ import annotations
 
+import json
+
 from conftest import CHANNEL, REP, TEAM
 
-from bot.slack.ids import Action
+from bot.slack.ids import Action, Block
 
 
 def load(container):  # noqa: ANN001, ANN201
@@ -58,3 +60,49 @@ def test_a_concession_for_nothing_records_no_get(slack, container) -> None:
     slack.command("new acme list=100k floor=70k", user=REP)
     slack.command("concede acme 5% for nothing", user=REP)
     assert [e.kind.value for e in load(container).entries] == ["concession"]
+
+
+def test_the_worth_of_a_give_of_unknown_worth_is_asked_for_with_a_button_and_counts_once_given(
+        slack, standin, container) -> None:
+    slack.command("new acme list=100k floor=70k", user=REP)
+    answer = slack.command("concede acme free onboarding", user=REP)
+    before = len(standin.calls_to("views.open"))
+    slack.press(answer.body["blocks"], Action.SET_WORTH, user=REP, channel=CHANNEL)
+    [call] = standin.calls_to("views.open")[before:]
+    view = call.params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert "free onboarding" in json.dumps(view)
+
+    saved = slack.view_submission(view, {str(Block.WORTH): {str(Action.WORTH): "5k"}}, user=REP)
+    assert saved.status == 200 and "errors" not in saved.text, saved.text
+    [entry] = load(container).entries
+    assert (entry.worth_cents, entry.worth_estimated) == (500_000, False)
+    assert "Effective $95,000" in slack.command("status acme", user=REP).text
+
+
+def test_a_worth_that_does_not_read_is_shown_beside_the_field_and_nothing_changes(slack, standin, container) -> None:
+    slack.command("new acme list=100k floor=70k", user=REP)
+    answer = slack.command("concede acme free onboarding", user=REP)
+    slack.press(answer.body["blocks"], Action.SET_WORTH, user=REP, channel=CHANNEL)
+    view = standin.calls_to("views.open")[-1].params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    refused = slack.view_submission(view, {str(Block.WORTH): {str(Action.WORTH): "heaps"}}, user=REP)
+    assert "errors" in refused.text and "heaps" in refused.text
+    assert load(container).entries[0].worth_cents is None
+
+
+def test_an_estimate_is_corrected_with_deal_worth(slack, container) -> None:
+    slack.command("new acme list=120k floor=70k", user=REP)
+    slack.command("concede acme a month free", user=REP)
+    answer = slack.command("worth acme 2k", user=REP)
+    assert "Logged what 1 month free is worth on *acme*: $2,000" in answer.text, answer.text
+    assert "Effective $118,000" in answer.text
+    [entry] = load(container).entries
+    assert (entry.worth_cents, entry.worth_estimated) == (200_000, False)
+
+
+def test_a_price_move_takes_no_stated_worth(slack, container) -> None:
+    slack.command("new acme list=100k floor=70k", user=REP)
+    slack.command("concede acme 5%", user=REP)
+    answer = slack.command("worth acme 1 2k", user=REP)
+    assert "only free items and terms take a worth" in answer.text, answer.text

@@ -31,6 +31,7 @@ from bot.domain.deals import (
     new_deal,
     recorded_together,
     require_open,
+    state_worth,
     take_back,
 )
 from bot.domain.errors import Conflict, DealCoachError, InputError
@@ -464,3 +465,26 @@ def test_a_move_on_a_walked_deal_is_refused_with_the_way_back_and_on_a_won_deal_
         require_open(walked)
     with pytest.raises(Conflict, match=r"closed \(won\)"):
         require_open(won)
+
+
+def test_a_stated_worth_replaces_an_unknown_one_or_an_estimate_the_latest_first() -> None:
+
+    deal = make_deal()
+    for spec in (ConcessionSpec(ConcessionType.FREE, text="onboarding"),
+                 ConcessionSpec(ConcessionType.FREE, text="1 month", months=1)):
+        deal.entries.append(concession_entry(deal, spec, by="U1", at=NOW))
+    assert deal.entries[1].worth_estimated
+    assert state_worth(deal, Amount(200_000)) is deal.entries[1]
+    assert (deal.entries[1].worth_cents, deal.entries[1].worth_estimated) == (200_000, False)
+    assert state_worth(deal, Amount(300_000)) is deal.entries[0]
+
+
+def test_a_price_move_takes_no_stated_worth_and_a_missing_give_is_named() -> None:
+
+    deal = make_deal()
+    deal.entries.append(concession_entry(deal, ConcessionSpec(ConcessionType.PERCENT, percent_bp=500), by="U1",
+                                         at=NOW))
+    with pytest.raises(InputError, match="only free items and terms"):
+        state_worth(deal, Amount(100), number=1)
+    with pytest.raises(InputError, match="no number 2"):
+        state_worth(deal, Amount(100), number=2)

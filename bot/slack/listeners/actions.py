@@ -8,6 +8,8 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -15,14 +17,15 @@ from bot.commands.types import Ask, Concede, DealRef
 from bot.domain.concession_text import MAX_TEXT_CHARS
 from bot.domain.errors import InputError
 from bot.domain.model import Decision
-from bot.render import replies
+from bot.render import replies, words
 from bot.render.blocks import Reply
 from bot.render.confirm import confirm_reply
+from bot.render.modals import worth_modal
 from bot.services.access import Actor
 from bot.services.decisions import AlertClick
 from bot.services.results import ToConfirm
 from bot.slack.ids import Action
-from bot.slack.metadata import AlertRef, DealRefValue, ProposalValue
+from bot.slack.metadata import AlertRef, DealRefValue, ProposalValue, WorthForm
 from bot.slack.router import Services, guarded
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,29 @@ def register(app: App, services: Services) -> None:
         _decide(services, body, Decision.WALK_AWAY)
 
     _register_proposals(app, services)
+
+    @app.action(Action.SET_WORTH)
+    def set_worth(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """Opens the form that asks what a give of unknown or estimated worth is worth."""
+        ack()
+        actor = _actor(body)
+        if actor is None:
+            return
+        clicked = (body.get("actions") or [{}])[0]
+
+        def open_form() -> None:
+            form = WorthForm.load(clicked.get("value"))
+            metadata = form.model_copy(update={"channel_id": actor.channel_id[:24]}).dump()
+            try:
+                client.views_open(trigger_id=str(body.get("trigger_id") or ""), view=worth_modal(metadata, form.item))
+            except SlackApiError as exc:
+                why = words.slack_error(str(exc.response.get("error")))
+                raise InputError(f"Slack would not open the form ({why}); say it with "
+                                 "`/deal worth <deal> <amount>`.") from None
+
+        refusal = guarded(open_form)
+        if refusal is not None:
+            guarded(lambda: services.notices.private(actor, refusal))
 
     @app.action(Action.PRICE_CHART)
     def price_chart(ack: Ack, body: dict[str, Any]) -> None:
