@@ -29,7 +29,7 @@ BUYER_WORDS = re.compile(
     rf"go up to|come up to|meet {_YOU})\b|\bi\s+(?:can\s+|could\s+)?go\s+(?:up\s+)?to\b|"
     rf"\bif {_YOU} (?:can |could |are able to |would |will )?(?:ship|deliver|drop|include|throw|bring|hold|knock|"
     r"do|meet|come down|cover|add)|"
-    r"\b(?:i |we )?(?:can|could|will|'ll) (?:pick (?:it |them )?up|come (?:get|grab|pick))|"
+    r"(?<!you )(?<!\bu )\b(?:can|could|will|'ll) (?:pick (?:it |them )?up|come (?:get|grab|pick))|"
     rf"\b{_YOU}(?:'ve)? got a deal\b|\bmy (?:budget|max|offer)\b|\bcash in hand\b|\bbest {_YOU} can do\b|"
     r"\bi'?ll take (?:it|them|both|the|all)\b",
     re.IGNORECASE)
@@ -37,7 +37,8 @@ BUYER_WORDS = re.compile(
 SELLER_WORDS = re.compile(
     r"\b(?:as low as|let (?:\w+ ){0,2}go\b|part with (?:it|them)|sell (?:\w+ ){0,2}for|"
     r"i(?:'ll| will| can| could|'d)?\s+(?:even\s+|also\s+)?(?:drop (?:it|them) (?:off|at|by)|deliver|throw in|include|"
-    rf"help {_YOU} load|cover)|i(?:'ll| will| can|'d)? take (?=\$?\d)|lowest i(?:'d| would| can| could)|"
+    rf"help {_YOU} load|cover|ship (?:it|them))|i(?:'ll| will| can|'d)? take (?=\$?\d)|"
+    r"lowest i(?:'d|'ll| will| would| can| could)|i'?d go\b(?! up)|"
     r"the lowest (?:i|we)|(?:go|going) (?:any )?lower|bottom line|rock bottom|it'?s yours|its yours|firm\b|obo\b|"
     rf"if {_YOU} (?:can |could |are able to )?(?:pick|come (?:get|grab|pick)|grab|take (?:it|them)|get (?:it|them)|"
     rf"buy|sign|commit|pay)|{_YOU} pick (?:it |them )?up|come (?:get|grab|pick up) (?:it|them)|"
