@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.render.plaintext import buttons, view_to_text
+from bot.slack.ids import View
 from bot.standin.webapi import Message
 from bot.standin.workspace import LocalWorkspace
 from bot.transcript import ALERTS, DEALS, MANAGER, REP, WHO, acknowledged, as_slack_sends, box, show
@@ -23,6 +24,12 @@ Name people and channels as in Slack: @rita, @max, #deals, #deal-alerts."""
 UNKNOWN = "Start with /deal, > for a thread message, or click and a button's number. Type help for more, quit to leave."
 USERS = {"as rep": REP, "as manager": MANAGER}
 _CLICK = re.compile(r"click\s*(\d*)")
+
+# What to type in the console instead of filling in a form, by the form's callback id.
+_TYPE_INSTEAD = {
+    View.NEW_DEAL.value: "the deal on one line, e.g. /deal new acme list=120k floor=90k",
+    View.GIVE_WORTH.value: "/deal worth <deal> <amount>, e.g. /deal worth acme 5k",
+}
 
 
 def run_console(stdin: TextIO, stdout: TextIO, database_path: Path | None = None) -> int:
@@ -90,11 +97,7 @@ class Console:
     def _command(self, text: str) -> list[tuple[Message, str | None]]:
         forms = len(self._slack.standin.calls_to("views.open"))
         ack = self._slack.command(self._user, as_slack_sends(text), channel=DEALS)
-        for call in self._slack.standin.calls_to("views.open")[forms:]:
-            # `/deal new` alone opens a form, which a terminal cannot fill in.
-            self._say(box(f"A form opens for {WHO[self._user]}", view_to_text(call.params["view"])))
-            self._say("(The console cannot fill in forms: type the deal on one line, "
-                      "e.g. /deal new acme list=120k floor=90k.)")
+        self._forms_since(forms)
         return [(acknowledged(self._user, ack), f"Only {WHO[self._user]} sees")] if ack else []
 
     def _thread_message(self, text: str) -> list[tuple[Message, str | None]]:
@@ -120,7 +123,18 @@ class Console:
             self._say(f"Only {WHO.get(owner, owner)} sees that message; type `{switch}` to press its buttons.")
             return
         self._say(f"{WHO[self._user]} presses [{button['text']['text']}]")
+        forms = len(self._slack.standin.calls_to("views.open"))
         self._slack.press(self._user, message, button)
+        self._forms_since(forms)
+
+    def _forms_since(self, seen: int) -> None:
+        """Forms the app opened (`/deal new` alone, "Set its worth"), which a terminal cannot fill in."""
+        for call in self._slack.standin.calls_to("views.open")[seen:]:
+            view = call.params["view"]
+            self._say(box(f"A form opens for {WHO[self._user]}", view_to_text(view)))
+            typed = _TYPE_INSTEAD.get(view.get("callback_id") if isinstance(view, dict) else None,
+                                      "the same on one line")
+            self._say(f"(The console cannot fill in forms: type {typed}.)")
 
     def _say(self, text: str) -> None:
         self._out.write(text + "\n")

@@ -318,7 +318,7 @@ def _bare(mention: Mention, terms: DealTerms | None, *, short: bool) -> Reading 
     if price is not None and cents >= terms.net_cents * _NEAR_NET:
         return Reading(as_price, sure=price.sure, other=as_cut)
     if cents <= terms.list_cents * _SMALL and short:
-        return Reading(as_cut, sure=True, other=as_price if cents < terms.net_cents * 0.2 else None)
+        return _as_cut(mention, terms)  # "3" on a $120k deal: 3k, to be confirmed
     if cents < terms.net_cents and short:
         return Reading(as_price, sure=False, other=as_cut)
     return None

@@ -177,3 +177,8 @@ def test_offers_in_haggling_chat_are_found_with_their_amount_and_side(words: str
     offer = find_offer(words, DealTerms(list_dollars * 100, list_dollars * 100))
     assert offer is not None and (offer.kind, offer.spec.type, offer.spec.amount.cents) == (
         kind, ConcessionType.PRICE, figure * 100)
+
+
+def test_a_tiny_bare_figure_is_read_in_thousands_and_confirmed_never_logged_as_dollars() -> None:
+    reading = read_concession("3 for nothing", DealTerms(12_000_000, 12_000_000))
+    assert (reading.spec.type, _figure(reading), reading.sure, reading.get) == (ConcessionType.CUT, 3_000, False, "")
