@@ -93,6 +93,17 @@ class ThreadService:
                 return None  # a teammate's remark is not the rep's move
         return ThreadMessage(actor, thread_ts, deal, policy, text, ts)
 
+    def shortcut_message(self, actor: Actor, thread_ts: str, text: str, ts: str) -> ThreadMessage | None:
+        """"Coach this message": the message as one in its open deal's thread, read like a thread message;
+        None when it is in no open deal's thread (the deal service says why)."""
+        with self._uow(actor.team_id, read_only=True) as uow:
+            deal = uow.deals.find_by_card(actor.channel_id, thread_ts)
+            if deal is None or not deal.is_open:
+                return None
+            policy = uow.workspaces.policy()
+            self._access.require_owner_or_manager(actor, deal, policy, "get coaching on")
+        return ThreadMessage(actor, thread_ts, deal, policy, text, ts)
+
     @staticmethod
     def judge(message: ThreadMessage, offer: Offer) -> Judgement | None:
         """The verdict if the offer were given; None when it cannot apply (another currency, a price not

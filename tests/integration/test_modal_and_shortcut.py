@@ -179,7 +179,8 @@ def card_ts(slack, standin, container) -> str:
     return card.ts
 
 
-def test_coach_this_message_in_a_deal_thread_coaches_the_rep_privately(slack, standin, container, card_ts) -> None:
+def test_coach_this_message_naming_an_offer_proposes_it_privately_like_a_thread_message(
+        slack, standin, container, card_ts) -> None:
     public_before = standin.messages()
     before = snapshot(container)
     payload = shortcut_payload(standin, user=REP, channel=CHANNEL, ts="1700000099.000200", thread_ts=card_ts,
@@ -191,11 +192,11 @@ def test_coach_this_message_in_a_deal_thread_coaches_the_rep_privately(slack, st
     coaching = [m for m in standin.ephemerals(REP) if m.channel == CHANNEL]
     assert len(coaching) == 1, [rendered(m) for m in standin.ephemerals()]
     shown = rendered(coaching[0])
-    assert "Coaching for *acme*" in shown and "Recommended move" in shown
-    assert "offline coach" in shown
+    assert "I read an ask on *acme*" in shown and "30% off list" in shown and "Recommended move" in shown
+    assert "Log as ask" in shown and "offline coach" in shown
     assert [m.ephemeral_to for m in standin.ephemerals()] == [REP], "only the rep sees it"
     assert standin.messages() == public_before, "nothing posted in the open"
-    assert snapshot(container)["ledger_entry"] == before["ledger_entry"], "coaching records no move"
+    assert snapshot(container)["ledger_entry"] == before["ledger_entry"], "nothing is logged until a click"
 
 
 def test_coach_this_message_on_the_card_itself_coaches_the_deal(slack, standin, card_ts) -> None:

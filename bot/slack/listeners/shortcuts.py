@@ -1,4 +1,5 @@
-"""The message shortcut "Coach this message": coaching on a customer's words in a deal's thread."""
+"""The message shortcut "Coach this message": a message in a deal's thread read like a rep's thread message
+(an offer it names is proposed for the ledger, with buttons), else coaching on its words."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from slack_bolt import Ack, App
 
 from bot.render import replies
 from bot.render.blocks import Reply
+from bot.render.proposals import proposal_message
 from bot.services.access import Actor
 from bot.slack.ids import Shortcut
 from bot.slack.router import Services, guarded
@@ -23,11 +25,20 @@ def register(app: App, services: Services) -> None:
                       user_id=str((body.get("user") or {}).get("id") or ""), channel_id=str(channel))
         thread = str(message.get("thread_ts") or message.get("ts") or "")
         text = str(message.get("text") or "")[:4000]
+        ts = str(message.get("ts") or "")
         if not actor.team_id or not actor.user_id:
             return
-        reply = guarded(lambda: _coach(services, actor, thread, text))
+        reply = guarded(lambda: _propose(services, actor, thread, text, ts) or _coach(services, actor, thread, text))
         if reply is not None:
             guarded(lambda: services.notices.private(actor, reply, thread_ts=thread))
+
+
+def _propose(services: Services, actor: Actor, thread: str, text: str, ts: str) -> Reply | None:
+    """The proposal for an offer the message names, read against its deal; None if it names none."""
+    threads = services.threads
+    message = threads.shortcut_message(actor, thread, text, ts) if threads is not None else None
+    proposal = threads.offline_proposal(message) if threads is not None and message is not None else None
+    return proposal_message(proposal) if proposal is not None else None
 
 
 def _coach(services: Services, actor: Actor, thread: str, text: str) -> Reply | None:
