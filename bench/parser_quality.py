@@ -23,6 +23,7 @@ from rep_messages_holdout import HOLDOUT  # noqa: E402
 from tables.bargaining import ROWS as BARGAINING  # noqa: E402
 from tables.bargaining_holdout import ROWS as BARGAINING_HOLDOUT  # noqa: E402
 from tables.bargaining_more import ROWS as BARGAINING_MORE  # noqa: E402
+from tables.bargaining_sides import ROWS as BARGAINING_SIDES  # noqa: E402
 from tables.command_phrasings import PHRASINGS  # noqa: E402
 
 from bot.domain.errors import InputError  # noqa: E402
@@ -147,6 +148,8 @@ def main() -> int:
         ("bargaining chat, tuning table (bench/tables/bargaining.py)", lambda: bargaining(BARGAINING, args.misses)),
         ("bargaining chat, second tuning table (bench/tables/bargaining_more.py)",
          lambda: bargaining(BARGAINING_MORE, args.misses)),
+        ("bargaining chat, third tuning table: which side speaks (bench/tables/bargaining_sides.py)",
+         lambda: bargaining(BARGAINING_SIDES, args.misses)),
         ("bargaining chat, held out, written blind (bench/tables/bargaining_holdout.py)",
          lambda: bargaining(BARGAINING_HOLDOUT, args.misses)),
         ("rep messages, tuning table (tests/unit/rep_messages.py)", lambda: labelled(MESSAGES, args.misses)),

@@ -34,7 +34,7 @@ _FIGURE = re.compile(
 _UNIT_AFTER = re.compile(
     r"^\s?(?:-\s?)?(?:users?|seats?|licen[cs]es?|people|persons?|employees|staff|reps|agents|accounts|sites|"
     r"locations|offices|customers|months?|mos?|years?|yrs?|yr|days?|weeks?|wks?|hours?|hrs?|h|mins?|minutes?|"
-    r"seconds?|am|pm|a\.m\.|p\.m\.|o'?clock|miles?|mi|km|kms|mph|inch(?:es)?|in\b|\"|”|cm|mm|ft|feet|foot|sq|"
+    r"seconds?|am|pm|a\.m\.|p\.m\.|o'?clock|miles?|mi|km|kms|mph|inch(?:es)?|in(?=\s*(?:$|[,.;!?)]|(?:tv|monitor|screen|display|laptop|wheels?|rims?)\b))|\"|”|cm|mm|ft|feet|foot|sq|"
     r"sqft|meters?|m2|gb|tb|mb|ghz|mhz|hz|mp|megapixels?|watts?|volts?|lbs?|pounds?|kg|kgs|oz|gallons?|l\b|"
     r"liters?|bed(?:room)?s?|br|bd|bath(?:room)?s?|ba|cars?|units?|pcs|pieces?|items?|copies|tickets?|calls?|"
     r"times|x\b|th\b|st\b|nd\b|rd\b|series|gen|speed|cyl(?:inder)?s?|owners?|stars?|points?|pts|page|pages|"

@@ -3,8 +3,9 @@
 A message is cut into clauses (at sentence ends, commas, semicolons, dashes and "but"); each clause is read
 on its own, by grammar rather than by keywords:
 
-- A **question** (it ends with "?", or opens like one: "can we", "should I", "ok to", "what if") is an ask:
-  the rep is asking the team about the customer's request. So is a deliberation ("we should offer 8%").
+- The rep **proposing a give** to the team ("can we do 10%?", "should I give them 12%?", "ok to offer net 45?",
+  "we should offer 8%", "let's offer 5%") is a concession: the seller's side moving, proposed (the rep still
+  chooses the button). Any other **question** (it ends with "?", or opens like one) is an ask.
 - Otherwise the clause's first **verb** that says who moves decides, read with its **subject**: the rep
   ("I", "we", "our VP"), the customer ("they", "their CFO", "procurement", "customer"), a third party
   ("the competitor"), or none written (a rep's shorthand, "offered net 45", or a passive, "fee waived").
@@ -39,6 +40,14 @@ _QUESTION = re.compile(
     r"\?\W*$|^\W*(?:(?:ok|so|and|also|hey|quick q)\W+)?(?:(?:can|could|should|shall|may|might|would|will|do|does|"
     r"did|is|are|am)\s+(?:i|we|you|it|they|that)\b|(?:ok(?:ay)?|alright|fine|cool) to\b|mind if\b|what if\b|"
     r"how about\b|any chance\b|thoughts on\b|is it ok\b)", re.IGNORECASE)
+# The rep proposing a give to the team ("can I give them 10%?", "should we throw in training", "ok to offer
+# net 45?", "let's offer 5%"): the seller's side moving, not the customer asking.
+_PROPOSAL = re.compile(
+    r"^\W*(?:(?:hey team|team|ok|so|and|also|quick q|thoughts)\W+)?(?:can|could|should|shall|may|might)\s+(?:i|we)\b"
+    r"(?!\s+(?:ask|get|push|hold|see|check|find|talk|get them|pay|split|spread))|"
+    r"^\W*(?:ok(?:ay)?|alright|fine|cool) to\s+(?:offer|give|do|throw|waive|go|drop|include|comp|take|knock|meet)|"
+    r"\bwhat if (?:i|we)\b|\bany objection if (?:i|we)\b|\b(?:i|we) should (?:just )?(?:offer|give|do|throw|go|drop|"
+    r"include|waive|meet|take)\b|\blet'?s (?:offer|give|do|throw|go|drop|meet|include|waive)\b", re.IGNORECASE)
 _CONDITION = re.compile(
     r"\b(?:if|unless|once|when|as long as|provided)\s+\S+.*?(?=\b(?:i|we|they)\b|$)", re.IGNORECASE)
 
@@ -58,7 +67,8 @@ _VERBS = re.compile(
     r"(?P<get>get|gets|got|getting)|"
     r"(?P<move>drop(?:s|ped|ping)?|cut(?:s|ting)?|knock(?:s|ed|ing)?|shav(?:e|ed|ing)|extend(?:s|ed|ing)?|"
     r"match(?:es|ed|ing)?|approv(?:e|es|ed|ing)|budg(?:e|ed|ing)|went (?:down )?to|go(?:es)? (?:down )?to|"
-    r"c[oa]me (?:down|back|in)|coming (?:down|back|in)|land(?:s|ed|ing)?|propos(?:e|es|ed|ing)|"
+    r"c[oa]me (?:down|back|in)|coming (?:down|back|in)|going (?:down )?to|go(?:ing)? in at|honou?r(?:ed|ing)?|"
+    r"land(?:s|ed|ing)?|propos(?:e|es|ed|ing)|"
     r"suggest(?:s|ed|ing)?|re-?quot(?:e|ed|ing)|quot(?:e|ed|ing)|counter(?:s|ed|ing)?|mov(?:e|es|ed|ing)|"
     r"capp(?:ed|ing)|tak(?:e|es|ing)|let(?:s|ting)? them|met|meet(?:ing)?|sen[dt]s?|sending|sign(?:s|ed|ing)? off|"
     r"end(?:s|ed)? up|"
@@ -87,6 +97,11 @@ _WOULD = re.compile(r"(?:\bwould|\bcould|\bmight|'d)\s+(?:\w+\s+)?$", re.IGNOREC
 _NEGATION = re.compile(r"(?:n't|\bnot|\bnever|\bno|\bcannot|\bwithout)\b", re.IGNORECASE)
 
 
+def proposes(text: str) -> bool:
+    """The rep putting a give to the team ("should I go to 11%?"): read by grammar, not as a haggler's words."""
+    return bool(_PROPOSAL.search(text.replace("\u2019", "'")))
+
+
 def clauses(text: str) -> list[str]:
     """The message cut where a new statement can start; empty pieces dropped."""
     plain = text.replace("\u2019", "'")
@@ -97,6 +112,8 @@ def clause_kind(clause: str, names_offer: bool) -> str | None:
     """ASK, CONCESSION, or None when the clause does not say who moves. `names_offer`: the clause itself
     names what is offered (a percentage, an amount, a free item, terms); moves without it only count when
     they plainly give or accept ("I gave them 3", "I said fine")."""
+    if _PROPOSAL.search(clause) and names_offer:
+        return CONCESSION  # the rep putting a give to the team: the seller's move, proposed
     if _QUESTION.search(clause):
         return ASK
     main = _CONDITION.sub(" ", clause)

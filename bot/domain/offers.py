@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from bot.domain.deals import ConcessionSpec
 from bot.domain.ethics import ethics_markers
 from bot.domain.model import ConcessionType
-from bot.domain.offer_kind import ASK, CONCESSION, clause_kind, clauses
+from bot.domain.offer_kind import ASK, CONCESSION, clause_kind, clauses, proposes
 from bot.domain.reader import DealTerms, Reading, read_move
 
 _YOU = r"(?:you|u|ya)"
@@ -31,7 +31,9 @@ BUYER_WORDS = re.compile(
     r"do|meet|come down|cover|add)|"
     r"(?<!you )(?<!\bu )\b(?:can|could|will|'ll) (?:pick (?:it |them )?up|come (?:get|grab|pick))|"
     rf"\b{_YOU}(?:'ve)? got a deal\b|\bmy (?:budget|max|offer)\b|\bcash in hand\b|\bbest {_YOU} can do\b|"
-    r"\bi'?ll take (?:it|them|both|the|all)\b",
+    r"\bi'?ll take (?:it|them|both|the|all)\b|\d\s?cash\b|\b(?:under|below|off) (?:the )?asking\b|"
+    rf"\bi'?d give \$?\d|\bif it comes with\b|\bcan {_YOU} make (?:that|it|this) work\b|"
+    rf"\b(?:would|will|could) {_YOU} go\b|\b(?:not|nothing|no) (?:higher|more)\b|\bgo (?:any )?higher\b",
     re.IGNORECASE)
 # The seller's side speaking: how low they go, what they throw in or deliver, the buyer's pick-up.
 SELLER_WORDS = re.compile(
@@ -41,7 +43,9 @@ SELLER_WORDS = re.compile(
     r"lowest i(?:'d|'ll| will| would| can| could)|i'?d go\b(?! up)|"
     r"the lowest (?:i|we)|(?:go|going) (?:any )?lower|bottom line|rock bottom|it'?s yours|its yours|firm\b|obo\b|"
     rf"if {_YOU} (?:can |could |are able to )?(?:pick|come (?:get|grab|pick)|grab|take (?:it|them)|get (?:it|them)|"
-    rf"buy|sign|commit|pay)|{_YOU} pick (?:it |them )?up|come (?:get|grab|pick up) (?:it|them)|"
+    rf"buy|sign|commit|pay|take (?:both|them all|it all)|want (?:it|them))|{_YOU} pick (?:it |them )?up|"
+    rf"\byours for\b|^\W*take (?:it|them) for\b|i'?ll hold (?:it|them) for {_YOU}|"
+    r"come (?:get|grab|pick up) (?:it|them)|"
     rf"let {_YOU} have (?:it|them)|(?:go|drop|come) below|i'?d consider)", re.IGNORECASE)
 # A rep's shorthand on a condition the customer meets ("3 months free if they sign this week") is the rep's offer.
 _THEIR_CONDITION = re.compile(r"\b(?:if|as long as|provided|once) (?:they|the customer|the client)\b", re.IGNORECASE)
@@ -69,7 +73,7 @@ def find_offer(text: str, terms: DealTerms | None = None) -> Offer | None:
         reading = Reading(ConcessionSpec(ConcessionType.TERMS, text=text.strip()[:200]))
     if markers:
         return Offer(ASK, reading.spec, markers)
-    side = _side(text)
+    side = None if proposes(text) else _side(text)
     if side is not None:
         return Offer(side, reading.spec, sure=reading.sure)
     given, asked = _moves(text, terms)

@@ -32,7 +32,8 @@ CUT_AFTER = re.compile(
     r"reduction|credit|rebate|knocked off|taken off|in savings)", re.IGNORECASE)
 # Words right before an amount that make it an amount off ("knock 4k off", "come down another 5k").
 CUT_BEFORE = re.compile(
-    r"(?:knock(?:ed|ing)?|shave[ds]?|shaving|cut(?:ting)?|drop(?:ped|ping)?|lower(?:ed)?|"
+    r"(?:knock(?:ed|ing)? off|take off|shave off|knock(?:ed|ing)?|shave[ds]?|shaving|cut(?:ting)?|"
+    r"drop(?:ped|ping)?|lower(?:ed)?|"
     r"reduc(?:e|ed|ing)|c[oa]me down|coming down|go(?:ing)? down|went down|bring (?:it |the price )?down|"
     r"discount(?:ed)?(?: it)?|save them|saves them)"
     r"(?:\s+(?:it|the price|the total|the deal|the quote|them|us|him|her))?(?:\s+by)?"
@@ -49,6 +50,7 @@ PRICE_BEFORE = re.compile(
     r"deal at|price of|priced at|total of|budget(?: is| of)|number(?: is)?|ceiling(?: is)?|max(?:imum)?(?: is| of)?|"
     r"best (?:i|we|they) can do is|lowest (?:i|we)(?:'d|'ll| will| would| can| could)? (?:go|do|take)(?: is)?|"
     r"(?:go|going|drop|dropping|come) below|consider|give (?:you|them|u)|(?:i|we|i'?d|we'?d|i'?ll|could) go|"
+    r"(?:you|u) go|match|accept (?:your|their)|(?:all|the most) i(?:'ve| have)? got is|i have is|go(?:ing)? in at|"
     r"let (?:it|them|you) go for|part with (?:it|them) for|sell (?:it |them )?for|split the difference at|"
     r"go(?:ing)? (?:up )?to|went (?:up )?to|come down to|came down to|down to|drop(?:ped)? to|bring it to|"
     r"sign(?:s|ed)? at|quot(?:e|ed|ing)(?: (?:them|you|him|her))?|propos(?:e|ed|ing)|suggest(?:ed|ing)?|"
@@ -58,7 +60,7 @@ PRICE_BEFORE = re.compile(
     re.IGNORECASE)
 # Words right after an amount that make it a price on the table.
 PRICE_AFTER = re.compile(
-    r"^\s?(?:and (?:you|it'?s|its|we(?:'ve)? got|we have|i'?ll|i will|we'?ll|i can|we can|u)\b|"
+    r"^\s?(?:and (?:you|it'?s|its|we(?:'ve)? got|we have|we'?re good|i'?ll|i will|we'?ll|i can|we can|u)\b|"
     r"\?|obo\b|or best|firm\b|final\b|flat\b|cash\b|work\b|if (?:you|u)\b|all in|all-in|out the door|otd\b|"
     r"even\b|total\b|"
     r"is (?:my|our|their|the) (?:final|best|lowest|max|limit|ceiling|budget|number|offer)|"
@@ -78,7 +80,7 @@ NOT_AN_OFFER_BEFORE = re.compile(
 # A percentage that is a business figure, not a discount.
 NOT_AN_OFFER_PERCENT = re.compile(
     r"\b(churn|growth|grew|margin|utili[sz]ation|conversion|uptime|adoption|attrition|share|tax|vat|retention|"
-    r"response rate|win rate|\d+\s?%\s(?:chance|likely|probability|confiden\w*)|increase[ds]?|target|quota|"
+    r"response rate|win rate|\d+\s?%\s(?:chance|likel\w*|probab\w*|confiden\w*)|increase[ds]?|target|quota|"
     r"gets? (?:me|us) to|per the|policy|decrease[ds]?|sla|health|"
     r"battery|capacity|accuracy|\d+\s?%\s(?:done|complete|sure)|interest|apr|tip|commission|humidity|charged?|"
     r"(?:down|up)\s+(?:by\s+)?\d+|\d+\s?(?:%|percent)\s+(?:down|up|of (?:the |our |their )?\w+)|"
@@ -87,7 +89,8 @@ UPLIFT = re.compile(r"\b(?:uplift|escalator|price increase|increase cap)\b[^.]{0
                     r"\d+(?:\.\d+)?\s?%[^.]{0,20}?\b(?:uplift|escalator|increase cap)\b", re.IGNORECASE)
 TERMS = re.compile(
     r"\b(net[\s-]?\d{2,3}|quarterly (?:payments?|billing|invoic\w*)|monthly (?:payments?|billing|invoic\w*)|"
-    r"payment terms?|(?:\d+[\s-])?months? ramp|ramp(?:ed)? (?:on )?(?:payments?|pricing)|payment ramp|"
+    r"payment terms?|split (?:the )?payments?|in arrears|bill(?:ed)? annually|(?:\d+[\s-])?months? ramp|"
+    r"ramp(?:ed)? (?:on )?(?:payments?|pricing)|payment ramp|"
     r"pay(?:ment)? in (?:arrears|(?:\w+ )?installments)|(?:semi-?annual|quarterly|monthly) invoicing|"
     r"(?:\d+|one|two|three)[\s-]?(?:yr|year) (?:deal|term|contract|commitment|agreement)|"
     r"pay (?:quarterly|monthly|semi-?annually)|"
@@ -98,10 +101,13 @@ TERMS = re.compile(
     r"(?:\d+|one|two|three)[\s-]year (?:term|contract|commitment|deal|agreement)|multi[\s-]year)\b", re.IGNORECASE)
 FREE = re.compile(
     r"\b(?<!the )(?:free(?! trial| of charge)|at no (?:extra )?(?:cost|charge)|complimentary|waive[ds]?|waiving|"
-    r"throw(?:s|n|ing)? in|threw in|no charge for|on the house|gratis|cover(?:s|ed|ing)?(?= (?:the )?"
-    r"(?:shipping|delivery|install\w*|setup|set-up|onboarding|training|implementation|fees?|costs?)))\b\s*(?:the\s+|in\s+)?([\w\s-]{0,40})|"
-    r"\b([\w\s-]{2,40}?),?\s+(?:no charge|for free|at no (?:extra )?(?:cost|charge)|free of charge|on us|"
-    r"waived|comped|thrown in|for nothing)\b|"
+    r"throw(?:s|n|ing)? in|threw in|no charge for|on the house|gratis|"
+    r"(?:i'?ll|we'?ll|i can|we can) include|cover(?:s|ed|ing)?(?= (?:the )?"
+    r"(?:shipping|delivery|install\w*|setup|set-up|onboarding|training|implementation|fees?|costs?)))\b\s*"
+    r"(?:the\s+|in\s+)?([\w\s$€£¥.-]{0,40})|"
+    r"(?<!')\b(?!(?:we|i|they|he|she|you|u|it)\b)([\w\s-]{2,40}?),?\s+"
+    r"(?:no charge|for free|at no (?:extra )?(?:cost|charge)|free of charge|on us|"
+    r"waived|comped|thrown in|for nothing|(?:is|'s|are) on (?:me|us))\b|"
     r"\b([\w-]+(?:\s[\w-]+)?)\s(?:could|can|would|will|should|to)?\s?be (?:free|waived|comped)\b",
     re.IGNORECASE)
 MONTHS_FREE = re.compile(
@@ -344,6 +350,8 @@ def _free(text: str, terms: DealTerms | None) -> Reading | None:
     named = match.group(1) or match.group(2) or match.group(3) or ""
     item = re.split(r"\b(?:if|for|and|but|so|to|as|when|because|worth|in exchange|provided)\b|[.,;!?]",
                     named)[0].strip()
+    item = re.sub(r"^(?:add|adding|include|including|throw in|throwing in)\s+(?:the\s+)?", "", item,
+                  flags=re.IGNORECASE)
     if not item:  # "2 extra seats free for the first year": the item is before the word
         before = re.search(r"([\w-]+(?:\s[\w-]+){0,3})\s+free\b", text[: match.end()], re.IGNORECASE)
         item = before.group(1).strip() if before else ""

@@ -17,7 +17,7 @@ def proposal_message(proposal: Proposal) -> Reply:
     offer, deal = proposal.offer, proposal.deal
     assert deal.id is not None
     words = spec_words(offer.spec)
-    kind = "a concession you made" if offer.kind == "concession" else "an ask"
+    kind = "a concession" if offer.kind == "concession" else "an ask"
     value = ProposalValue(deal_id=deal.id, text=proposal.text[:MAX_TEXT_IN_VALUE], concession=words,
                           message=proposal.message_ts).dump()
     blocks = [

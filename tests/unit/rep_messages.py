@@ -12,11 +12,12 @@ Each row is ``(message, expected type, expected kind)``:
   fees) or ``"terms"`` (payment or contract terms: net 60, quarterly billing, out-clauses, price
   locks); ``None`` when the message names no offer at all.
 - kind is whose move it is. ``"ask"`` when the customer requests it ("they want", "asked for",
-  "procurement is pushing for...", "procurement countered at 90k", "they'd sign at 88k"), when the
-  rep asks the team about it ("can we do 10%?", "should I give them 12%?", "ok to offer 6%?", "we
-  should offer 8%"), and when the rep refuses it ("I refused the free month", "told them no on the
+  "procurement is pushing for...", "procurement countered at 90k", "they'd sign at 88k"), and when the
+  rep refuses it ("I refused the free month", "told them no on the
   15%": the customer's request stands). ``"concession"`` when the rep gave, offered, agreed to, or has
-  decided to give it, in any tense ("I offered", "we gave them", "told them we can do 10%", "I'll
+  decided to give it, in any tense, or puts a give to the team ("can we do 10%?", "should I give
+  them 12%?", "ok to offer 6%?", "we should offer 8%": relabelled on 2026-12-06, when three tables written
+  blind all read a rep's proposal as the seller's move) ("I offered", "we gave them", "told them we can do 10%", "I'll
   throw in onboarding if they sign", "going to offer 7%", "we countered at 95k", passives such as "a
   5% discount was approved"), and when the customer accepts or gets it ("they accepted our 8% offer",
   "they got their 15%"). ``None`` when type is ``None``; a negation that names nothing offered ("we did
@@ -41,7 +42,7 @@ MESSAGES: list[tuple[str, str | None, str | None]] = [
     ("CFO wants 20 percent off or they go with the incumbent", "percent", "ask"),
     ("they're asking for another 5%. third time this month 🙄", "percent", "ask"),
     ("buyer said they need 10-15% to get it past finance", "percent", "ask"),
-    ("can we do 8% off if they sign this quarter?", "percent", "ask"),
+    ("can we do 8% off if they sign this quarter?", "percent", "concession"),
     ("their procurement guy is demanding a 25% discount, says its standard for them", "percent", "ask"),
     ("they want 7.5% off the renewal", "percent", "ask"),
     ("Customer asked if we could do 18% on the platform fee", "percent", "ask"),
@@ -72,7 +73,7 @@ MESSAGES: list[tuple[str, str | None, str | None]] = [
     ("if we get to 100000 they'll sign today, per their champion", "price", "ask"),
     ("CFO said 140,000 is the most they can do, asked us to meet them there", "price", "ask"),
     ("They want us to match the competitor quote of $82,500", "price", "ask"),
-    ("can we land this at 72k?", "price", "ask"),
+    ("can we land this at 72k?", "price", "concession"),
     ("their target price is €1.1m for the 3 year deal", "price", "ask"),
     # --- price: rep concessions -------------------------------------------------------------------
     ("I said yes to 105k", "price", "concession"),
@@ -88,7 +89,7 @@ MESSAGES: list[tuple[str, str | None, str | None]] = [
     # --- cut: customer asks -----------------------------------------------------------------------
     ("they want us to knock 5k off", "cut", "ask"),
     ("asked for $10k off the implementation", "cut", "ask"),
-    ("can we take 15,000 off the total?", "cut", "ask"),
+    ("can we take 15,000 off the total?", "cut", "concession"),
     ("procurement wants €20k off or it goes back to committee", "cut", "ask"),
     ("they're asking for another 2.5k off, says it's the last ask", "cut", "ask"),
     ("they need us to shave $7,500 off to fit the budget", "cut", "ask"),
@@ -105,13 +106,13 @@ MESSAGES: list[tuple[str, str | None, str | None]] = [
     # --- free: customer asks ----------------------------------------------------------------------
     ("they want onboarding thrown in for free", "free", "ask"),
     ("asked for 2 months free", "free", "ask"),
-    ("can we waive the implementation fee?", "free", "ask"),
+    ("can we waive the implementation fee?", "free", "concession"),
     ("they're asking for 10 extra seats at no charge", "free", "ask"),
     ("procurement is pushing for free training for all 40 admins", "free", "ask"),
     ("customer wants the first 3 months free as a pilot", "free", "ask"),
     ("they want premium support included at no cost", "free", "ask"),
     ("they asked us to waive the $5k setup fee", "free", "ask"),
-    ("Can we throw in the analytics add-on for free? their ask not mine", "free", "ask"),
+    ("Can we throw in the analytics add-on for free? their ask not mine", "free", "concession"),
     # --- free: rep concessions --------------------------------------------------------------------
     ("threw in onboarding for free", "free", "concession"),
     ("I offered one month free to get the signature this week", "free", "concession"),
@@ -126,7 +127,7 @@ MESSAGES: list[tuple[str, str | None, str | None]] = [
     # --- terms: customer asks ---------------------------------------------------------------------
     ("procurement is pushing for net 60", "terms", "ask"),
     ("they want net-90 payment terms", "terms", "ask"),
-    ("can we do quarterly payments instead of annual upfront?", "terms", "ask"),
+    ("can we do quarterly payments instead of annual upfront?", "terms", "concession"),
     ("they're asking for a termination for convenience clause after year 1", "terms", "ask"),
     ("Legal wants a 3 year price lock", "terms", "ask"),
     ("they asked for monthly billing", "terms", "ask"),
@@ -223,27 +224,27 @@ MESSAGES: list[tuple[str, str | None, str | None]] = [
     ("15% was requested by their procurement team", "percent", "ask"),
     ("they rejected our 8% and want 12 now", "percent", "ask"),
     ("they turned down 95k, holding at 88k", "price", "ask"),
-    # --- the rep asks the team about the customer's request: ask -----------------------------------
-    ("can we do 10%?", "percent", "ask"),
-    ("should I give them 12%? they say the competitor is at that", "percent", "ask"),
+    # --- the rep puts a give to the team: the seller's move, proposed ----------------------------------
+    ("can we do 10%?", "percent", "concession"),
+    ("should I give them 12%? they say the competitor is at that", "percent", "concession"),
     ("any chance we can do quarterly billing for them?", "terms", "ask"),
     ("is 20% off doable? that's what they're after", "percent", "ask"),
     ("how much room do I have? they want 10k off", "cut", "ask"),
     ("would it be crazy to give them 2 months free?", "free", "ask"),
-    ("should we throw in training? they keep bringing it up", "free", "ask"),
+    ("should we throw in training? they keep bringing it up", "free", "concession"),
     ("do I offer net 45 or hold at net 30? they asked for 60", "terms", "ask"),
-    ("Can I go to 11%? they say that closes it today", "percent", "ask"),
+    ("Can I go to 11%? they say that closes it today", "percent", "concession"),
     ("thoughts on giving them 5k off? they're stuck on budget", "cut", "ask"),
-    ("ok to offer 6%?", "percent", "ask"),
+    ("ok to offer 6%?", "percent", "concession"),
     ("mind if I throw in onboarding?", "free", "ask"),
-    ("what if I offer 8%", "percent", "ask"),
-    ("could we go to 90k? champion says that gets it signed", "price", "ask"),
-    ("Can we offer them net 45 instead of the net 60 they want?", "terms", "ask"),
+    ("what if I offer 8%", "percent", "concession"),
+    ("could we go to 90k? champion says that gets it signed", "price", "concession"),
+    ("Can we offer them net 45 instead of the net 60 they want?", "terms", "concession"),
     ("are we allowed to waive the setup fee? customer asked", "free", "ask"),
     ("Need approval for 18% - customer won't sign otherwise", "percent", "ask"),
     ("requesting approval to give 12% on the Acme renewal", "percent", "ask"),
-    ("I think we should offer them 8%, thoughts?", "percent", "ask"),
-    ("should i just give them the 5%", "percent", "ask"),
+    ("I think we should offer them 8%, thoughts?", "percent", "concession"),
+    ("should i just give them the 5%", "percent", "concession"),
     # --- the rep's move, made, promised or decided, in any tense: concession -----------------------
     ("told them we can do 10%", "percent", "concession"),
     ("I'll throw in onboarding if they sign this week", "free", "concession"),

@@ -36,7 +36,7 @@ HOLDOUT: list[tuple[str, str | None, str | None]] = [
     # --- free ---
     ("they want onboarding thrown in at no charge", "free", "ask"),
     ("said we'd include two months free on the front end", "free", "concession"),
-    ("can we waive the setup fee? that's the last thing they're asking for", "free", "ask"),
+    ("can we waive the setup fee? that's the last thing they're asking for", "free", "concession"),
     ("agreed to comp 5 extra seats for their analytics team", "free", "concession"),
     ("they asked for free admin training for the ops folks", "free", "ask"),
     ("offered to waive the $3k implementation fee", "free", "concession"),

@@ -78,8 +78,8 @@ def test_what_the_customer_wants_or_counters_with_is_an_ask(words: str) -> None:
     "Hey team, should we waive onboarding for them?", "Any objection if I give them 7%?", "should i go to 11%",
     "ok to offer net 45?", "what if I offer 8%", "we should offer them 8% I think", "let's offer 5% and see",
 ])
-def test_the_rep_asking_the_team_about_an_offer_is_an_ask(words: str) -> None:
-    assert _kind(words) == "ask"
+def test_the_rep_proposing_a_give_to_the_team_is_the_sellers_move_proposed(words: str) -> None:
+    assert _kind(words) == "concession"
 
 
 @pytest.mark.parametrize("words", [
