@@ -65,7 +65,7 @@ def test_the_llms_ask_or_concession_call_chooses_the_primary_button(slack, stand
     [proposal] = wait_for_proposals(slack, standin)
     buttons = [e for b in proposal.blocks if b["type"] == "actions" for e in b["elements"]]
     assert [b["text"]["text"] for b in buttons if b.get("style") == "primary"] == ["Log as concession"]
-    assert "a concession you made" in shown(proposal) and "12%" in shown(proposal)
+    assert "I read a concession" in shown(proposal) and "12%" in shown(proposal)
 
 
 def test_a_message_the_llm_finds_no_offer_in_gets_no_proposal(slack, standin, llm) -> None:
@@ -144,7 +144,8 @@ def test_an_llm_reading_never_launders_an_unethical_demand_into_a_concession(sla
 # "Coach this message" ------------------------------------------------------------------------------------
 
 
-def test_coach_this_message_posts_the_llms_advice_privately_in_the_thread(slack, standin, llm) -> None:
+def test_coach_this_message_naming_an_offer_is_read_and_coached_by_the_llm_privately_in_the_thread(
+        slack, standin, llm) -> None:
     thread = deal_thread(slack, standin)
     answer = slack.interactive(shortcut_payload(standin, user=REP, channel=CHANNEL, ts=f"{float(thread) + 5:.6f}",
                                                 thread_ts=thread, words="Can you do 30% off if we sign today?"))
@@ -152,9 +153,10 @@ def test_coach_this_message_posts_the_llms_advice_privately_in_the_thread(slack,
     assert standin.wait_for(lambda: (slack.deliver(), standin.ephemerals(REP))[1], timeout=LLM_TIMEOUT + 3)
     [coaching] = standin.ephemerals(REP)
     assert coaching.thread_ts == thread
+    assert "30% off list" in shown(coaching) and "Log as ask" in shown(coaching)
     assert "two-year term" in shown(coaching) and "Answered by the test-model" in shown(coaching)
-    [request] = llm.requests
-    assert "<customer>Can you do 30% off if we sign today?</customer>" in request["messages"][1]["content"]
+    assert any("Can you do 30% off if we sign today?" in request["messages"][1]["content"]
+               for request in llm.requests)
 
 
 def test_coach_this_message_with_a_failing_llm_posts_the_offline_advice(slack, standin, llm) -> None:

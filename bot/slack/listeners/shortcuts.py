@@ -28,17 +28,29 @@ def register(app: App, services: Services) -> None:
         ts = str(message.get("ts") or "")
         if not actor.team_id or not actor.user_id:
             return
-        reply = guarded(lambda: _propose(services, actor, thread, text, ts) or _coach(services, actor, thread, text))
+        reply = guarded(lambda: _answer(services, actor, thread, text, ts))
         if reply is not None:
             guarded(lambda: services.notices.private(actor, reply, thread_ts=thread))
 
 
-def _propose(services: Services, actor: Actor, thread: str, text: str, ts: str) -> Reply | None:
-    """The proposal for an offer the message names, read against its deal; None if it names none."""
+def _propose(services: Services, actor: Actor, thread: str, text: str, ts: str) -> Reply | bool:
+    """The proposal for an offer the message names, read against its deal (True when the LLM's reading and
+    coaching are on their way instead); False if it names none, so the words are coached."""
     threads = services.threads
     message = threads.shortcut_message(actor, thread, text, ts) if threads is not None else None
     proposal = threads.offline_proposal(message) if threads is not None and message is not None else None
-    return proposal_message(proposal) if proposal is not None else None
+    if proposal is None or message is None:
+        return False
+    if services.followups is not None and services.followups.propose(message):
+        return True
+    return proposal_message(proposal)
+
+
+def _answer(services: Services, actor: Actor, thread: str, text: str, ts: str) -> Reply | None:
+    proposed = _propose(services, actor, thread, text, ts)
+    if proposed is True:
+        return None
+    return proposed or _coach(services, actor, thread, text)
 
 
 def _coach(services: Services, actor: Actor, thread: str, text: str) -> Reply | None:
