@@ -129,6 +129,11 @@ class ThreadService:
 _SLACK_TS = re.compile(r"\d{1,20}\.\d{1,12}")  # a message's ts, as Slack writes it: "1700000000.000100"
 
 
+def message_ts(value: object) -> str:
+    """A message's ts as Slack writes it, else "": it keys a proposal's log-once claim."""
+    return value if isinstance(value, str) and _SLACK_TS.fullmatch(value) else ""
+
+
 def _message_of(event: dict) -> tuple[str, str, str, str, str] | None:
     """(user, channel, thread, text, ts) of a person's reply in a thread; edits count as the new text."""
     if event.get("subtype") == "message_changed":

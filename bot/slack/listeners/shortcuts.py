@@ -11,6 +11,7 @@ from bot.render import replies
 from bot.render.blocks import Reply
 from bot.render.proposals import proposal_message
 from bot.services.access import Actor
+from bot.services.threads import message_ts
 from bot.slack.ids import Shortcut
 from bot.slack.router import Services, guarded
 
@@ -25,7 +26,7 @@ def register(app: App, services: Services) -> None:
                       user_id=str((body.get("user") or {}).get("id") or ""), channel_id=str(channel))
         thread = str(message.get("thread_ts") or message.get("ts") or "")
         text = str(message.get("text") or "")[:4000]
-        ts = str(message.get("ts") or "")
+        ts = message_ts(message.get("ts"))
         if not actor.team_id or not actor.user_id:
             return
         reply = guarded(lambda: _answer(services, actor, thread, text, ts))
