@@ -1,4 +1,4 @@
-"""Modals: the `/deal new` form."""
+"""Modals: the `/deal new` form and the worth of a give."""
 
 from __future__ import annotations
 
@@ -20,38 +20,27 @@ def _input(block: Block, action: Action, label: str, hint: str, *, optional: boo
     )
 
 
+def _modal(callback: ViewId, title: str, submit: str, private_metadata: str, blocks: list[InputBlock]) -> dict:
+    view = View(type="modal", callback_id=callback, title=PlainTextObject(text=title),
+                submit=PlainTextObject(text=submit), close=PlainTextObject(text="Cancel"),
+                private_metadata=private_metadata, blocks=blocks)
+    return view.to_dict()
+
+
 def worth_modal(private_metadata: str, item: str) -> dict:
     """What the rep says a give of unknown or estimated worth is worth."""
-    view = View(
-        type="modal",
-        callback_id=ViewId.GIVE_WORTH,
-        title=PlainTextObject(text="What is it worth?"),
-        submit=PlainTextObject(text="Save"),
-        close=PlainTextObject(text="Cancel"),
-        private_metadata=private_metadata,
-        blocks=[_input(Block.WORTH, Action.WORTH, f"Worth of {item}"[:150] if item else "Worth",
-                       "e.g. $5,000 or 5k")],
-    )
-    return view.to_dict()
+    label = f"Worth of {item}"[:150] if item else "Worth"
+    return _modal(ViewId.GIVE_WORTH, "What is it worth?", "Save", private_metadata,
+                  [_input(Block.WORTH, Action.WORTH, label, "e.g. $5,000 or 5k")])
 
 
 def new_deal_modal(private_metadata: str) -> dict:
-    view = View(
-        type="modal",
-        callback_id=ViewId.NEW_DEAL,
-        title=PlainTextObject(text="New deal"),
-        submit=PlainTextObject(text="Open deal"),
-        close=PlainTextObject(text="Cancel"),
-        private_metadata=private_metadata,
-        blocks=[
-            _input(Block.NAME, Action.NAME, "Deal name", "one word, e.g. acme-renewal"),
-            _input(Block.LIST, Action.LIST, "List price", "e.g. $120,000 or 120k"),
-            _input(Block.FLOOR, Action.FLOOR, "Walk-away floor (private)", "the lowest effective price you accept"),
-            _input(Block.TARGET, Action.TARGET, "Target", "the price you aim for", optional=True),
-            _input(Block.CAP, Action.CAP, "Discount cap for this deal", "e.g. 15%", optional=True),
-            _input(Block.TERM, Action.TERM, "Term", "months the list price buys, e.g. 36 (12 if empty)",
-                   optional=True),
-            _input(Block.CUSTOMER, Action.CUSTOMER, "Customer", "e.g. Acme Corp", optional=True, max_length=120),
-        ],
-    )
-    return view.to_dict()
+    return _modal(ViewId.NEW_DEAL, "New deal", "Open deal", private_metadata, [
+        _input(Block.NAME, Action.NAME, "Deal name", "one word, e.g. acme-renewal"),
+        _input(Block.LIST, Action.LIST, "List price", "e.g. $120,000 or 120k"),
+        _input(Block.FLOOR, Action.FLOOR, "Walk-away floor (private)", "the lowest effective price you accept"),
+        _input(Block.TARGET, Action.TARGET, "Target", "the price you aim for", optional=True),
+        _input(Block.CAP, Action.CAP, "Discount cap for this deal", "e.g. 15%", optional=True),
+        _input(Block.TERM, Action.TERM, "Term", "months the list price buys, e.g. 36 (12 if empty)", optional=True),
+        _input(Block.CUSTOMER, Action.CUSTOMER, "Customer", "e.g. Acme Corp", optional=True, max_length=120),
+    ])

@@ -62,15 +62,20 @@ def test_a_concession_for_nothing_records_no_get(slack, container) -> None:
     assert [e.kind.value for e in load(container).entries] == ["concession"]
 
 
-def test_the_worth_of_a_give_of_unknown_worth_is_asked_for_with_a_button_and_counts_once_given(
-        slack, standin, container) -> None:
+def worth_form_of_a_free_item(slack, standin) -> dict:  # noqa: ANN001
+    """A deal with a free item of unknown worth, and the form its "Set its worth" button opens."""
     slack.command("new acme list=100k floor=70k", user=REP)
     answer = slack.command("concede acme free onboarding", user=REP)
     before = len(standin.calls_to("views.open"))
     slack.press(answer.body["blocks"], Action.SET_WORTH, user=REP, channel=CHANNEL)
     [call] = standin.calls_to("views.open")[before:]
     view = call.params["view"]
-    view = json.loads(view) if isinstance(view, str) else view
+    return json.loads(view) if isinstance(view, str) else view
+
+
+def test_the_worth_of_a_give_of_unknown_worth_is_asked_for_with_a_button_and_counts_once_given(
+        slack, standin, container) -> None:
+    view = worth_form_of_a_free_item(slack, standin)
     assert "free onboarding" in json.dumps(view)
 
     saved = slack.view_submission(view, {str(Block.WORTH): {str(Action.WORTH): "5k"}}, user=REP)
@@ -81,11 +86,7 @@ def test_the_worth_of_a_give_of_unknown_worth_is_asked_for_with_a_button_and_cou
 
 
 def test_a_worth_that_does_not_read_is_shown_beside_the_field_and_nothing_changes(slack, standin, container) -> None:
-    slack.command("new acme list=100k floor=70k", user=REP)
-    answer = slack.command("concede acme free onboarding", user=REP)
-    slack.press(answer.body["blocks"], Action.SET_WORTH, user=REP, channel=CHANNEL)
-    view = standin.calls_to("views.open")[-1].params["view"]
-    view = json.loads(view) if isinstance(view, str) else view
+    view = worth_form_of_a_free_item(slack, standin)
     refused = slack.view_submission(view, {str(Block.WORTH): {str(Action.WORTH): "heaps"}}, user=REP)
     assert "errors" in refused.text and "heaps" in refused.text
     assert load(container).entries[0].worth_cents is None
