@@ -26,7 +26,7 @@ _FIGURE = re.compile(
     rf"(?<![\w.,/:#])(?P<prefix>[$€£¥]|\b(?:{_CODES})\s?)?\s?"
     r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?:\s?(?P<mult>k|mm|m|mil|million|grand|thousand)\b)?"
-    rf"(?:\s?(?P<percent>%|perc[a-z]*\b|per\s?cent\b|pct\b|prcnt\b|(?:points?|pts)\b(?=\s+off))|\s?(?P<suffix>{_CODES}|bucks|dollars?|euros?|usd)\b)?"
+    rf"(?:\s?(?P<percent>%|p[er]{{0,3}}c[ent]{{0,4}}t\w*|per\s?cent\b|(?:points?|pts)\b(?=\s+off))|\s?(?P<suffix>{_CODES}|bucks|dollars?|euros?|usd)\b)?"
     r"(?![\w:]|/(?!\s?(?:mo|month|yr|year|user|seat)\b)|\.\d|,\d{3}|-\d)",
     re.IGNORECASE,
 )

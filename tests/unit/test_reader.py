@@ -182,3 +182,8 @@ def test_offers_in_haggling_chat_are_found_with_their_amount_and_side(words: str
 def test_a_tiny_bare_figure_is_read_in_thousands_and_confirmed_never_logged_as_dollars() -> None:
     reading = read_concession("3 for nothing", DealTerms(12_000_000, 12_000_000))
     assert (reading.spec.type, _figure(reading), reading.sure, reading.get) == (ConcessionType.CUT, 3_000, False, "")
+
+
+@pytest.mark.parametrize("words", ["5 prcent", "5 percnet", "5 pct", "5 prcnt", "5 per cent", "five percent"])
+def test_a_percent_misspelt_as_reps_type_it_is_still_a_percent(words: str) -> None:
+    assert read_concession(words, DEAL).spec == ConcessionSpec(ConcessionType.PERCENT, percent_bp=500)
