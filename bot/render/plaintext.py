@@ -25,7 +25,7 @@ _EMPHASIS = [
 _EMOJI = {
     "large_green_circle": "🟢", "large_yellow_circle": "🟡", "large_orange_circle": "🟠", "red_circle": "🔴",
     "handshake": "🤝", "rotating_light": "🚨", "white_check_mark": "✅", "no_entry": "⛔", "tada": "🎉",
-    "warning": "⚠️",
+    "warning": "⚠️", "trophy": "🏆", "door": "🚪", "heavy_multiplication_x": "✖️",
 }
 _SHORTCODE = re.compile(r":([a-z0-9_+-]+):")
 # A mention without a label: <@U1>, <#C1>. Slack shows the person's or channel's name; a terminal needs telling.
