@@ -111,8 +111,7 @@ def phrasings(misses: bool) -> list[tuple[str, float | int]]:
             if misses:
                 print(f"  refused: {command} {text!r}")
             continue
-        ok = _matches(reading, type_, value) and (command == "ask" or (reading.get or None) == (get or None)
-                                                  or bool(reading.get) == bool(get))
+        ok = _matches(reading, type_, value) and (command == "ask" or bool(reading.get) == bool(get))
         if ok and reading.sure:
             logged += 1
         elif not reading.sure and (ok or (reading.other is not None and _matches(

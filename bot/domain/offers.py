@@ -56,8 +56,6 @@ class Offer:
     kind: str  # "ask" or "concession"
     spec: ConcessionSpec
     ethics: tuple[str, ...] = ()
-    get: str = ""
-    sure: bool = True
 
 
 def find_offer(text: str, terms: DealTerms | None = None) -> Offer | None:
@@ -75,13 +73,13 @@ def find_offer(text: str, terms: DealTerms | None = None) -> Offer | None:
         return Offer(ASK, reading.spec, markers)
     side = None if proposes(text) else _side(text)
     if side is not None:
-        return Offer(side, reading.spec, sure=reading.sure)
+        return Offer(side, reading.spec)
     given, asked = _moves(text, terms)
     if not given:
         undecided = not asked and _THEIR_CONDITION.search(text)
-        return Offer(CONCESSION if undecided else ASK, reading.spec, sure=reading.sure)
+        return Offer(CONCESSION if undecided else ASK, reading.spec)
     named = next((move for move in given if move is not None), reading)
-    return Offer(CONCESSION, named.spec, sure=named.sure)
+    return Offer(CONCESSION, named.spec)
 
 
 def _side(text: str) -> str | None:

@@ -116,6 +116,7 @@ MONTHS_FREE = re.compile(
     r"\b(?P<n2>\d+|a|an|one|another|extra|the)\s+(?:extra\s+|additional\s+|more\s+|bonus\s+)?free\s+months?\b|"
     r"\bfree\s+(?:for\s+)?(?:the\s+first\s+)?(?P<n3>\d+)\s+months?\b", re.IGNORECASE)
 WORTH = re.compile(r"\bworth\s+(?:about\s+|~)?(\S+)", re.IGNORECASE)
+_WORTH_BEFORE = re.compile(r"\bworth\s+(?:about\s+|~)?$", re.IGNORECASE)
 # What introduces the get; the last one whose left side still reads as a concession wins.
 GET = re.compile(r"\s+(?:in exchange for|in return for|in return,?|for|if they|if the customer|if the client|"
                  r"as long as|so long as|provided(?: that)?|on condition that|assuming|once they)\s+", re.IGNORECASE)
@@ -259,7 +260,7 @@ def _money(text: str, terms: DealTerms | None) -> Reading | None:
     short = len(re.findall(r"[a-z']+", _without_figures(text, figures), re.IGNORECASE)) <= _SHORT
     for mention in figures:
         before, after = text[: mention.start], text[mention.end:]
-        if WORTH.search(before[-12:] + text[mention.start:mention.end]) and re.search(r"worth\s*\S*$", before):
+        if _WORTH_BEFORE.search(before):
             continue  # "free onboarding worth 5k": the worth belongs to the item
         if NOT_AN_OFFER_BEFORE.search(before):
             continue

@@ -62,8 +62,9 @@ def worth_blocks(result: DealResult) -> list:
     either way the rep can say what it is worth, with a button or `/deal worth`."""
     deal, ledger = result.deal, result.ledger
     numbered = list(enumerate(ledger.concessions, start=1))
-    unknown = [(n, c) for n, c in numbered if c.worth_cents is None and not c.concession_type.changes_price]
-    estimated = [(n, c) for n, c in numbered if c.worth_estimated and c is result.entry]
+    unpriced = {c.seq for c in ledger.unpriced}
+    unknown = [(n, c) for n, c in numbered if c.seq in unpriced]
+    estimated = [(n, c) for n, c in numbered if c is result.entry and c.worth_estimated]
     if unknown and result.moment in (Moment.CONCESSION, Moment.STATUS):
         names = ", ".join(f"“{escape(c.text)}”" for _, c in unknown[:5])
         text = (f"The figures leave out what {names} is worth: not known yet. Say what it is worth and it counts "

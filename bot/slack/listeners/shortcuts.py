@@ -34,24 +34,17 @@ def register(app: App, services: Services) -> None:
             guarded(lambda: services.notices.private(actor, reply, thread_ts=thread))
 
 
-def _propose(services: Services, actor: Actor, thread: str, text: str, ts: str) -> Reply | bool:
-    """The proposal for an offer the message names, read against its deal (True when the LLM's reading and
-    coaching are on their way instead); False if it names none, so the words are coached."""
+def _answer(services: Services, actor: Actor, thread: str, text: str, ts: str) -> Reply | None:
+    """The proposal for an offer the message names, read against its deal, else coaching on its words; None
+    when the LLM's answer is on its way instead."""
     threads = services.threads
     message = threads.shortcut_message(actor, thread, text, ts) if threads is not None else None
     proposal = threads.offline_proposal(message) if threads is not None and message is not None else None
     if proposal is None or message is None:
-        return False
+        return _coach(services, actor, thread, text)
     if services.followups is not None and services.followups.propose(message):
-        return True
-    return proposal_message(proposal)
-
-
-def _answer(services: Services, actor: Actor, thread: str, text: str, ts: str) -> Reply | None:
-    proposed = _propose(services, actor, thread, text, ts)
-    if proposed is True:
         return None
-    return proposed or _coach(services, actor, thread, text)
+    return proposal_message(proposal)
 
 
 def _coach(services: Services, actor: Actor, thread: str, text: str) -> Reply | None:
