@@ -24,6 +24,7 @@ from bot.domain.outcome import final_state
 from bot.domain.reader import read_ask, read_concession, terms_of
 from bot.domain.rules import Finding, Judgement, Rule, judge, judge_ask
 from bot.services.access import Access, Actor
+from bot.services.notes import THREAD_NOTES, thread_note
 from bot.services.results import DealResult, Moment, ToConfirm
 
 # A change to one deal, given its ledger before the change: returns the entry it recorded (if any) and, for an
@@ -33,8 +34,6 @@ Recorder = Callable[[Deal, Policy, Ledger], tuple[Entry | None, Judgement | None
 # before, which costs a second judging and is asked for only when needed. Only moves that add entries alert.
 AlertRule = Callable[[Judgement, Callable[[], Judgement]], frozenset[Rule]]
 
-# Moments that leave a line in the deal's thread (its public room); none of them shows the floor.
-_THREAD_NOTES = {Moment.CONCESSION, Moment.GET, Moment.UNDO, Moment.WALK, Moment.WON, Moment.LOST, Moment.BACK}
 # Tries reading a deal without a lock before one that locks it from the start (see _record).
 _TRIES_BEFORE_LOCKING = 2
 _CLOSING = {"walk": (Stage.WALKED, Moment.WALK), "won": (Stage.WON, Moment.WON), "lost": (Stage.LOST, Moment.LOST)}
@@ -291,7 +290,7 @@ class DealService:
             entry, what_if = record(deal, policy, before)
             ledger = Ledger.of(deal)  # summed once, after the move, for the rules, the row and the reply
             after = judge(deal, policy, ledger)
-            notes = ext_shared is not True and moment in _THREAD_NOTES
+            notes = ext_shared is not True and moment in THREAD_NOTES
             waiting = None
             if notes and deal.id is not None:
                 waiting = found.waiting_note if found.notes_read else uow.outbox.waiting_note(deal.id)
@@ -325,7 +324,7 @@ class DealService:
         assert deal.id is not None
         if ext_shared is not True:
             uow.outbox.refresh_card(channel=deal.channel_id, deal_id=deal.id)
-            note = _note(moment, deal, entry) if moment in _THREAD_NOTES else None
+            note = thread_note(moment, deal, entry) if moment in THREAD_NOTES else None
             if note is not None:
                 uow.outbox.add_note(channel=deal.channel_id, deal_id=deal.id, note=note, waiting=waiting)
         channel = policy.alert_channel or self._default_alert_channel
@@ -386,43 +385,3 @@ def _newly_severe(after: Judgement, before: Callable[[], Judgement]) -> frozense
     the deal as it was is needed only when some rule is severe now."""
     severe = after.severe_rules()
     return severe - before().severe_rules() if severe else severe
-
-
-def _note(moment: Moment, deal: Deal, entry: Entry | None) -> dict | None:
-    """What the thread may know: the move and its get, never prices relative to the floor. None: nothing to note."""
-    note: dict = {"moment": moment.value, "by": entry.by_user if entry else deal.owner_id}
-    if moment is Moment.UNDO and entry is not None:
-        return _undo_note(note, deal, entry)
-    if entry is not None:
-        note["text"] = _public_text(entry)
-        note["kind"] = entry.kind.value
-        if entry.kind is EntryKind.CONCESSION:
-            # From the end: the get, if any, was logged with the concession, after every older entry.
-            got = next((e for e in reversed(deal.entries) if e.active and e.reciprocates == entry.seq), None)
-            note["get"] = got.text if got else ""
-    if moment in (Moment.WON, Moment.LOST, Moment.WALK):
-        note["reason"] = deal.outcome_note
-    return note
-
-
-def _undo_note(note: dict, deal: Deal, entry: Entry) -> dict | None:
-    """The move taken back, as the thread saw it recorded: a customer's ask was never noted there, so neither is
-    taking it back; a get taken back alone names the concession it answered."""
-    move = ops.move_ending_with(deal, entry)
-    first = move[0]
-    if first.kind is EntryKind.ASK:
-        return None
-    note.update(text=_public_text(first), kind=first.kind.value)
-    if len(move) > 1:
-        note["get"] = move[-1].text
-    elif first.kind is EntryKind.GET:
-        answered = next((e for e in deal.entries if e.seq == first.reciprocates), None)
-        note["answered"] = _public_text(answered) if answered else ""
-    return note
-
-
-def _public_text(entry: Entry) -> str:
-    """An entry as the channel may read it: a price move without its amount (the channel may read the card, not
-    the discount)."""
-    priced = entry.concession_type is not None and entry.concession_type.changes_price
-    return "a price concession" if priced and entry.kind is EntryKind.CONCESSION else entry.text
