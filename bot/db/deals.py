@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Insert, bindparam, func, insert, select, union_all, update
 
@@ -102,13 +102,21 @@ class DealInContext:
     notes_read: bool = False
 
 
+class _StoredEntry(NamedTuple):
+    """What `save` may change of an entry already stored."""
+
+    taken_back: bool
+    worth_cents: int | None
+    worth_estimated: bool
+
+
 class DealRepository:
     def __init__(self, connection: Connection, team_id: str, runner: Runner) -> None:
         self._connection, self._team_id = connection, team_id
         self._run = runner  # the hot statements, on the driver (prepared.py), batched with the outbox's
         self._stored: dict[int, dict[str, Any]] = {}  # per deal: its row as read or last written
-        self._taken_back: dict[int, dict[int, bool]] = {}  # per deal: seq -> taken back, as stored
-        self._worths: dict[int, dict[int, tuple[int | None, bool]]] = {}  # per deal: seq -> worth, estimated
+        # Per deal: each entry's changeable facts as stored (taken back, worth, estimated), so `save` writes changes.
+        self._entries: dict[int, dict[int, _StoredEntry]] = {}
 
     # Reading -------------------------------------------------------------------------------------
 
@@ -187,7 +195,7 @@ class DealRepository:
         values = mapping.new_deal_values(deal, verdict)
         deal.id = self._connection.execute(insert(DEAL).values(**values).returning(DEAL.c.id)).scalar_one()
         self._stored[deal.id] = {**values, "id": deal.id, "version": 0}
-        self._taken_back[deal.id], self._worths[deal.id] = {}, {}
+        self._entries[deal.id] = {}
         self.save(deal, verdict)  # its first entries, if any
         return deal
 
@@ -214,19 +222,20 @@ class DealRepository:
         # and it takes the deal's row lock before they touch any row.
         self._run.write(prepare(_UPDATE_DEAL, dialect, changed), params, check=unless_changed)
         stored.update(changed, version=stored["version"] + 1)
-        taken_back = self._taken_back[deal.id]
-        new = [mapping.entry_values(deal, entry) for entry in deal.entries if entry.seq not in taken_back]
+        stored_entries = self._entries[deal.id]
+        new = [mapping.entry_values(deal, entry) for entry in deal.entries if entry.seq not in stored_entries]
         if new:
             statement = _insert_entries(len(new), tuple(new[0]))
             self._run.write(prepare(statement, dialect), {f"{name}_{i}": value for i, values in enumerate(new)
                                                           for name, value in values.items()})
         for entry in deal.entries:
-            if entry.taken_back and not taken_back.get(entry.seq, False):
+            was = stored_entries.get(entry.seq)  # None: inserted above
+            if entry.taken_back and not (was is not None and was.taken_back):
                 self._run.write(prepare(_TAKE_BACK, dialect), {"deal_id": deal.id, "seq": entry.seq, "at": now,
                                                                "by": entry.taken_back_by})
-        worths = self._worths[deal.id]
-        for entry in deal.entries:  # a worth stated later for a give of unknown or estimated worth
-            if entry.seq in worths and worths[entry.seq] != (entry.worth_cents, entry.worth_estimated):
+            if was is not None and (entry.worth_cents, entry.worth_estimated) != (was.worth_cents,
+                                                                                  was.worth_estimated):
+                # A worth stated later for a give of unknown or estimated worth.
                 self._run.write(prepare(_SET_WORTH, dialect), {"deal_id": deal.id, "seq": entry.seq,
                                                                "worth": entry.worth_cents,
                                                                "estimated": entry.worth_estimated})
@@ -259,5 +268,5 @@ class DealRepository:
         return mapping.deal_from_row(row, entries)
 
     def _remember_entries(self, deal_id: int, entries: list[Entry]) -> None:
-        self._taken_back[deal_id] = {entry.seq: entry.taken_back for entry in entries}
-        self._worths[deal_id] = {entry.seq: (entry.worth_cents, entry.worth_estimated) for entry in entries}
+        self._entries[deal_id] = {entry.seq: _StoredEntry(entry.taken_back, entry.worth_cents, entry.worth_estimated)
+                                  for entry in entries}
