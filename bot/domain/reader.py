@@ -169,10 +169,17 @@ def read_concession(text: str, terms: DealTerms | None = None) -> Reading:
     text = text.strip()
     if not text:
         raise InputError("Say what you conceded.")
+    strict_error: InputError | None = None
     for left, get in _get_splits(text):
-        reading = _read_whole(left, terms)
+        try:
+            reading = _read_whole(left, terms)
+        except InputError as exc:  # a strict form that does not read; a shorter give may still read
+            strict_error = strict_error or exc
+            continue
         if reading is not None:
             return replace(reading, get=get)
+    if strict_error is not None:
+        raise strict_error
     shown = text if len(text) <= 40 else text[:39] + "…"
     raise InputError(f"I could not find a concession in `{shown}`: name a discount, an amount off, a new price, "
                      "something free or terms.")

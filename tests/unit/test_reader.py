@@ -187,3 +187,8 @@ def test_a_tiny_bare_figure_is_read_in_thousands_and_confirmed_never_logged_as_d
 @pytest.mark.parametrize("words", ["5 prcent", "5 percnet", "5 pct", "5 prcnt", "5 per cent", "five percent"])
 def test_a_percent_misspelt_as_reps_type_it_is_still_a_percent(words: str) -> None:
     assert read_concession(words, DEAL).spec == ConcessionSpec(ConcessionType.PERCENT, percent_bp=500)
+
+
+def test_the_get_may_itself_say_for_the_give_is_what_reads_before_it() -> None:
+    reading = read_concession("cut 5k for a logo for the website", DEAL)
+    assert (reading.spec.type, _figure(reading), reading.get) == (ConcessionType.CUT, 5_000, "a logo for the website")
