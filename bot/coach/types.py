@@ -32,7 +32,9 @@ class Principle:
 
 @dataclass(frozen=True)
 class CoachRequest:
-    """Everything a coach may look at. `moment`: opened, ask, concession, coach, …"""
+    """Everything a coach may look at. `moment`: opened, ask, concession, get, coach, …; `question`: what the rep
+    asked the coach; `customer_words`: what the customer said; `shown`: the lines last shown on this deal (newest
+    last), which no coach repeats."""
 
     deal: Deal
     ledger: Ledger
@@ -41,6 +43,7 @@ class CoachRequest:
     moment: str
     customer_words: str = ""
     question: str = ""
+    shown: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
