@@ -1,50 +1,181 @@
-"""The offline coach: deterministic advice from the principles, used with no LLM or when it fails."""
+"""The offline coach: it reads the situation and answers from the principles and plays, with no LLM."""
 
 from __future__ import annotations
 
-from bot.coach.types import OFFLINE_COACH, Advice, CoachRequest, Line, Move, Principle
+import re
+import string
+from collections.abc import Iterator, Mapping
+
+from bot.coach.principles import load_plays
+from bot.coach.situation import Signal, Situation, Timing, read_situation
+from bot.coach.types import OFFLINE_COACH, Advice, CoachRequest, Line, Move, Play, Principle
 from bot.domain.model import Verdict
 from bot.domain.rules import Rule
 
 MAX_LINES = 3
+MIN_LINES = 2
+
+# What each signal calls for when the walk-away rules leave the move open. A plain push on price has no move of
+# its own: the moment decides it (an ask is traded, anything else is held).
+SIGNAL_MOVES: Mapping[Signal, Move] = {
+    Signal.UNETHICAL: Move.WALK_AWAY,
+    Signal.FINAL_OFFER: Move.HOLD,  # a "final offer" is tested by holding, not by chasing it down
+    Signal.COMPETITOR: Move.HOLD,  # compare scope and value; never match a price for its own sake
+    Signal.BUDGET: Move.TRADE,  # fit the scope to the budget, or get something for the price
+    Signal.APPROVAL: Move.HOLD,
+    Signal.DEADLINE: Move.TRADE,  # their date is worth something: make it part of the trade
+    Signal.PAYMENT_TERMS: Move.TRADE,
+    Signal.FREE_ITEMS: Move.TRADE,
+    Signal.SCOPE_CREEP: Move.TRADE,
+    Signal.STALL: Move.HOLD,  # no concession to revive a quiet deal: set the next step instead
+}
+_FALLBACKS = ("value-not-price", "expert-not-supplicant", "give-get", "time-has-a-price")
+_MOMENT_PLAYS = {Timing.GOT: "got", Timing.WALKED: "walked", Timing.WON: "won"}
+
+# Things a rep can ask for in return, each with the words that show the ledger already holds it.
+_GETS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("a two-year term", ("term", "year", "multi")),
+    ("a signature by the end of the month", ("sign", "by ", "close")),
+    ("a case study", ("case study", "case-study")),
+    ("a reference call", ("reference",)),
+    ("payment up front", ("upfront", "up front", "prepay", "in advance")),
+    ("a larger order", ("seat", "volume", "users", "licen", "order")),
+)
 
 
-def recommended_move(request: CoachRequest) -> Move:
-    """The rules decide the move; the coach only phrases it."""
+def recommended_move(request: CoachRequest, situation: Situation | None = None) -> Move:
+    """The rules decide the move when they are severe; otherwise what the customer is doing decides it."""
+    situation = situation or read_situation(request)
     verdict = request.judgement.verdict
-    if verdict is Verdict.WALK_AWAY:
+    if situation.unethical or verdict is Verdict.WALK_AWAY:
         return Move.WALK_AWAY
     if verdict is Verdict.ESCALATE:
         return Move.ESCALATE
-    if request.moment == "ask" or Rule.GIVE_WITHOUT_GET in request.judgement.rules:
+    if situation.timing in (Timing.WALKED, Timing.WON):
+        return Move.HOLD
+    lead = SIGNAL_MOVES.get(situation.lead) if situation.lead else None
+    if lead is not None:
+        return lead
+    if situation.timing is Timing.ASKED or Rule.GIVE_WITHOUT_GET in request.judgement.rules:
         return Move.TRADE  # never give on request without naming the price of it
     return Move.HOLD
 
 
 class OfflineCoach:
-    def __init__(self, principles: tuple[Principle, ...]) -> None:
-        self._principles = principles
+    def __init__(self, principles: tuple[Principle, ...], plays: Mapping[str, Play] | None = None) -> None:
+        self._principles = {p.id: p for p in principles}
+        self._ordered = principles
+        self._plays = plays if plays is not None else load_plays(principles)
 
     def advise(self, request: CoachRequest) -> Advice:
-        move = recommended_move(request)
-        # The most severe reason first, then the move itself, then the other reasons and the moment.
-        rules = [f.rule.value for f in request.judgement.findings if not f.approved]
-        triggers = [*rules[:1], move.value, *rules[1:], request.moment] if rules else [request.moment, move.value]
-        chosen = self._pick(triggers)
-        # Vary the wording as a negotiation goes on, so the same deal does not hear the same line twice.
-        turn = len(request.ledger.gives) + len(request.ledger.open_asks)
-        lines = tuple(Line(p.examples[(turn + i) % len(p.examples)], p.id, p.title) for i, p in enumerate(chosen))
-        return Advice(move=move, lines=lines, coach=OFFLINE_COACH)
-
-    def _pick(self, triggers: list[str]) -> list[Principle]:
-        chosen: list[Principle] = []
-        for trigger in triggers:
-            for principle in self._principles:
-                if trigger in principle.applies and principle not in chosen:
-                    chosen.append(principle)
+        situation = read_situation(request)
+        move = recommended_move(request, situation)
+        blanks = _blanks(situation)
+        shown = [_norm(text) for text in request.shown]
+        chosen: list[Line] = []
+        # One line per principle first; if that leaves fewer than two lines, a principle may speak twice.
+        for one_per_principle in (True, False):
+            for source in self._sources(request, situation, move):
+                if len(chosen) == (MAX_LINES if one_per_principle else MIN_LINES):
                     break
-            if len(chosen) == MAX_LINES:
+                used = {line.principle_id for line in chosen} if one_per_principle else set()
+                options = [(text.format_map(blanks), pid) for text, pid in source
+                           if pid not in used and _fillable(text, blanks)]
+                pick = _least_recent(options, shown, chosen)
+                if pick is not None:
+                    chosen.append(Line(pick[0], pick[1], self._principles[pick[1]].title))
+            if len(chosen) >= MIN_LINES:
                 break
-        if len(chosen) < 2:
-            chosen += [p for p in self._principles if p.id in ("give-get", "value-not-price") and p not in chosen]
-        return chosen[:MAX_LINES]
+        return Advice(move=move, lines=tuple(chosen), coach=OFFLINE_COACH)
+
+    def _sources(self, request: CoachRequest, situation: Situation, move: Move) -> Iterator[list[tuple[str, str]]]:
+        """Where lines come from, the most fitting first; each source gives at most one line."""
+        if situation.unethical:
+            # Nothing else matters: say why, twice over, and nothing that sounds like a trade.
+            play = self._play_lines("unethical")
+            yield play
+            yield play
+            return
+        if situation.timing in (Timing.WALKED, Timing.WON):
+            # The negotiation is over: only what fits a closed deal, never a trade or a price line.
+            play = self._play_lines(_MOMENT_PLAYS[situation.timing])
+            yield play
+            if situation.lead is not None and situation.timing is Timing.WALKED:
+                yield self._play_lines(situation.lead.value)  # they came back asking for something
+            yield play
+            return
+        after = situation.timing is Timing.GAVE
+        if situation.lead is not None:
+            yield self._play_lines(situation.lead.value)
+        for finding in sorted(request.judgement.findings, key=lambda f: -f.verdict):
+            if not finding.approved:
+                yield self._principle_lines(finding.rule.value, after=after)
+        for signal in situation.signals[1:2]:
+            yield self._play_lines(signal.value)
+        moment_play = _MOMENT_PLAYS.get(situation.timing)
+        if moment_play:
+            yield self._play_lines(moment_play)
+        if situation.timing is Timing.OPENED:
+            yield self._principle_lines("opened", after=False)
+        yield self._principle_lines(move.value, after=after)
+        # Enough to say two or three things whatever the moment.
+        for principle_id in _FALLBACKS:
+            yield self._principle_lines(principle_id, after=after)
+
+    def _play_lines(self, play_id: str) -> list[tuple[str, str]]:
+        play = self._plays.get(play_id)
+        return [(line.text, line.principle_id) for line in play.lines] if play else []
+
+    def _principle_lines(self, trigger: str, *, after: bool) -> list[tuple[str, str]]:
+        """The lines of the first principle that applies to `trigger` (a rule, a move or a moment), or of the
+        principle with that id; right after a concession, its `after` lines where it has them."""
+        principle = self._principles.get(trigger) or next(
+            (p for p in self._ordered if trigger in p.applies), None)
+        if principle is None:
+            return []
+        texts = principle.after if after and principle.after else principle.examples
+        return [(text, principle.id) for text in texts]
+
+
+def _least_recent(options: list[tuple[str, str]], shown: list[str], chosen: list[Line]) -> tuple[str, str] | None:
+    """The first option not shown lately (nor already chosen), else the one shown longest ago."""
+    taken = {_norm(line.text) for line in chosen}
+    options = [option for option in options if _norm(option[0]) not in taken]
+    if not options:
+        return None
+
+    def last_shown(option: tuple[str, str]) -> int:
+        text = _norm(option[0])
+        return max((i for i, seen in enumerate(shown) if seen == text), default=-1)
+
+    return min(options, key=last_shown)  # min keeps the first of equals: never shown (-1) comes first
+
+
+def _blanks(situation: Situation) -> dict[str, str]:
+    """The values the lines' blanks take on this deal; a blank with no value is left out (its lines skipped)."""
+    blanks: dict[str, str] = {"get": _get_to_ask(situation)}
+    if situation.given:
+        blanks["last_given"] = situation.given[-1]
+        blanks["given"] = " and ".join(situation.given[-2:])
+    if situation.got:
+        blanks["got"] = situation.got[-1]
+    if situation.unethical:
+        blanks["unethical"] = " or ".join(situation.unethical)
+    return blanks
+
+
+def _get_to_ask(situation: Situation) -> str:
+    """Something to ask for in return that the ledger does not already hold."""
+    held = " ".join(situation.got).lower()
+    for get, words in _GETS:
+        if not any(word in held for word in words):
+            return get
+    return _GETS[0][0]
+
+
+def _fillable(text: str, blanks: Mapping[str, str]) -> bool:
+    return all(name in blanks for _, name, _, _ in string.Formatter().parse(text) if name)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()

@@ -1,11 +1,11 @@
-"""Loads the principles from `prompts/principles.toml` once, at start-up."""
+"""Loads the principles (`prompts/principles.toml`) and the plays (`prompts/situations.toml`) once, at start-up."""
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
 
-from bot.coach.types import Principle
+from bot.coach.types import Play, PlayLine, Principle
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
@@ -20,6 +20,7 @@ def load_principles(path: Path | None = None) -> tuple[Principle, ...]:
             rule=item["rule"],
             applies=tuple(item["applies"]),
             examples=tuple(item["examples"]),
+            after=tuple(item.get("after", ())),
         )
         for item in data["principle"]
     )
@@ -27,3 +28,21 @@ def load_principles(path: Path | None = None) -> tuple[Principle, ...]:
     if len(set(ids)) != len(ids):
         raise ValueError("principle ids must be unique")
     return principles
+
+
+def load_plays(principles: tuple[Principle, ...], path: Path | None = None) -> dict[str, Play]:
+    """The plays by id; a line citing a principle that does not exist is an error at start-up, not a blank title
+    in front of a rep."""
+    with open(path or PROMPTS_DIR / "situations.toml", "rb") as handle:
+        data = tomllib.load(handle)
+    known = {p.id for p in principles}
+    plays: dict[str, Play] = {}
+    for item in data["play"]:
+        lines = tuple(PlayLine(line["text"], line["principle"]) for line in item["lines"])
+        unknown = {line.principle_id for line in lines} - known
+        if unknown:
+            raise ValueError(f"play {item['id']!r} cites unknown principles: {sorted(unknown)}")
+        if item["id"] in plays:
+            raise ValueError(f"play ids must be unique: {item['id']!r}")
+        plays[item["id"]] = Play(item["id"], lines)
+    return plays

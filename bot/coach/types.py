@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -27,7 +28,22 @@ class Principle:
     title: str  # what the rep reads beside the advice; the id is for the prompts and the guards
     rule: str
     applies: tuple[str, ...]
-    examples: tuple[str, ...]
+    examples: tuple[str, ...]  # lines for before a move, or any time
+    after: tuple[str, ...] = ()  # lines for right after a concession was logged, where other words are needed
+
+
+@dataclass(frozen=True)
+class PlayLine:
+    text: str  # may hold blanks the ledger fills: {get}, {last_given}, {given}, {got}, {unethical}
+    principle_id: str
+
+
+@dataclass(frozen=True)
+class Play:
+    """What to say in one situation (a signal in the customer's words, or a moment), from situations.toml."""
+
+    id: str
+    lines: tuple[PlayLine, ...]
 
 
 @dataclass(frozen=True)
@@ -62,3 +78,11 @@ class Advice:
 
 class Coach(Protocol):
     def advise(self, request: CoachRequest) -> Advice: ...
+
+
+SHOWN_KEPT = 9  # three answers of three lines: asked again and again, the coach finds new words
+
+
+def remembered(shown: Iterable[str], advice: Advice) -> tuple[str, ...]:
+    """The lines a deal keeps as shown once `advice` is shown: the latest SHOWN_KEPT, newest last, one line each."""
+    return (*shown, *(" ".join(line.text.split()) for line in advice.lines))[-SHOWN_KEPT:]

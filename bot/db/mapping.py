@@ -92,6 +92,7 @@ def deal_from_row(row: Any, entries: list[Entry]) -> Deal:
         outcome_cents=row.outcome_cents,
         outcome_note=row.outcome_note,
         came_back=row.came_back,
+        coach_shown=tuple(row.coach_shown.splitlines()) if row.coach_shown else (),
         created_at=aware(row.created_at),
         entries=entries,
     )
@@ -116,6 +117,7 @@ def deal_values(deal: Deal, ledger: Ledger | None = None) -> dict[str, Any]:
         outcome_cents=deal.outcome_cents,
         outcome_note=deal.outcome_note,
         came_back=deal.came_back,
+        coach_shown="\n".join(deal.coach_shown),
     )
 
 

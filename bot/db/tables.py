@@ -105,6 +105,8 @@ class DealRow(SQLModel, table=True):
     outcome_cents: int | None = Field(default=None, sa_column=_money(nullable=True))
     outcome_note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     came_back: bool = False
+    # The coach's lines last shown on this deal, newest last, one per line of text: the coach does not repeat them.
+    coach_shown: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     card_ts: str | None = Field(default=None, max_length=32)
     # The judgement as of the last change, kept for lists, summaries and App Home without loading ledgers; OK for
     # a closed deal (the rules judge open deals only).

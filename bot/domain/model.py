@@ -160,6 +160,7 @@ class Deal:
     outcome_cents: int | None = None
     outcome_note: str = ""
     came_back: bool = False
+    coach_shown: tuple[str, ...] = ()  # the coach's lines last shown on this deal, newest last: not said again
     created_at: datetime | None = None
     entries: list[Entry] = field(default_factory=list)
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.coach.types import Coach, CoachRequest
+from bot.coach.types import Advice, Coach, CoachRequest, remembered
 from bot.commands import types as c
 from bot.db.deals import DealChanged
 from bot.db.outbox import WaitingNote
@@ -36,6 +36,7 @@ AlertRule = Callable[[Judgement, Callable[[], Judgement]], frozenset[Rule]]
 
 # Tries reading a deal without a lock before one that locks it from the start (see _record).
 _TRIES_BEFORE_LOCKING = 2
+_COACHED = (Moment.ASK, Moment.CONCESSION, Moment.GET)  # moves whose reply carries the coach's advice
 _CLOSING = {"walk": (Stage.WALKED, Moment.WALK), "won": (Stage.WON, Moment.WON), "lost": (Stage.LOST, Moment.LOST)}
 
 
@@ -77,22 +78,38 @@ class DealService:
             uow.commit()
 
     def coach(self, actor: Actor, command: c.Coach) -> DealResult:
-        with self._uow(actor.team_id, read_only=True) as uow:
+        """Advice on the deal as it stands, answering the rep's question if there is one; a closed deal is coached
+        too (a customer who comes back after a walk-away, a won deal's follow-up)."""
+        with self._uow(actor.team_id) as uow:
             deal, policy, _ = _load(uow, command.deal)
             self._access.require_owner_or_manager(actor, deal, policy, "get coaching on")
-            ops.require_open(deal)  # a closed deal has nothing left to negotiate
-        return self._result(Moment.COACH, deal, policy, question=command.question, coach=True)
+            return self._coached(uow, Moment.COACH, deal, policy, question=command.question)
 
     def coach_message(self, actor: Actor, channel_id: str, thread_ts: str, text: str) -> DealResult:
         """"Coach this message": the deal whose thread the message is in, coached on its words."""
-        with self._uow(actor.team_id, read_only=True) as uow:
+        with self._uow(actor.team_id) as uow:
             policy = uow.workspaces.policy()
             deal = uow.deals.find_by_card(channel_id, thread_ts)
             if deal is None:
                 raise NotFound("That message is not in a deal's thread. Use it on a message in a deal room.")
             self._access.require_owner_or_manager(actor, deal, policy, "get coaching on")
-            ops.require_open(deal)
-        return self._result(Moment.COACH, deal, policy, customer_words=text, coach=True)
+            return self._coached(uow, Moment.COACH, deal, policy, customer_words=text)
+
+    def _coached(self, uow: UnitOfWork, moment: Moment, deal: Deal, policy: Policy, *, question: str = "",
+                 customer_words: str = "") -> DealResult:
+        """The deal judged and coached; the lines shown are kept on the deal so that the next advice finds new
+        words. Keeping them is not worth a retry: if someone saved the deal meanwhile, the advice still stands."""
+        ledger = Ledger.of(deal)
+        judgement = judge(deal, policy, ledger)
+        advice = self._advise(deal, ledger, judgement, policy, moment, question=question,
+                              customer_words=customer_words)
+        try:
+            uow.deals.save(deal, judgement.verdict, ledger)
+            uow.commit()
+        except DealChanged:
+            pass
+        return self._result(moment, deal, policy, judgement=judgement, ledger=ledger, advice=advice,
+                            question=question, customer_words=customer_words)
 
     # Opening ------------------------------------------------------------------------------------
 
@@ -118,8 +135,10 @@ class DealService:
                 at=self._clock(),
                 term_months=command.term_months or DEFAULT_TERM_MONTHS,
             )
+            judgement = judge(deal, policy)
+            advice = self._advise(deal, Ledger.of(deal), judgement, policy, Moment.OPENED)
             try:
-                uow.deals.add(deal, judge(deal, policy).verdict)
+                uow.deals.add(deal, judgement.verdict)
             except IntegrityError:
                 raise Conflict(f"A deal named `{command.name}` was just opened. Pick another name.",
                                field="name") from None
@@ -127,7 +146,7 @@ class DealService:
             if not ext_shared:
                 uow.outbox.add("card", channel=deal.channel_id, deal_id=deal.id, response_url=response_url)
             uow.commit()
-        return self._result(Moment.OPENED, deal, policy, ext_shared=ext_shared, coach=True)
+        return self._result(Moment.OPENED, deal, policy, ext_shared=ext_shared, advice=advice)
 
     # Recording moves ----------------------------------------------------------------------------
 
@@ -294,6 +313,9 @@ class DealService:
             waiting = None
             if notes and deal.id is not None:
                 waiting = found.waiting_note if found.notes_read else uow.outbox.waiting_note(deal.id)
+            advice = None
+            if moment in _COACHED:  # before the write: the lines shown are saved with the move
+                advice = self._advise(deal, ledger, what_if or after, policy, moment, customer_words=customer_words)
             # On PostgreSQL the writes below are one statement in autocommit, unless a claim or a check comes first.
             uow.write(one_statement=once is None and moment is not Moment.BACK)
             if once is not None and not uow.sent_once.claim(once):
@@ -314,8 +336,7 @@ class DealService:
                     alerted, unalerted = frozenset(), alerted
             uow.commit()
         return self._result(moment, deal, policy, entry=entry, what_if=what_if, alerted=alerted, judgement=after,
-                            unalerted=unalerted, ledger=ledger,
-                            customer_words=customer_words, coach=moment in (Moment.ASK, Moment.CONCESSION))
+                            unalerted=unalerted, ledger=ledger, customer_words=customer_words, advice=advice)
 
     def _queue(self, uow: UnitOfWork, deal: Deal, policy: Policy, moment: Moment, entry: Entry | None,
                alerted: frozenset[Rule], judged: Judgement, *, ext_shared: bool | None,
@@ -341,18 +362,21 @@ class DealService:
             payload["findings"] = [[f.rule.value, f.verdict.word, f.reason] for f in judged.findings]
         uow.outbox.add("alert", channel=channel, deal_id=deal.id, payload=payload)
 
+    def _advise(self, deal: Deal, ledger: Ledger, judged: Judgement, policy: Policy, moment: Moment, *,
+                question: str = "", customer_words: str = "") -> Advice:
+        """The coach's advice, not repeating the lines last shown on the deal; the deal keeps these new ones."""
+        advice = self._coach.advise(CoachRequest(deal, ledger, judged, policy, moment.value, question=question,
+                                                 customer_words=customer_words, shown=deal.coach_shown))
+        deal.coach_shown = remembered(deal.coach_shown, advice)
+        return advice
+
     def _result(self, moment: Moment, deal: Deal, policy: Policy, *, entry: Entry | None = None,
                 what_if: Judgement | None = None, alerted: frozenset[Rule] = frozenset(),
                 unalerted: frozenset[Rule] = frozenset(), customer_words: str = "", question: str = "",
-                coach: bool = False, ext_shared: bool = False, judgement: Judgement | None = None,
+                advice: Advice | None = None, ext_shared: bool = False, judgement: Judgement | None = None,
                 ledger: Ledger | None = None) -> DealResult:
         ledger = ledger or Ledger.of(deal)
         judgement = judgement or judge(deal, policy, ledger)
-        advice = None
-        if coach:
-            shown = what_if or judgement
-            advice = self._coach.advise(CoachRequest(deal, ledger, shown, policy, moment.value,
-                                                     customer_words=customer_words, question=question))
         return DealResult(moment, deal, ledger, judgement, policy, entry=entry, what_if=what_if,
                           advice=advice, alerted=alerted, unalerted=unalerted, ext_shared=ext_shared,
                           customer_words=customer_words, question=question)

@@ -117,7 +117,8 @@ class ThreadService:
     @staticmethod
     def coach_request(message: ThreadMessage, what_if: Judgement) -> CoachRequest:
         deal = message.deal
-        return CoachRequest(deal, Ledger.of(deal), what_if, message.policy, "ask", customer_words=message.text)
+        return CoachRequest(deal, Ledger.of(deal), what_if, message.policy, "ask", customer_words=message.text,
+                            shown=deal.coach_shown)
 
     @staticmethod
     def proposal(message: ThreadMessage, offer: Offer, what_if: Judgement, advice: Advice,

@@ -136,15 +136,18 @@ def test_a_won_deal_shows_closed_in_its_card_and_its_thread_without_a_price_or_t
     assert not any(word in text for text in public for word in ("60,000", "70,000", "floor", "40%")), public
 
 
-def test_coaching_a_closed_deal_is_refused(slack) -> None:
+def test_a_closed_deal_is_coached_for_what_comes_after_not_for_more_price_talk(slack) -> None:
     slack.command("new acme list=100k floor=70k", user=REP)
     slack.command("won acme", user=REP)
     answer = slack.command("coach acme what now?", user=REP)
-    assert ":warning:" in answer.text and "closed (won)" in answer.text, answer.text
+    advice = next(block["text"]["text"] for block in answer.body["blocks"]
+                  if "Recommended move" in block.get("text", {}).get("text", ""))
+    assert "Recommended move: hold" in advice and "Closed: won" in answer.text, answer.text
+    assert not any(word in advice for word in ("discount", "in return", "trade")), advice
     slack.command("new beta list=100k floor=70k", user=REP)
     slack.command("walk beta", user=REP)
-    answer = slack.command("coach beta", user=REP)
-    assert "`/deal back beta` reopens it" in answer.text, answer.text
+    answer = slack.command("coach beta they called back and want to talk again", user=REP)
+    assert "Customers come back" in answer.text, answer.text
 
 
 def test_a_managers_decision_on_an_alert_of_a_deal_closed_since_is_refused(slack, standin, container) -> None:
