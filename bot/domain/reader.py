@@ -191,8 +191,12 @@ def has_substance(get: str) -> bool:
 
 
 def read_ask(text: str, terms: DealTerms | None = None) -> ConcessionSpec:
-    """What a customer's ask would be if given: what the words name, else terms of unknown worth."""
-    reading = _read_whole(text, terms)
+    """What a customer's ask would be if given: what the words name, else terms of unknown worth. The customer's
+    words are never refused for their form: "price 41k to match the other quote" is read as chat is."""
+    try:
+        reading = _read_whole(text, terms)
+    except InputError:
+        reading = read_move(text, terms)
     return reading.spec if reading is not None else ConcessionSpec(ConcessionType.TERMS, text=text.strip()[:200])
 
 

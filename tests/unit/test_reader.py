@@ -192,3 +192,8 @@ def test_a_percent_misspelt_as_reps_type_it_is_still_a_percent(words: str) -> No
 def test_the_get_may_itself_say_for_the_give_is_what_reads_before_it() -> None:
     reading = read_concession("cut 5k for a logo for the website", DEAL)
     assert (reading.spec.type, _figure(reading), reading.get) == (ConcessionType.CUT, 5_000, "a logo for the website")
+
+
+def test_an_ask_in_a_strict_form_with_words_after_it_is_read_not_refused() -> None:
+    spec = read_ask("price 41k to match the other quote", DEAL)
+    assert spec.type is ConcessionType.PRICE and spec.amount is not None and spec.amount.cents == 4_100_000
