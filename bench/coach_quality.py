@@ -83,7 +83,9 @@ def build(row: dict) -> CoachRequest:
         last, "coach")
     ledger = Ledger.of(deal)
     judgement = what_if if moment == "ask" and what_if is not None else judge(deal, policy, ledger)
-    return CoachRequest(deal, ledger, judgement, policy, moment, customer_words=row.get("customer_words", ""),
+    # As the service does, an ask is coached on its own words.
+    words = row.get("customer_words") or (row["moves"][-1][1] if moment == "ask" else "")
+    return CoachRequest(deal, ledger, judgement, policy, moment, customer_words=words,
                         question=row.get("question", ""))
 
 

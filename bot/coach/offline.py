@@ -28,7 +28,10 @@ SIGNAL_MOVES: Mapping[Signal, Move] = {
     Signal.FREE_ITEMS: Move.TRADE,
     Signal.SCOPE_CREEP: Move.TRADE,
     Signal.STALL: Move.HOLD,  # no concession to revive a quiet deal: set the next step instead
+    Signal.OFFERED_GET: Move.TRADE,  # something is offered in return: a trade, priced in the same agreement
 }
+# Rules that say the room is nearly gone: no more giving, even in trade.
+_NO_MORE_ROOM = frozenset({Rule.NEAR_FLOOR, Rule.GROWING_STEPS, Rule.CREEP})
 _FALLBACKS = ("value-not-price", "expert-not-supplicant", "give-get", "time-has-a-price")
 _MOMENT_PLAYS = {Timing.GOT: "got", Timing.WALKED: "walked", Timing.WON: "won"}
 
@@ -54,9 +57,14 @@ def recommended_move(request: CoachRequest, situation: Situation | None = None) 
     if situation.timing in (Timing.WALKED, Timing.WON):
         return Move.HOLD
     lead = SIGNAL_MOVES.get(situation.lead) if situation.lead else None
+    rules = request.judgement.rules
+    if lead is Move.TRADE and rules & _NO_MORE_ROOM:
+        return Move.HOLD
     if lead is not None:
         return lead
-    if situation.timing is Timing.ASKED or Rule.GIVE_WITHOUT_GET in request.judgement.rules:
+    if rules & _NO_MORE_ROOM:
+        return Move.HOLD
+    if situation.timing is Timing.ASKED or Rule.GIVE_WITHOUT_GET in rules:
         return Move.TRADE  # never give on request without naming the price of it
     return Move.HOLD
 

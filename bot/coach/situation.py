@@ -27,6 +27,7 @@ class Signal(StrEnum):
     FREE_ITEMS = "free items"
     SCOPE_CREEP = "scope creep"
     STALL = "stall"
+    OFFERED_GET = "offered get"  # the customer offers something for it: a longer term, more seats, a quick signature
     PRICE_PUSH = "price push"  # a plain "can you do better on price?"
 
 
@@ -111,7 +112,15 @@ _CUES: dict[Signal, tuple[str, ...]] = {
         r"next (?:quarter|year)", r"revisit", r"on hold", r"push(?:ed|ing)? (?:it |this )?(?:back|out)",
         r"not (?:a )?priority", r"stall\w*", r"sit(?:ting)? on it", r"(?:went|been) silent", r"no rush",
     ),
+    Signal.OFFERED_GET: (
+        r"(?:\d+|two|three|four|five|multi)[- ]?(?:year|yr)s? (?:deal|term|contract|commitment|agreement|renewal)",
+        r"sign (?:up )?for (?:\d+|two|three|four|five) (?:years|yrs)", r"commit to (?:\d+|two|three|more|a longer)",
+        r"(?:if|when) (?:we|they) (?:add|buy|take|double|increase)", r"pay (?:up ?front|annually in advance)",
+        r"prepay", r"case study", r"reference (?:call|customer)", r"in (?:exchange|return) (?:for|they)",
+    ),
     Signal.PRICE_PUSH: (
+        r"split the difference", r"meet (?:us |you |them )?(?:in the middle|halfway)", r"best (?:price|offer|you can)",
+        r"lowest (?:price|number)",
         r"discount", r"lower (?:the )?price", r"better (?:price|deal|number|rate)", r"knock\w* (?:off|down)",
         r"\d+ ?(?:%|pct|percent) off", r"sharpen", r"price (?:reduction|cut|drop)", r"come down",
         r"move on (?:the )?price", r"cheaper", r"bring (?:the )?price down", r"wiggle room",
