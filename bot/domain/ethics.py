@@ -48,7 +48,7 @@ _NOUNS: dict[str, str] = {
     "trip": _any(r"trips?", r"vacation", r"holiday", r"getaway", r"junket"),
     "cut of the deal": _any(r"(?:personal\s+)?cut(?! off| on)", r"piece of the (?:action|deal|pie)",
                             r"share of the (?:deal|commission|contract)"),
-    "payment": _any(r"cash", r"money", r"payment"),
+    "payment": _any(r"cash", r"money", r"(?<!side )(?<!side-)payment"),  # a side payment is named as such
 }
 # Fees the company charges or waives, and money that is a discount or terms: no one pockets these.
 _NOT_POCKETED = re.compile(
