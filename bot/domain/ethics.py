@@ -45,7 +45,7 @@ _NOUNS: dict[str, str] = {
                 r"fee", r"fees", r"retainer", r"commission", r"stipend", r"honorarium"),
     "gift": _any(r"gift\s*cards?", r"gifts?(?! basket|[- ]wrap)", r"presents?", r"tickets", r"gratuity",
                  r"(?:a\s+)?little something", r"something (?:nice|extra|special|on the side)", r"thank[- ]you"),
-    "trip": _any(r"trips?", r"vacation", r"holiday", r"getaway", r"junket"),
+    "trip": _any(r"trips?", r"vacation", r"holiday", r"getaway", r"junket", r"weekend (?:in|at|away)"),
     "cut of the deal": _any(r"(?:personal\s+)?cut(?! off| on)", r"piece of the (?:action|deal|pie)",
                             r"share of the (?:deal|commission|contract)"),
     "payment": _any(r"cash", r"money", r"(?<!side )(?<!side-)payment"),  # a side payment is named as such
@@ -73,16 +73,23 @@ class _Found:
     who: str
 
 
+def _benefit_forms(noun: str) -> tuple[re.Pattern[str], ...]:
+    """The two ways a thing of value is said to go to a person: "a finder's fee for him", "their VP wants a trip".
+    In "she wants to split the payment" the noun is another verb's object, not what she wants."""
+    for_whom = rf"\b{noun}\b[^.;!?]{{0,40}}?\b(?:for|to|into|with|paid to|going to)\s+({_PERSON})"
+    wanted_by = (rf"\b({_ROLE_PHRASE}|{_SUBJECT_PRONOUN})\s+{_gap(3)}{_WANTS}\s+"
+                 rf"(?:(?!to\b){_WORD}\s+){{0,4}}{noun}\b")
+    return tuple(re.compile(form, re.IGNORECASE) for form in (for_whom, wanted_by))
+
+
+_BENEFITS = tuple((word, _benefit_forms(noun)) for word, noun in _NOUNS.items())
+
+
 def _personal_benefit(sentence: str) -> Iterator[_Found]:
     """Something of value for a person on the customer's side: "a finder's fee for him", "their VP wants a trip",
     "pay me 3%", "cut me in", "into her own paypal", "hire his brother as a consultant"."""
-    for word, noun in _NOUNS.items():
-        for_whom = re.compile(rf"\b{noun}\b[^.;!?]{{0,40}}?\b(?:for|to|into|with|paid to|going to)\s+({_PERSON})",
-                              re.IGNORECASE)
-        # "she wants to split the payment": the noun is another verb's object, not what she wants.
-        wanted_by = re.compile(rf"\b({_ROLE_PHRASE}|{_SUBJECT_PRONOUN})\s+{_gap(3)}{_WANTS}\s+"
-                               rf"(?:(?!to\b){_WORD}\s+){{0,4}}{noun}\b", re.IGNORECASE)
-        for pattern in (for_whom, wanted_by):
+    for word, forms in _BENEFITS:
+        for pattern in forms:
             for match in pattern.finditer(sentence):
                 if not _NOT_POCKETED.search(sentence[match.start():match.end() + 30]):
                     yield _Found(word, match.group(1))
@@ -104,7 +111,11 @@ _PAID_FORMS: tuple[re.Pattern[str], ...] = tuple(re.compile(form, re.IGNORECASE)
     # what the product itself gives a person (a seat, a trial) is no one's to pocket
     rf"\b{_WANTS}\s+(?:(?!(?:seats?|logins?|licen[cs]es?|trials?|demos?|access|accounts?)\b){_WORD}\s+){{0,5}}"
     r"for\s+(himself|herself|myself|(?:him|her|me) personally)\b",
-    r"\bin it for (him|her)\b",
+    r"\bin it for (him|her)\b|\bfor (his|her) (?:trouble|troubles|help|efforts?)\b",
+    # "take care of him" said on its own is the euphemism; "take care of her onboarding" is not
+    r"\btake care of (him|her)(?=\s*[\"'”,.;!?]|\s*$|\s+(?:personally|after|if|when|on the side))",
+    rf"\b(?:invoice|invoicing|bill|billing|pay|paid|route|routed|run it)\s+{_gap(2)}(?:through|via|to)\s+"
+    rf"(his|her|my)\s+(?:{_WORD}'s\s+)?(?:own\s+)?(?:company|llc|firm|business|shell(?: company)?)\b",
     rf"\b(?:cover|pay for|paying for|comp|foot|pick up)\s+(?:the\s+)?(his|her|my)\s+(?:{_WORD}\s+)?"
     r"(?:hotel|flights?|travel|trip|vacation|expenses|bills?|tab|rent|tuition|mortgage|car)\b",
     rf"\b({_ROLE_PHRASE}|{_SUBJECT_PRONOUN}|him|her|me)\s+{_gap(3)}(?:be\s+)?paid\s+{_gap(2)}"
@@ -112,8 +123,9 @@ _PAID_FORMS: tuple[re.Pattern[str], ...] = tuple(re.compile(form, re.IGNORECASE)
     rf"\bcut\s+({_PRONOUN})\s+in\b",
     rf"\b(?:hire|hiring|put|bring|take)\s+({_DETERMINER}\s+{_KIN})\b[^.;!?]{{0,30}}\bas\s+an?\s+"
     r"(?:consultant|advisor|adviser|contractor)",
-    r"\b(his|her|my|their buyer'?s)\s+(?:own\s+)?(?:personal\s+|private\s+)?(?:bank\s+)?"
-    r"(?:account|paypal|venmo|cash ?app|wallet)\b",
+    # "his account" is often the product's ("add seats to his account"): only a personal or bank one counts
+    r"\b(?:to|into|in|via|through|on)\s+(his|her|my|their buyer'?s)\s+(?:own\s+)?(?:(?:personal|private|bank|own)\s+"
+    r"(?:bank\s+)?account|paypal|venmo|cash ?app|zelle|crypto wallet)\b",
 ))
 
 
@@ -143,7 +155,7 @@ _DOCUMENT = _any(r"records?", r"invoices?", r"books", r"paperwork", r"documents?
 _DATE_WORD = _any(r"(?:re-?)?dat(?:e|ed|es|ing)", r"(?:signature|signing|sign|effective|order|po|invoice)\s+date")
 _EARLIER = _any(r"last", r"the last", r"previous", r"the previous", r"prior", r"the prior", r"an earlier", r"earlier")
 _PERIOD = _any(r"month", r"quarter", r"qtr", r"q\d", r"year", r"fy", r"fiscal(?: year)?", r"week")
-_APPROVAL = _any(r"approval", r"approvals", r"sign[- ]?off", r"signing", r"signature", r"threshold", r"limit",
+_APPROVAL = _any(r"approv\w*", r"sign[- ]?off", r"signing", r"signature", r"threshold", r"limit",
                  r"authority", r"review", r"cfo", r"board", r"committee", r"procurement")
 _INSIDERS = _any(r"finance", r"legal", r"procurement", r"compliance", r"audit", r"auditors?", r"the auditors",
                  r"(?:his|her|their) (?:boss|company|cfo|finance(?: team)?|legal(?: team)?|auditors?|manager)",
@@ -158,6 +170,9 @@ _CUES: tuple[tuple[str, str | tuple[str, ...]], ...] = (
      r"\bside[\s-]?(?:letters?|agreements?|deals?|arrangements?|contracts?)\b|"
      r"\b(?:handshake|separate|secret|private|verbal|informal)\s+(?:deal|agreement|arrangement|understanding)\b"
      r"[^.;!?]{0,40}\b(?:not|isn'?t|outside|off|never|won'?t be)\b[^.;!?]{0,10}\b(?:contract|paperwork)"),
+    ("a side agreement kept out of the contract",
+     r"\b(?:handled|done|kept|agreed|arranged|paid|settled|given|do it|do this|sort it|sorted)\s+"
+     r"(?:\w+\s+){0,2}(?:outside|off)\s+(?:of\s+)?(?:the\s+)?(?:contract|paperwork|msa|order form)\b"),
     ("a side payment", r"\bside[\s-]?payments?\b"),
     ("a payment under the table", r"\bunder[\s-]the[\s-]table\b"),
     ("an off-the-books deal",
@@ -192,7 +207,8 @@ _CUES: tuple[tuple[str, str | tuple[str, ...]], ...] = (
         r"\b(?:two|2|three|3|four|4|several|multiple|smaller|separate)\s+(?:invoices|orders|pos|contracts|"
         r"order forms|purchase orders)\b|\beach\s+(?:invoice|po|order|contract)\b",
         rf"\b(?:under|below|beneath|over|above|avoid|dodge|skip|bypass|around|without)\s+{_gap(3)}{_APPROVAL}\b|"
-        rf"\bso\s+{_gap(4)}(?:needs?|goes|go|hits?|triggers?|requires?|gets?)\s+{_gap(3)}{_APPROVAL}\b",
+        rf"\bso\s+{_gap(4)}(?:needs?|goes|go|hits?|triggers?|requires?|gets?|have to|has to)\s+{_gap(3)}"
+        rf"{_APPROVAL}\b",
     )),
     ("an off-the-books deal", (
         r"\b(?:pay|paid|settle|settled|settling|paying)\b[^.;!?]{0,30}\bin cash\b|\bcash only\b",
@@ -227,7 +243,7 @@ _READERS: tuple[_Reader, ...] = (_personal_labels, _set_words)
 
 
 def ethics_markers(text: str) -> tuple[str, ...]:
-    """The unethical demands a customer's words contain, each named once, in the order said; each label reads
+    """The unethical demands a customer's words contain, each named once, sentence by sentence; each label reads
     after "They asked for" ("a kickback", "a personal fee for their procurement lead")."""
     labels: list[str] = []
     for sentence in _SENTENCES.split(text.replace("’", "'")):

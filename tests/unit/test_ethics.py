@@ -104,7 +104,7 @@ def test_matching_ignores_case() -> None:
     assert ethics_markers("KICKBACK") == ("a kickback",)
 
 
-def test_several_demands_are_each_named_once_in_the_order_said() -> None:
+def test_several_demands_are_each_named_once() -> None:
     markers = ethics_markers("a kickback, another kickback, and backdate the PO")
     assert markers == ("a kickback", "backdated paperwork")
 
