@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from bot.domain.ethics import demands_in_words
 from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Entry, Policy, Verdict
 from bot.domain.money import format_money, format_percent, percent_of
@@ -209,16 +210,32 @@ def judge(deal: Deal, policy: Policy, ledger: Ledger | None = None) -> Judgement
     return Judgement(verdict, findings)
 
 
+def demand_finding(markers: tuple[str, ...]) -> Finding:
+    """An unethical demand, said back to the rep with why it ends the talk."""
+    return Finding(Rule.ETHICS, Verdict.WALK_AWAY,
+                   f"They asked for {demands_in_words(markers)}: no deal is worth that.")
+
+
 def judge_ask(deal: Deal, policy: Policy, ask_as_concession: Entry) -> Judgement:
     """Judges the deal as if the ask were conceded; an unethical demand is WALK AWAY on its own."""
     what_if = dataclasses.replace(deal, entries=[*deal.entries, ask_as_concession])
     judgement = judge(what_if, policy)
     if not ask_as_concession.ethics_markers:
         return judgement
-    demand = Finding(
-        Rule.ETHICS,
-        Verdict.WALK_AWAY,
-        "The customer asks for " + " and ".join(ask_as_concession.ethics_markers) + ".",
-    )
+    return with_demand(judgement, ask_as_concession.ethics_markers)
+
+
+def with_demand(judgement: Judgement, markers: tuple[str, ...]) -> Judgement:
+    """The judgement with the demand named first, at WALK AWAY; nothing else that fired is hidden."""
     others = tuple(f for f in judgement.findings if f.rule is not Rule.ETHICS)
-    return Judgement(Verdict.WALK_AWAY, (demand, *others))
+    return Judgement(Verdict.WALK_AWAY, (demand_finding(markers), *others))
+
+
+def beyond_giving(markers: tuple[str, ...]) -> Judgement:
+    """An ask that cannot be given at all (it would take the price to zero or below). When it is an unethical
+    demand, its figure is what someone would pocket ("a $200k kickback"), so the demand alone is the reason."""
+    if markers:
+        return with_demand(Judgement(Verdict.WALK_AWAY, ()), markers)
+    return Judgement(Verdict.WALK_AWAY, (
+        Finding(Rule.FLOOR, Verdict.WALK_AWAY, "Giving this would take the price to zero or below."),
+    ))

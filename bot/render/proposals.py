@@ -1,4 +1,4 @@
-"""What the rep sees, privately, under a thread message that names an ask or a concession."""
+"""What the rep sees, privately, under a thread message that names an ask, a concession or an unethical demand."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ def proposal_message(proposal: Proposal) -> Reply:
     kind = "a concession" if offer.kind == "concession" else "an ask"
     value = ProposalValue(deal_id=deal.id, text=proposal.text[:MAX_TEXT_IN_VALUE], concession=words,
                           message=proposal.message_ts).dump()
+    if offer.ethics:
+        return _demand_message(proposal, value)
     blocks = [
         section(f"I read {kind} on *{escape(deal.name)}* in your message: {escape(offer_words(deal, offer.spec))}. "
                 "Nothing is logged until you choose."),
@@ -32,5 +34,24 @@ def proposal_message(proposal: Proposal) -> Reply:
             button("Dismiss", Action.DISMISS, value),
         ),
         context(f"Only you can see this. Offer read by the {escape(proposal.reader)}."),
+    ]
+    return reply(f"{deal.name}: if you give this, {proposal.what_if.verdict.word}", blocks)
+
+
+def _demand_message(proposal: Proposal, value: str) -> Reply:
+    """An unethical demand, with or without a figure: proposed as the customer's ask only (it is never the rep's
+    to give), saying why to walk away; logging it is what tells the managers."""
+    deal = proposal.deal
+    blocks = [
+        section(f"I read an ask on *{escape(deal.name)}* in your message: an unethical demand. "
+                "Nothing is logged until you choose."),
+        *judgement_blocks(proposal.what_if, prefix="If you give this"),
+        *advice_blocks(proposal.advice),
+        actions(
+            button("Log as ask", Action.LOG_ASK, value, style="primary"),
+            button("Dismiss", Action.DISMISS, value),
+        ),
+        context(f"Only you can see this. Logging it as the customer's ask alerts your managers. "
+                f"Offer read by the {escape(proposal.reader)}."),
     ]
     return reply(f"{deal.name}: if you give this, {proposal.what_if.verdict.word}", blocks)

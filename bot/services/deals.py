@@ -19,10 +19,10 @@ from bot.domain.concession_text import MAX_TEXT_CHARS, free_text
 from bot.domain.errors import Conflict, InputError, NotFound
 from bot.domain.ethics import ethics_markers
 from bot.domain.ledger import Ledger
-from bot.domain.model import DEFAULT_TERM_MONTHS, Deal, Entry, EntryKind, Policy, Stage, Verdict
+from bot.domain.model import DEFAULT_TERM_MONTHS, Deal, Entry, EntryKind, Policy, Stage
 from bot.domain.outcome import final_state
 from bot.domain.reader import read_ask, read_concession, terms_of
-from bot.domain.rules import Finding, Judgement, Rule, judge, judge_ask
+from bot.domain.rules import Judgement, Rule, beyond_giving, judge, judge_ask
 from bot.services.access import Access, Actor
 from bot.services.notes import THREAD_NOTES, thread_note
 from bot.services.results import DealResult, Moment, ToConfirm
@@ -168,10 +168,7 @@ class DealService:
                 ask.worth_cents = as_given.worth_cents
                 what_if = judge_ask(deal, policy, dataclasses.replace(as_given, ethics_markers=markers))
             except InputError:
-                # Giving it would take the price to zero or below: it cannot be given at all.
-                what_if = Judgement(Verdict.WALK_AWAY, (
-                    Finding(Rule.FLOOR, Verdict.WALK_AWAY, "Giving this would take the price to zero or below."),
-                ))
+                what_if = beyond_giving(markers)
             deal.entries.append(ask)
             return ask, what_if
 

@@ -15,7 +15,7 @@ from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Policy
 from bot.domain.offers import Offer, find_offer
 from bot.domain.reader import DealTerms, terms_of
-from bot.domain.rules import Judgement, judge_ask
+from bot.domain.rules import Judgement, beyond_giving, judge_ask
 from bot.services.access import Access, Actor
 from bot.services.deals import utc_now
 
@@ -107,11 +107,12 @@ class ThreadService:
     @staticmethod
     def judge(message: ThreadMessage, offer: Offer) -> Judgement | None:
         """The verdict if the offer were given; None when it cannot apply (another currency, a price not
-        below net): nothing sensible to propose."""
+        below net): nothing sensible to propose, unless it is an unethical demand, which is always proposed
+        (its figure may be what someone would pocket, "a €5k kickback", not a price the deal could reach)."""
         try:
             given = ops.concession_entry(message.deal, offer.spec, by=message.actor.user_id, at=utc_now())
         except InputError:
-            return None
+            return beyond_giving(offer.ethics) if offer.ethics else None
         return judge_ask(message.deal, message.policy, dataclasses.replace(given, ethics_markers=offer.ethics))
 
     @staticmethod

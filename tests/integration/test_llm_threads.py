@@ -141,6 +141,15 @@ def test_an_llm_reading_never_launders_an_unethical_demand_into_a_concession(sla
     assert "*WALK AWAY*" in shown(proposal) and "an ask" in shown(proposal)
 
 
+def test_a_demand_the_llm_reads_as_no_offer_is_still_proposed_as_an_ask_to_walk_away_from(slack, standin, llm) -> None:
+    thread = deal_thread(slack, standin)
+    reads(llm, "none", None, "", "")
+    thread_message(slack, thread, "their VP asked for a trip to cabo, for him and his wife")
+    [proposal] = wait_for_proposals(slack, standin)
+    assert "*WALK AWAY*" in shown(proposal) and "Offer read by the test-model" in shown(proposal)
+    assert "They asked for a personal trip for their VP: no deal is worth that." in shown(proposal)
+
+
 # "Coach this message" ------------------------------------------------------------------------------------
 
 

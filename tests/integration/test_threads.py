@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import json
 
-from conftest import CHANNEL, OTHER_REP, REP
+from conftest import ALERTS, CHANNEL, OTHER_REP, REP
 from slack_client import slack_payload
 from sqlalchemy import text
 
@@ -105,6 +105,56 @@ def test_an_unethical_demand_in_the_thread_is_judged_walk_away(slack, standin) -
     thread = deal_thread(slack, standin)
     thread_message(slack, thread, "their buyer hinted at a kickback if we go to 90k")
     assert "*WALK AWAY*" in json.dumps(proposals(standin)[0].blocks)
+
+
+def buttons(proposal) -> list[str]:  # noqa: ANN001
+    return [e["text"]["text"] for b in proposal.blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_a_message_whose_only_content_is_an_unethical_demand_is_proposed_as_an_ask_to_walk_away_from(
+        slack, standin, container) -> None:
+    thread = deal_thread(slack, standin)
+    thread_message(slack, thread, "their procurement lead wants a personal fee to get this signed")
+    [proposal] = proposals(standin)
+    shown = json.dumps(proposal.blocks)
+    assert "*WALK AWAY*" in shown and "unethical demand" in shown
+    assert "They asked for a personal fee for their procurement lead: no deal is worth that." in shown
+    assert buttons(proposal) == ["Log as ask", "Dismiss"], "a demand is never the rep's concession"
+    assert entries(container) == 0
+
+
+def test_an_unethical_demand_whose_figure_the_deal_cannot_take_is_still_proposed_with_why(slack, standin) -> None:
+    thread = deal_thread(slack, standin)
+    thread_message(slack, thread, "he wants €5k wired to his personal account", event_id="Ev1")
+    thread_message(slack, thread, "the buyer wants 150k cash for himself, on a 100k deal lol", event_id="Ev2")
+    found = proposals(standin)
+    assert len(found) == 2
+    for proposal in found:
+        shown = json.dumps(proposal.blocks)
+        assert "*WALK AWAY*" in shown and "a personal payment" in shown and "no deal is worth that" in shown
+        assert "zero or below" not in shown, "the figure is what someone would pocket, not a price"
+
+
+def test_logging_an_unethical_demand_from_the_thread_records_the_ask_and_alerts_the_managers(
+        slack, standin, container) -> None:
+    thread = deal_thread(slack, standin)
+    thread_message(slack, thread, "they asked us to backdate the order form to last quarter")
+    click(slack, proposals(standin)[0], Action.LOG_ASK)
+    slack.deliver()
+    with container.uow("T0TEST") as uow:
+        [ask] = uow.deals.get(name="acme").entries
+    assert ask.ethics_markers == ("backdated paperwork",)
+    assert len(standin.messages(ALERTS)) == 1 and "ethics" in standin.messages(ALERTS)[0].text
+
+
+def test_a_near_miss_in_the_thread_is_not_taken_for_an_unethical_demand(slack, standin) -> None:
+    thread = deal_thread(slack, standin)
+    for n, words in enumerate(["off the record, their books close friday", "he's on a side project this week",
+                               "a free trip for the whole team to our conference"]):
+        thread_message(slack, thread, words, event_id=f"Ev{n}")
+    shown = [json.dumps(p.blocks) for p in proposals(standin)]
+    assert len(shown) == 1 and "free trip" in shown[0], "only the free trip is an offer: an ordinary one"
+    assert not any("WALK AWAY" in s or "unethical" in s for s in shown)
 
 
 def test_the_proposal_never_reaches_the_channel(slack, standin) -> None:

@@ -1,10 +1,28 @@
-"""PRODUCT.md section 4, ethics rule: demands no deal is worth, recognised in the customer's words."""
+"""PRODUCT.md section 4, ethics rule: demands no deal is worth, recognised in the ways people say them, and
+everyday deal talk that only sounds like one left alone."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
-from bot.domain.ethics import ethics_markers
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+from tables.ethics_tuning import INNOCENT, UNETHICAL  # noqa: E402
+
+from bot.domain.ethics import demands_in_words, ethics_markers  # noqa: E402
+
+
+@pytest.mark.parametrize("text", UNETHICAL)
+def test_every_unethical_phrasing_of_the_tuning_table_is_recognised(text: str) -> None:
+    assert ethics_markers(text)
+
+
+@pytest.mark.parametrize("text", INNOCENT)
+def test_no_innocent_phrasing_of_the_tuning_table_is_flagged(text: str) -> None:
+    assert ethics_markers(text) == ()
 
 
 @pytest.mark.parametrize(
@@ -12,41 +30,73 @@ from bot.domain.ethics import ethics_markers
     [
         ("We'd need a 5% kickback to get this through", "a kickback"),
         ("what about kick-backs for my team?", "a kickback"),
+        ("they want us to kick back 3% to him", "a kickback"),
         ("A small bribe would speed up procurement", "a bribe"),
         ("I can't be seen bribing anyone, but...", "a bribe"),
+        ("we need to pay off the procurement guy", "a bribe"),
         ("We expect a side payment to our consultant", "a side payment"),
-        ("Let's do a side deal, just between us", "a side payment"),
+        ("Let's do a side deal, just between us", "a side agreement kept out of the contract"),
+        ("they want a side letter on price protection", "a side agreement kept out of the contract"),
         ("Can we keep this off the books?", "an off-the-books deal"),
         ("an off-the-books discount", "an off-the-books deal"),
-        ("Backdate the contract to March so it lands in Q1", "backdating"),
-        ("we need the order back-dated to last quarter", "backdating"),
+        ("they'd like the discount not on the invoice", "an off-the-books deal"),
+        ("Slip me something under the table", "a payment under the table"),
+        ("Backdate the contract to March so it lands in Q1", "backdated paperwork"),
+        ("we need the order back-dated to last quarter", "backdated paperwork"),
+        ("date the PO as of last month even tho they signed today", "backdated paperwork"),
         ("Could you falsify the records for the audit?", "falsified records"),
         ("Just fake the invoice so finance approves it", "falsified records"),
         ("Doctor the PO numbers for us", "falsified records"),
-        ("Slip me something under the table", "a payment under the table"),
+        ("Can you cook the books a little on the renewal?", "falsified records"),
+        ("bill the hardware as consulting so it doesnt look like capex", "falsified records"),
+        ("split the invoice in two so each is under his 50k approval limit",
+         "an order split to stay under an approval limit"),
+        ("send two invoices so neither goes over his signing limit", "an order split to stay under an approval limit"),
+        ("keep the rebate out of the contract so finance doesn't see it", "terms hidden from their own company"),
+        ("an envelope of cash and we're done", "a cash payment"),
     ],
 )
-def test_each_unethical_demand_of_the_contract_is_recognised(text: str, marker: str) -> None:
+def test_each_kind_of_unethical_demand_is_named(text: str, marker: str) -> None:
     assert marker in ethics_markers(text)
 
 
-def test_cooking_the_books_is_a_demand_to_falsify_records() -> None:
-    assert "falsified records" in ethics_markers("Can you cook the books a little on the renewal?")
+@pytest.mark.parametrize(
+    ("text", "marker"),
+    [
+        ("their procurement lead wants a personal fee to get this signed", "a personal fee for their procurement lead"),
+        ("buyer asked if there'd be a finders fee for him", "a personal fee for their buyer"),
+        ("a $500 amazon gift card for the buyer?", "a personal gift for their buyer"),
+        ("their VP asked for a trip to cabo", "a personal trip for their VP"),
+        ("their champion wants a piece of the action", "a personal cut of the deal for their champion"),
+        ("Pay me 3% and i'll make sure it signs", "a personal payment for someone on their side"),
+        ("he asked us to wire 5k to his personal account", "a personal payment for someone on their side"),
+        ("he said he'd sign if we hire his brother as a consultant", "a personal payment for someone on their side"),
+    ],
+)
+def test_something_of_value_for_a_person_on_their_side_names_what_and_for_whom(text: str, marker: str) -> None:
+    assert ethics_markers(text) == (marker,)
 
 
 @pytest.mark.parametrize(
     "text",
     [
+        "we charge a consulting fee of 15k for the migration",  # a service the company pays for
+        "our referral program pays partner firms 10%, it's in the partner agreement",  # disclosed, between companies
+        "Off the record, our budget is 80k",  # informally
+        "we'll gift them a free seat for the admin",  # to the company
+        "can we date the contract for a Jan 1 start?",  # a future start
+        "our books close friday so we need the PO by thursday",
+        "he's working on a side project with their data team",
+        "they want a 10% cut on the price",  # a discount
+        "a free trip for the whole team to our conference in May",
+        "she wants to split the payment into two installments",  # no approval dodged
+        "kick back and relax, the paper is signed",
         "We need 15% off and net 60 terms",
-        "Can you throw in free onboarding?",
         "Send over the usage records and the invoice",
-        "Let's book a meeting with our CFO",
-        "The buy side wants a multi-year term",
         "What date can you start? We need it dated for April",
-        "Off the record, our budget is 80k",
     ],
 )
-def test_an_ordinary_ask_carries_no_ethics_marker(text: str) -> None:
+def test_a_near_miss_carries_no_ethics_marker(text: str) -> None:
     assert ethics_markers(text) == ()
 
 
@@ -56,4 +106,10 @@ def test_matching_ignores_case() -> None:
 
 def test_several_demands_are_each_named_once() -> None:
     markers = ethics_markers("a kickback, another kickback, and backdate the PO")
-    assert markers == ("a kickback", "backdating")
+    assert markers == ("a kickback", "backdated paperwork")
+
+
+def test_every_label_reads_after_they_asked_for() -> None:
+    demands = ethics_markers("a kickback. backdate the PO. a side letter too")
+    assert f"They asked for {demands_in_words(demands)}." == (
+        "They asked for a kickback, backdated paperwork and a side agreement kept out of the contract.")

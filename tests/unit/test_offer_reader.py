@@ -51,3 +51,8 @@ def test_no_offer_is_none_unless_the_words_carry_an_ethics_marker() -> None:
 def test_an_unethical_demand_is_always_an_ask_whatever_the_llm_calls_it() -> None:
     offer = offer_from_answer(answer("concession", "percent", "10%", "10% off"), "10% off and a side payment to me")
     assert offer is not None and offer.kind == "ask" and offer.ethics == ("a side payment",)
+
+
+def test_a_demand_said_without_any_set_word_is_still_flagged_by_the_domain_detector() -> None:
+    offer = offer_from_answer(answer("none", None), "buyer says he'd need a 2% consulting fee paid to him directly")
+    assert offer is not None and offer.kind == "ask" and offer.ethics == ("a personal fee for their buyer",)

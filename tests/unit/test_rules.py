@@ -15,7 +15,7 @@ from builders import (
 
 from bot.domain.deals import close, come_back
 from bot.domain.model import ConcessionType, Policy, Stage, Verdict
-from bot.domain.rules import Rule, judge, judge_ask
+from bot.domain.rules import Rule, beyond_giving, judge, judge_ask
 
 DEFAULTS = Policy()
 CENT = 1
@@ -90,6 +90,23 @@ def test_a_poor_fit_flag_is_walk_away() -> None:
     judgement = judge(deal, DEFAULTS)
     assert judgement.verdict is Verdict.WALK_AWAY
     assert judgement.rules == {Rule.FIT}
+
+
+def test_an_unethical_ask_says_what_was_demanded_and_that_no_deal_is_worth_it() -> None:
+    deal = make_deal()
+    markers = ("a personal fee for their procurement lead", "backdated paperwork")
+    what_if = judge_ask(deal, DEFAULTS, what_if_conceded(deal, dollars(1_000), markers=markers))
+    assert what_if.findings[0].rule is Rule.ETHICS
+    assert what_if.findings[0].reason == ("They asked for a personal fee for their procurement lead and backdated "
+                                          "paperwork: no deal is worth that.")
+
+
+def test_an_unethical_ask_too_big_to_give_is_walked_away_from_for_the_demand_not_the_price() -> None:
+    judgement = beyond_giving(("a kickback",))
+    assert judgement.verdict is Verdict.WALK_AWAY
+    assert [(f.rule, f.reason) for f in judgement.findings] == [
+        (Rule.ETHICS, "They asked for a kickback: no deal is worth that.")]
+    assert beyond_giving(()).rules == {Rule.FLOOR}
 
 
 def test_ask_with_a_kickback_is_walk_away_but_deal_verdict_unchanged() -> None:
