@@ -34,6 +34,7 @@ from bot.domain.ethics import ethics_markers  # noqa: E402
 from bot.domain.ledger import Ledger  # noqa: E402
 from bot.domain.model import Entry, EntryKind, Policy, Qualification, Stage  # noqa: E402
 from bot.domain.money import format_money, parse_amount  # noqa: E402
+from bot.domain.offers import asked_in, judge_offer  # noqa: E402
 from bot.domain.reader import read_ask, read_concession, terms_of  # noqa: E402
 from bot.domain.rules import Judgement, judge, judge_ask  # noqa: E402
 
@@ -83,10 +84,14 @@ def build(row: dict) -> CoachRequest:
         last, "coach")
     ledger = Ledger.of(deal)
     judgement = what_if if moment == "ask" and what_if is not None else judge(deal, policy, ledger)
+    asked = None
+    if moment == "coach" and deal.is_open:  # as `/deal coach` does: what the words ask is judged as if given
+        offer = asked_in(f"{row.get('question', '')} {row.get('customer_words', '')}", terms_of(deal, ledger))
+        asked = judge_offer(deal, policy, offer, by=REP, at=AT) if offer is not None else None
     # As the service does, an ask is coached on its own words.
     words = row.get("customer_words") or (row["moves"][-1][1] if moment == "ask" else "")
     return CoachRequest(deal, ledger, judgement, policy, moment, customer_words=words,
-                        question=row.get("question", ""))
+                        question=row.get("question", ""), asked=asked)
 
 
 def _apply(deal, policy: Policy, kind: str, text: str) -> Judgement | None:  # noqa: ANN001

@@ -21,13 +21,16 @@ SIGNAL_MOVES: Mapping[Signal, Move] = {
     Signal.UNETHICAL: Move.WALK_AWAY,
     Signal.FINAL_OFFER: Move.HOLD,  # a "final offer" is tested by holding, not by chasing it down
     Signal.COMPETITOR: Move.HOLD,  # compare scope and value; never match a price for its own sake
-    Signal.BUDGET: Move.TRADE,  # fit the scope to the budget, or get something for the price
+    Signal.POOR_FIT: Move.WALK_AWAY,  # stop selling what they do not need
+    Signal.BUDGET: Move.HOLD,  # keep the price; fit the scope to the budget
     Signal.APPROVAL: Move.HOLD,
     Signal.DEADLINE: Move.TRADE,  # their date is worth something: make it part of the trade
     Signal.PAYMENT_TERMS: Move.TRADE,
     Signal.FREE_ITEMS: Move.TRADE,
     Signal.SCOPE_CREEP: Move.TRADE,
     Signal.STALL: Move.HOLD,  # no concession to revive a quiet deal: set the next step instead
+    Signal.TIME_SINK: Move.HOLD,
+    Signal.HOW_LOW: Move.HOLD,  # a limit is a place to stop well short of, not a target
     Signal.OFFERED_GET: Move.TRADE,  # something is offered in return: a trade, priced in the same agreement
 }
 # Rules that say the room is nearly gone: no more giving, even in trade.
@@ -52,10 +55,11 @@ def recommended_move(request: CoachRequest, situation: Situation | None = None) 
     verdict = request.judgement.verdict
     if situation.unethical or verdict is Verdict.WALK_AWAY:
         return Move.WALK_AWAY
-    if verdict is Verdict.ESCALATE:
-        return Move.ESCALATE
-    if situation.timing in (Timing.WALKED, Timing.WON):
-        return Move.HOLD
+    asked = request.asked.verdict if request.asked is not None else Verdict.OK
+    if Verdict.ESCALATE in (verdict, asked):
+        return Move.ESCALATE  # giving it needs a manager's yes
+    if situation.timing in (Timing.WALKED, Timing.WON) or asked is Verdict.WALK_AWAY:
+        return Move.HOLD  # a number below the floor is a position to refuse, not yet a reason to leave
     lead = SIGNAL_MOVES.get(situation.lead) if situation.lead else None
     rules = request.judgement.rules
     if lead is Move.TRADE and rules & _NO_MORE_ROOM:
@@ -114,8 +118,9 @@ class OfflineCoach:
             return
         after = situation.timing is Timing.GAVE
         if situation.lead is not None:
-            yield self._play_lines(situation.lead.value)
-        for finding in sorted(request.judgement.findings, key=lambda f: -f.verdict):
+            yield self._play_lines(situation.lead.value) or self._principle_lines(situation.lead.value, after=after)
+        asked = request.asked.findings if request.asked is not None else ()
+        for finding in sorted((*asked, *request.judgement.findings), key=lambda f: -f.verdict):
             if not finding.approved:
                 yield self._principle_lines(finding.rule.value, after=after)
         for signal in situation.signals[1:2]:

@@ -18,6 +18,7 @@ class Signal(StrEnum):
     words carry several, the coach answers the first."""
 
     UNETHICAL = "unethical"
+    POOR_FIT = "poor fit"  # what they need is not what we sell
     FINAL_OFFER = "final offer"
     COMPETITOR = "competitor"
     BUDGET = "budget"
@@ -27,6 +28,8 @@ class Signal(StrEnum):
     FREE_ITEMS = "free items"
     SCOPE_CREEP = "scope creep"
     STALL = "stall"
+    TIME_SINK = "time sink"  # the deal eats more hours than it is worth
+    HOW_LOW = "how low"  # the rep asks how far they can go: the answer is a limit to stop well short of
     OFFERED_GET = "offered get"  # the customer offers something for it: a longer term, more seats, a quick signature
     PRICE_PUSH = "price push"  # a plain "can you do better on price?"
 
@@ -48,6 +51,12 @@ class Timing(StrEnum):
 _DAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
 _BOSSES = r"(?:boss|manager|cfo|ceo|cto|coo|vp|director|head of \w+|finance|legal|procurement|board|team|partner)"
 _CUES: dict[Signal, tuple[str, ...]] = {
+    Signal.POOR_FIT: (
+        r"(?:not|isn'?t|wasn'?t|aren'?t) (?:a |the )?(?:good |great |right |real )?fit", r"(?:poor|bad|wrong) fit",
+        r"on[- ]?prem\w*", r"we don'?t (?:do|offer|support|sell|have) (?:that|it|this|on)",
+        r"not (?:something|what) (?:we|our product) (?:do|does|offer|sell|support)",
+        r"(?:need|want)s? (?:a |an )?(?:totally |completely )?different (?:product|tool|solution)",
+    ),
     Signal.FINAL_OFFER: (
         r"final (?:offer|price|answer|number|word)", r"take it or leave it", r"last (?:offer|chance)",
         r"best and final", r"non[- ]?negotiable", r"deal ?breaker", r"ultimatum",
@@ -75,6 +84,8 @@ _CUES: dict[Signal, tuple[str, ...]] = {
         r"justify the (?:cost|price|spend)",
     ),
     Signal.APPROVAL: (
+        r"procurement", r"legal (?:team|review|needs|wants|has)",
+        r"new (?:stakeholder|decision[- ]?maker|buyer|contact)",
         rf"check (?:with|w/) (?:my |our |their |the |his |her )?{_BOSSES}", r"run (?:it|this) (?:by|past)",
         r"committee", r"sign[- ]?off", r"approval (?:from|by|of)",
         rf"{_BOSSES} (?:needs?|has|wants?|must|will|have) (?:to )?(?:approve|sign|see|review|look|weigh)",
@@ -112,11 +123,23 @@ _CUES: dict[Signal, tuple[str, ...]] = {
         r"next (?:quarter|year)", r"revisit", r"on hold", r"push(?:ed|ing)? (?:it |this )?(?:back|out)",
         r"not (?:a )?priority", r"stall\w*", r"sit(?:ting)? on it", r"(?:went|been) silent", r"no rush",
     ),
+    Signal.TIME_SINK: (
+        r"\d+ ?(?:hours|hrs)\b", r"so (?:much|many) (?:time|hours|calls|meetings)", r"taking forever", r"dragg\w* on",
+        r"back and forth", r"(?:another|more|yet another|\d+(?:th|rd|nd)) (?:call|demo|meeting|round)",
+        r"too much time", r"time sink", r"weeks of",
+    ),
+    Signal.HOW_LOW: (
+        r"how (?:low|far|much lower|much further) (?:can|could|should|do) (?:i|we)",
+        r"lowest (?:i|we) (?:can|could|should)",
+        r"how much (?:more )?(?:can|could|should) (?:i|we) (?:give|drop|discount)",
+        r"(?:can|could|should) (?:i|we) go (?:lower|down|further|below)", r"what'?s my (?:limit|room|wiggle)",
+        r"how much room",
+    ),
     Signal.OFFERED_GET: (
         r"(?:\d+|two|three|four|five|multi)[- ]?(?:year|yr)s? (?:deal|term|contract|commitment|agreement|renewal)",
         r"sign (?:up )?for (?:\d+|two|three|four|five) (?:years|yrs)", r"commit to (?:\d+|two|three|more|a longer)",
         r"(?:if|when) (?:we|they) (?:add|buy|take|double|increase)", r"pay (?:up ?front|annually in advance)",
-        r"prepay", r"case study", r"reference (?:call|customer)", r"in (?:exchange|return) (?:for|they)",
+        r"prepay", r"in (?:exchange|return) (?:for|they)",
     ),
     Signal.PRICE_PUSH: (
         r"split the difference", r"meet (?:us |you |them )?(?:in the middle|halfway)", r"best (?:price|offer|you can)",

@@ -50,7 +50,8 @@ class Play:
 class CoachRequest:
     """Everything a coach may look at. `moment`: opened, ask, concession, get, coach, …; `question`: what the rep
     asked the coach; `customer_words`: what the customer said; `shown`: the lines last shown on this deal (newest
-    last), which no coach repeats."""
+    last), which no coach repeats; `asked`: for a coach request, the verdict if what the words ask were given
+    (a recorded ask is judged that way in `judgement` already)."""
 
     deal: Deal
     ledger: Ledger
@@ -60,6 +61,7 @@ class CoachRequest:
     customer_words: str = ""
     question: str = ""
     shown: tuple[str, ...] = ()
+    asked: Judgement | None = None  # the verdict if what the question or the customer's words ask were given
 
 
 @dataclass(frozen=True)

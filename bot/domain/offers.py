@@ -10,14 +10,18 @@ demand is always an ask."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
-from bot.domain.deals import ConcessionSpec
+from bot.domain.deals import ConcessionSpec, concession_entry
+from bot.domain.errors import InputError
 from bot.domain.ethics import ethics_markers
-from bot.domain.model import ConcessionType
+from bot.domain.model import ConcessionType, Deal, Policy
 from bot.domain.offer_kind import ASK, CONCESSION, clause_kind, clauses, proposes
 from bot.domain.reader import DealTerms, Reading, read_move
+from bot.domain.rules import Judgement, beyond_giving, judge_ask
 
 _YOU = r"(?:you|u|ya)"
 # The buyer's side speaking: asking the seller to take, do or include something, or saying what they'd pay.
@@ -80,6 +84,26 @@ def find_offer(text: str, terms: DealTerms | None = None) -> Offer | None:
         return Offer(CONCESSION if undecided else ASK, reading.spec)
     named = next((move for move in given if move is not None), reading)
     return Offer(CONCESSION, named.spec)
+
+
+def asked_in(text: str, terms: DealTerms | None = None) -> Offer | None:
+    """What a rep's question or a customer's words ask to be given: the customer's ask, or a give the rep puts
+    to the coach ("can I give them 15%?"); None for a give already made ("just gave them 12k off")."""
+    offer = find_offer(text, terms)
+    if offer is None or (offer.kind == CONCESSION and not proposes(text)):
+        return None
+    return offer
+
+
+def judge_offer(deal: Deal, policy: Policy, offer: Offer, *, by: str, at: datetime) -> Judgement | None:
+    """The verdict if the offer were given; None when it cannot apply (another currency, a price not below net):
+    nothing sensible to judge, unless it is an unethical demand, which is always judged (its figure may be what
+    someone would pocket, "a €5k kickback", not a price the deal could reach)."""
+    try:
+        given = concession_entry(deal, offer.spec, by=by, at=at)
+    except InputError:
+        return beyond_giving(offer.ethics) if offer.ethics else None
+    return judge_ask(deal, policy, dataclasses.replace(given, ethics_markers=offer.ethics))
 
 
 def _side(text: str) -> str | None:

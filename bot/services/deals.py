@@ -20,6 +20,7 @@ from bot.domain.errors import Conflict, InputError, NotFound
 from bot.domain.ethics import ethics_markers
 from bot.domain.ledger import Ledger
 from bot.domain.model import DEFAULT_TERM_MONTHS, Deal, Entry, EntryKind, Policy, Stage
+from bot.domain.offers import asked_in, judge_offer
 from bot.domain.outcome import final_state
 from bot.domain.reader import read_ask, read_concession, terms_of
 from bot.domain.rules import Judgement, Rule, beyond_giving, judge, judge_ask
@@ -101,15 +102,22 @@ class DealService:
         words. Keeping them is not worth a retry: if someone saved the deal meanwhile, the advice still stands."""
         ledger = Ledger.of(deal)
         judgement = judge(deal, policy, ledger)
+        what_if = self._what_if(deal, policy, ledger, f"{question} {customer_words}")
         advice = self._advise(deal, ledger, judgement, policy, moment, question=question,
-                              customer_words=customer_words)
+                              customer_words=customer_words, asked=what_if)
         try:
             uow.deals.save(deal, judgement.verdict, ledger)
             uow.commit()
         except DealChanged:
             pass
         return self._result(moment, deal, policy, judgement=judgement, ledger=ledger, advice=advice,
-                            question=question, customer_words=customer_words)
+                            what_if=what_if, question=question, customer_words=customer_words)
+
+    def _what_if(self, deal: Deal, policy: Policy, ledger: Ledger, words: str) -> Judgement | None:
+        """The verdict if the offer the words name were given ("they want 25% off, can I?"), for an open deal;
+        None when they name none."""
+        offer = asked_in(words, terms_of(deal, ledger)) if deal.is_open and words.strip() else None
+        return judge_offer(deal, policy, offer, by=deal.owner_id, at=self._clock()) if offer is not None else None
 
     # Opening ------------------------------------------------------------------------------------
 
@@ -360,10 +368,11 @@ class DealService:
         uow.outbox.add("alert", channel=channel, deal_id=deal.id, payload=payload)
 
     def _advise(self, deal: Deal, ledger: Ledger, judged: Judgement, policy: Policy, moment: Moment, *,
-                question: str = "", customer_words: str = "") -> Advice:
+                question: str = "", customer_words: str = "", asked: Judgement | None = None) -> Advice:
         """The coach's advice, not repeating the lines last shown on the deal; the deal keeps these new ones."""
         advice = self._coach.advise(CoachRequest(deal, ledger, judged, policy, moment.value, question=question,
-                                                 customer_words=customer_words, shown=deal.coach_shown))
+                                                 customer_words=customer_words, shown=deal.coach_shown,
+                                                 asked=asked))
         deal.coach_shown = remembered(deal.coach_shown, advice)
         return advice
 

@@ -3,19 +3,16 @@ with buttons; nothing is recorded from chat until the rep clicks. Each Slack eve
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
 
 from bot.coach.types import OFFLINE_READER, Advice, Coach, CoachRequest
 from bot.db.uow import UnitOfWorkFactory
-from bot.domain import deals as ops
-from bot.domain.errors import InputError
 from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Policy
-from bot.domain.offers import Offer, find_offer
+from bot.domain.offers import Offer, find_offer, judge_offer
 from bot.domain.reader import DealTerms, terms_of
-from bot.domain.rules import Judgement, beyond_giving, judge_ask
+from bot.domain.rules import Judgement
 from bot.services.access import Access, Actor
 from bot.services.deals import utc_now
 
@@ -106,14 +103,8 @@ class ThreadService:
 
     @staticmethod
     def judge(message: ThreadMessage, offer: Offer) -> Judgement | None:
-        """The verdict if the offer were given; None when it cannot apply (another currency, a price not
-        below net): nothing sensible to propose, unless it is an unethical demand, which is always proposed
-        (its figure may be what someone would pocket, "a €5k kickback", not a price the deal could reach)."""
-        try:
-            given = ops.concession_entry(message.deal, offer.spec, by=message.actor.user_id, at=utc_now())
-        except InputError:
-            return beyond_giving(offer.ethics) if offer.ethics else None
-        return judge_ask(message.deal, message.policy, dataclasses.replace(given, ethics_markers=offer.ethics))
+        """The verdict if the offer were given (see `judge_offer`)."""
+        return judge_offer(message.deal, message.policy, offer, by=message.actor.user_id, at=utc_now())
 
     @staticmethod
     def coach_request(message: ThreadMessage, what_if: Judgement) -> CoachRequest:

@@ -103,7 +103,7 @@ def test_a_question_about_a_cheaper_competitor_is_answered_with_value_and_no_mat
 
 
 @pytest.mark.parametrize(("question", "move", "principle"), [
-    ("they only have 70k of budget", Move.TRADE, "value-not-price"),
+    ("they only have 70k of budget", Move.HOLD, "value-not-price"),
     ("they said 85k is their final offer, take it or leave it", Move.HOLD, "they-come-back"),
     ("she needs to check with her boss first", Move.HOLD, "qualify-first"),
     ("they'll sign by friday if we give 10%", Move.TRADE, "give-get"),
