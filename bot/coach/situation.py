@@ -63,6 +63,7 @@ _CUES: dict[Signal, tuple[str, ...]] = {
         r"(?:or|else) (?:we|they)(?:'?ll| will| are going to| gonna)? (?:walk|go elsewhere|go with|pull out)",
         r"(?:we|they)(?:'?ll| will) walk", r"(?:might|may|could|threaten\w*(?: to)?|about to) walk",
         r"that'?s (?:our|their|my) (?:limit|max|ceiling)",
+        r"not a (?:penny|cent|dollar|euro|pound) (?:more|higher|over)",
         r"not (?:going|moving) (?:any )?(?:higher|further|up)",
         r"won'?t (?:go|pay) (?:a (?:cent|penny|dollar) )?(?:higher|more|above)",
     ),
