@@ -22,10 +22,15 @@ class FakeLLM:
         self.finish_reason = "stop"  # "length": the answer was cut off
         self.refusal: str | None = None  # the model declined (structured outputs' refusal field)
         self.by_schema: dict[str, str] = {}  # a structured-output schema's name -> the content to answer it
+        self.next: list[str] = []  # contents to answer the next requests with, in order, before the others
         self._server: ThreadingHTTPServer | None = None
 
     def answer(self, payload: dict) -> None:
         self.content, self.status, self.delay, self.malformed = json.dumps(payload), 200, 0.0, False
+
+    def answer_next(self, *payloads: dict) -> None:
+        """Answers the next requests with these payloads, one each, then as before."""
+        self.next += [json.dumps(payload) for payload in payloads]
 
     def answer_schema(self, schema: str, payload: dict) -> None:
         """Answers requests for this response schema (e.g. "OfferAnswer") with `payload`, others as before."""
@@ -54,8 +59,7 @@ class FakeLLM:
                     "model": body.get("model", "test"),
                     "choices": [{"index": 0, "finish_reason": owner.finish_reason,
                                  "message": {"role": "assistant", "refusal": owner.refusal,
-                                             "content": None if owner.refusal else
-                                             owner.by_schema.get(_schema_name(body), owner.content)}}],
+                                             "content": None if owner.refusal else owner._content(body)}}],
                     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                 }
                 self._send(200, json.dumps(completion).encode())
@@ -74,6 +78,11 @@ class FakeLLM:
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def _content(self, body: dict[str, Any]) -> str:
+        if self.next:
+            return self.next.pop(0)
+        return self.by_schema.get(_schema_name(body), self.content)
 
     def stop(self) -> None:
         if self._server is not None:

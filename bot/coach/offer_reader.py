@@ -41,6 +41,10 @@ class OfflineOfferReader:
         return find_offer(text, terms)
 
 
+# The answer's strings are bounded at 600 characters together (about 150 tokens); the rest is JSON.
+OFFER_MAX_TOKENS = 300
+
+
 class OfferAnswer(BaseModel):
     """The LLM's reading of one message."""
 
@@ -60,7 +64,7 @@ class LLMOfferReader:
         """Raises LLMUnavailable when the LLM fails or its reading breaks a guard (use the offline reader)."""
         answer = self._llm.ask(self._prompts.render("offer_system"),
                                self._prompts.render("offer_task", message=as_data(text)), OfferAnswer,
-                               budget=budget)
+                               max_tokens=OFFER_MAX_TOKENS, budget=budget)
         return offer_from_answer(answer, text)
 
 

@@ -14,6 +14,7 @@ from bot.llm.client import LLMUnavailable, StructuredLLM
 from bot.llm.prompts import Prompts
 
 _VERDICT_CAPITALS = re.compile(r"\b(OK|PUSH BACK|ESCALATE|WALK AWAY)\b")
+SUMMARY_MAX_TOKENS = 600  # five sentences of summary at most, with room to spare
 
 
 class SummarySentences(BaseModel):
@@ -35,6 +36,7 @@ class LLMSummaryWriter:
                 self._prompts.render("summary_task", period=this, previous=before,
                                      figures=json.dumps(figures, default=str)),
                 SummarySentences,
+                max_tokens=SUMMARY_MAX_TOKENS,
             )
         except LLMUnavailable:
             return self._fallback.write(period, reps, team, past=past)

@@ -11,7 +11,6 @@ from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Policy
 from bot.domain.rules import Judgement
 
-OFFLINE_COACH = "offline coach"
 OFFLINE_READER = "offline reader"
 
 
@@ -20,6 +19,20 @@ class Move(StrEnum):
     TRADE = "trade"
     ESCALATE = "escalate"
     WALK_AWAY = "walk away"
+
+
+@dataclass(frozen=True)
+class CoachName:
+    """Who phrased the advice: the offline coach, or the LLM coach and the model it ran on."""
+
+    model: str | None = None  # None: the offline coach
+
+    @property
+    def is_llm(self) -> bool:
+        return self.model is not None
+
+
+OFFLINE_COACH = CoachName()
 
 
 @dataclass(frozen=True)
@@ -75,7 +88,7 @@ class Line:
 class Advice:
     move: Move
     lines: tuple[Line, ...]
-    coach: str  # which coach answered: "offline coach" or the LLM's model name
+    coach: CoachName  # which coach answered
 
 
 class Coach(Protocol):

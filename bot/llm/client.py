@@ -18,6 +18,8 @@ T = TypeVar("T", bound=BaseModel)
 RETRIES = 1
 MIN_ATTEMPT_SECONDS = 0.05
 DEFAULT_PAUSE_SECONDS = 0.5
+TEMPERATURE = 0.2  # the rules decide; the LLM phrases, and should phrase the same facts much the same way
+CORRECTION_TEMPERATURE = 0.7
 # Worth one more try: rate limits, server errors, timeouts and dropped connections.
 _RETRYABLE = (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError)
 
@@ -43,8 +45,14 @@ class StructuredLLM:
             self._formats[schema] = type_to_response_format_param(schema)
         return self._formats[schema]
 
-    def ask(self, system: str, user: str, schema: type[T], *, budget: float | None = None) -> T:
+    def ask(self, system: str, user: str, schema: type[T], *, max_tokens: int, budget: float | None = None,
+            correction: tuple[str, str] | None = None) -> T:
         """The parsed answer within `budget` seconds (default: DEALCOACH_LLM_TIMEOUT), retries included.
+
+        `max_tokens` bounds the answer's length: each caller sets it for its schema, so a model that rambles is
+        cut off (no usable answer) instead of generating for the whole budget. `correction`: a previous answer
+        and what was wrong with it, sent as the conversation's next turns and answered less deterministically
+        (a model asked the same thing at a low temperature mostly answers the same again).
 
         A 429, a 5xx or a lost connection is tried again once, after the server's Retry-After (or half a
         second), if that still fits in the budget; each attempt gets a share of the budget. The openai
@@ -52,6 +60,11 @@ class StructuredLLM:
         while the rep waits for advice the offline coach already has."""
         deadline = time.monotonic() + (budget if budget is not None else self.timeout)
         per_attempt = max(deadline - time.monotonic(), 0.0) / (RETRIES + 1.5)
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        temperature = TEMPERATURE
+        if correction is not None:
+            messages += [{"role": "assistant", "content": correction[0]}, {"role": "user", "content": correction[1]}]
+            temperature = CORRECTION_TEMPERATURE
         failure: Exception | None = None
         for _ in range(RETRIES + 1):
             remaining = deadline - time.monotonic()
@@ -64,8 +77,9 @@ class StructuredLLM:
                 completion = self._client.post(
                     "/chat/completions",
                     cast_to=ChatCompletion,
-                    body={"model": self.model, "temperature": 0.2, "response_format": self.prepare(schema),
-                          "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}]},
+                    body={"model": self.model, "temperature": temperature, "max_tokens": max_tokens,
+                          "response_format": self.prepare(schema),
+                          "messages": messages},
                     options={"timeout": min(per_attempt, remaining)},
                 )
                 return _parsed(completion, schema)

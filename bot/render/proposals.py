@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.domain.concession_text import spec_words
 from bot.render.blocks import Reply, actions, button, context, escape, reply, section
 from bot.render.replies import advice_blocks, judgement_blocks
-from bot.render.words import offer_words
+from bot.render.words import offer_words, read_by
 from bot.services.threads import Proposal
 from bot.slack.ids import Action
 from bot.slack.metadata import ProposalValue
@@ -33,7 +33,7 @@ def proposal_message(proposal: Proposal) -> Reply:
                    style="primary" if offer.kind == "concession" else None),
             button("Dismiss", Action.DISMISS, value),
         ),
-        context(f"Only you can see this. Offer read by the {escape(proposal.reader)}."),
+        context(f"Only you can see this. Offer read by {escape(read_by(proposal.reader))}."),
     ]
     return reply(f"{deal.name}: if you give this, {proposal.what_if.verdict.word}", blocks)
 

@@ -219,7 +219,7 @@ def numbered_gives(ledger: Ledger, last: int) -> list[tuple[int, Give]]:
 def advice_blocks(advice: Advice) -> list:
     lines = [f"*Recommended move: {advice.move.value}*"]
     lines += [f"> {escape(line.text)}  _({escape(line.principle_title)})_" for line in advice.lines]
-    return [divider(), section("\n".join(lines)), context(f"Answered by the {advice.coach}.")]
+    return [divider(), section("\n".join(lines)), context(escape(words.answered_by(advice.coach)))]
 
 
 def list_reply(result: DealListResult) -> Reply:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.coach.types import OFFLINE_READER, CoachName
 from bot.domain.deals import ConcessionSpec, describe
 from bot.domain.model import ConcessionType, Deal, Verdict
 from bot.domain.money import format_money, format_percent
@@ -106,6 +107,7 @@ DECISION_IN_ALERT = {
 }
 
 LLM_FOLLOWS = "The LLM coach's phrasing will replace this advice in a moment."
+LLM_NOTHING_TO_ADD = "The LLM coach had nothing to add; the advice above stands."
 DIGEST_TITLE = "Deal Coach: last {period}"
 CHART_TITLE = "{name}: price path (private: shows your floor)"
 NUDGE = (
@@ -153,6 +155,18 @@ UNEXPECTED = (
     "Something went wrong on our side and nothing was changed. Please try again; "
     "if it keeps happening, quote `{ref}` to your admin."
 )
+
+
+def answered_by(coach: CoachName) -> str:
+    """Who phrased the advice, as the rep reads it under the advice."""
+    if coach.model is None:
+        return "Answered by the offline coach."
+    return f"Answered by the LLM coach ({coach.model})."
+
+
+def read_by(reader: str) -> str:
+    """Who read an offer out of a message: the offline reader, or the LLM and its model."""
+    return "the offline reader" if reader == OFFLINE_READER else f"the LLM ({reader})"
 
 
 def verdict_line(verdict: Verdict, prefix: str = "Verdict") -> str:

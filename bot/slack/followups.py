@@ -1,8 +1,8 @@
 """What the LLM adds after an acknowledgement: it runs in the bounded pool, never in a request.
 
 Three follow-ups, each with the offline coach behind it:
-- a `/deal` reply already carries the offline advice; the LLM's phrasing replaces it through the
-  command's response URL, or the offline advice simply stays;
+- a `/deal` reply already carries the offline advice and promises the LLM's phrasing; the promise is always
+  kept through the command's response URL: the LLM's lines, or the same reply saying the advice shown stands;
 - "Coach this message" has shown nothing yet; the LLM's advice is posted privately, or the offline
   advice if the LLM fails or is slow;
 - a thread message: the LLM reads the offer (the offline reader if it fails), the LLM coaches on it
@@ -23,6 +23,8 @@ from bot.coach.pool import LLMPool
 from bot.coach.types import OFFLINE_READER, Advice, Coach, CoachRequest
 from bot.domain.offers import find_offer
 from bot.llm.client import LLMUnavailable
+from bot.render import words
+from bot.render.blocks import Reply, context
 from bot.render.proposals import proposal_message
 from bot.render.replies import deal_reply
 from bot.services.access import Actor
@@ -56,8 +58,15 @@ class LLMFollowUps:
         return self._pool.submit(lambda: self._propose(message))
 
     def _replace(self, result: DealResult, response_url: str) -> None:
-        advice = self._coach.advise(_request(result), budget=self._budget)
-        message = deal_reply(dataclasses.replace(result, advice=advice))
+        try:
+            advice = self._coach.advise(_request(result), budget=self._budget)
+            message = deal_reply(dataclasses.replace(result, advice=advice))
+        except LLMUnavailable as exc:  # failed, slow or discarded: the promise of a follow-up is still kept
+            log.info("LLM coaching not used (%s); the offline advice stands", exc)
+            message = _advice_stands(result)
+        except Exception:  # a bug must not leave the rep waiting for a follow-up either
+            log.exception("LLM follow-up failed")
+            message = _advice_stands(result)
         WebhookClient(response_url, timeout=WEBHOOK_TIMEOUT_SECONDS).send(
             text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=True)
 
@@ -88,6 +97,13 @@ class LLMFollowUps:
             except LLMUnavailable as exc:
                 log.info("LLM coaching not used (%s); the offline coach answers", exc)
         return fallback or self._offline.advise(request)
+
+
+def _advice_stands(result: DealResult) -> Reply:
+    """The reply the rep already has, saying that the advice shown is the answer."""
+    message = deal_reply(result)
+    message.blocks.append(context(words.LLM_NOTHING_TO_ADD))
+    return message
 
 
 def _request(result: DealResult) -> CoachRequest:

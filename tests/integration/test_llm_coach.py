@@ -50,7 +50,8 @@ def test_the_llms_lines_replace_the_offline_advice_through_the_response_url(app,
     assert standin.wait_for(lambda: standin.responses("ask"), timeout=5)
     followed = standin.responses("ask")[-1]
     assert followed["replace_original"] is True
-    assert "two-year term" in json.dumps(followed["blocks"]) and "test-model" in json.dumps(followed["blocks"])
+    assert "two-year term" in json.dumps(followed["blocks"])
+    assert "Answered by the LLM coach (test-model)." in json.dumps(followed["blocks"])
     assert "Recommended move: trade" in json.dumps(followed["blocks"])
 
 
@@ -63,35 +64,84 @@ def test_the_llms_lines_name_their_principles_by_title_not_by_id(app, standin, l
     assert "give-get" not in shown and "value-not-price" not in shown
 
 
+STANDS = "The LLM coach had nothing to add; the advice above stands."
+BAD = {"move": "trade", "lines": [{"text": "I can stretch to 35% off for you.", "principle_id": "give-get"},
+                                  {"text": "What does the delay cost your team?", "principle_id": "value-not-price"}]}
+
+
+def followed_up(standin, key: str, timeout: float = 5) -> str:  # noqa: ANN001
+    """The one follow-up posted to the command's response URL, as text and blocks."""
+    assert standin.wait_for(lambda: standin.responses(key), timeout=timeout), "nothing followed the reply"
+    (response,) = standin.responses(key)
+    assert response["replace_original"] is True
+    return response["text"] + json.dumps(response["blocks"], ensure_ascii=False)
+
+
 @pytest.mark.parametrize("line", [
     "Could you do $79k? That is as low as we go.",  # a price below the floor
     "We could stretch to 35% off for you.",  # a discount above the cap
     "Honestly we are close to our floor here.",  # reveals the floor
     "That is an ESCALATE for us.",  # a verdict word in capitals
+    "I am not able to offer a discount above 20% on the list price.",  # states the cap
 ])
-def test_an_answer_that_breaks_a_guard_is_dropped_and_the_offline_advice_stands(app, standin, llm, line) -> None:
+def test_an_answer_that_breaks_a_guard_twice_is_dropped_and_the_rep_is_told_the_advice_stands(
+        app, standin, llm, line) -> None:
     open_deal(app, standin)
-    llm.answer({"move": "trade", "lines": [{"text": line, "principle_id": "give-get"}]})
+    other = {"text": "What does the delay cost you?", "principle_id": "value-not-price"}
+    llm.answer({"move": "trade", "lines": [{"text": line, "principle_id": "give-get"}, other]})
     command(app, standin, "ask acme they want 30% off", key="bad")
-    time.sleep(0.5)
-    assert llm.requests, "the LLM was asked"
-    assert standin.responses("bad") == []
+    shown = followed_up(standin, "bad")
+    assert STANDS in shown and "Answered by the offline coach" in shown and line not in shown
+    assert len(llm.requests) == 2, "asked once more, told why"
 
 
-@pytest.mark.parametrize("fault", ["status", "rate-limited", "malformed", "principle"])
-def test_a_failing_or_unusable_llm_leaves_the_offline_advice(app, standin, llm, fault) -> None:
+def test_an_answer_that_breaks_a_guard_is_asked_for_again_with_the_reason_and_the_fixed_answer_is_used(
+        app, standin, llm) -> None:
     open_deal(app, standin)
-    if fault == "status":
+    llm.answer_next(BAD, GOOD)
+    command(app, standin, "ask acme they want 10% off", key="fixed")
+    shown = followed_up(standin, "fixed")
+    assert "two-year term" in shown and "Answered by the LLM coach (test-model)" in shown and STANDS not in shown
+    first, second = llm.requests
+    assert [m["role"] for m in second["messages"]] == ["system", "user", "assistant", "user"]
+    assert second["messages"][:2] == first["messages"], "the same question, then the correction"
+    assert "35% off" in second["messages"][2]["content"], "the LLM sees its own answer"
+    assert "line 1 offers a bigger discount than the rep may give" in second["messages"][3]["content"]
+
+
+@pytest.mark.parametrize("fault", ["down", "status", "rate-limited", "malformed", "principle"])
+def test_a_failing_or_unusable_llm_is_followed_by_the_advice_standing(app, standin, llm, fault) -> None:
+    open_deal(app, standin)
+    if fault == "down":
+        llm.stop()  # connection refused
+    elif fault == "status":
         llm.status = 500
     elif fault == "rate-limited":
         llm.status = 429
     elif fault == "malformed":
         llm.malformed = True
     else:
-        llm.answer({"move": "trade", "lines": [{"text": "Let us trade.", "principle_id": "made-up"}]})
-    command(app, standin, "coach acme", key="fault")
-    time.sleep(1.0)
-    assert standin.responses("fault") == []
+        llm.answer({"move": "trade", "lines": [{"text": "Let us trade.", "principle_id": "made-up"},
+                                              {"text": "Or not.", "principle_id": "give-get"}]})
+    reply = command(app, standin, "coach acme", key="fault")
+    assert "will replace this advice" in json.dumps(reply.blocks)
+    shown = followed_up(standin, "fault")
+    assert STANDS in shown and "Recommended move" in shown and "Answered by the offline coach" in shown
+
+
+def test_an_llm_slower_than_the_time_limit_is_followed_by_the_advice_standing_in_time(
+        standin, database_url, llm) -> None:
+    built = build(make_settings(standin, database_url, OPENAI_BASE_URL=llm.url, DEALCOACH_LLM_TIMEOUT="1",
+                                DEALCOACH_LLM_MODEL="test-model"), pace_seconds=0)
+    try:
+        open_deal(built, standin)
+        llm.delay = 3
+        started = time.monotonic()
+        command(built, standin, "coach acme", key="slow")
+        assert STANDS in followed_up(standin, "slow", timeout=2.5)
+        assert time.monotonic() - started < 2.0
+    finally:
+        built.close()
 
 
 def test_a_stalled_llm_never_delays_an_acknowledgement(app, standin, llm) -> None:

@@ -17,7 +17,8 @@ from bot.config import Settings
 
 LLM_TIMEOUT = 2.0
 COACHING = {"move": "trade", "lines": [
-    {"text": "I can look at that if we can agree on a two-year term.", "principle_id": "give-get"}]}
+    {"text": "I can look at that if we can agree on a two-year term.", "principle_id": "give-get"},
+    {"text": "What does another quarter without this cost your team?", "principle_id": "value-not-price"}]}
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def test_the_llm_reads_an_offer_the_offline_reader_misses_and_coaches_on_it(slac
     [proposal] = wait_for_proposals(slack, standin)
     text = shown(proposal)
     assert "free implementation fee" in text
-    assert "Offer read by the test-model" in text and "Answered by the test-model" in text
+    assert "Offer read by the LLM (test-model)" in text and "Answered by the LLM coach (test-model)" in text
     assert "two-year term" in text
     assert entries(container) == 0, "nothing is logged until the rep clicks"
 
@@ -163,7 +164,7 @@ def test_coach_this_message_naming_an_offer_is_read_and_coached_by_the_llm_priva
     [coaching] = standin.ephemerals(REP)
     assert coaching.thread_ts == thread
     assert "30% off list" in shown(coaching) and "Log as ask" in shown(coaching)
-    assert "two-year term" in shown(coaching) and "Answered by the test-model" in shown(coaching)
+    assert "two-year term" in shown(coaching) and "Answered by the LLM coach (test-model)" in shown(coaching)
     assert any("Can you do 30% off if we sign today?" in request["messages"][1]["content"]
                for request in llm.requests)
 
