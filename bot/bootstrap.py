@@ -77,12 +77,12 @@ class Container:
 
 
 def _followups(settings: Settings, pool: LLMPool | None, principles: tuple[Principle, ...], offline: OfflineCoach,
-               threads: ThreadService, notices: NoticeService) -> LLMFollowUps | None:
+               threads: ThreadService, notices: NoticeService, deals: DealService) -> LLMFollowUps | None:
     if pool is None:
         return None
     llm, prompts = StructuredLLM(settings), Prompts()
     return LLMFollowUps(pool, LLMCoach(llm, prompts, principles), LLMOfferReader(llm, prompts), offline, threads,
-                        notices, budget=settings.llm_timeout)
+                        notices, deals, budget=settings.llm_timeout)
 
 
 def _llm_summary_writer(settings: Settings) -> LLMSummaryWriter | None:
@@ -102,15 +102,16 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
     coach = OfflineCoach(principles)
     notices, threads = NoticeService(uow), ThreadService(uow, access, coach)
     pool = LLMPool() if settings.llm_enabled else None
+    deals = DealService(uow, access, coach, default_alert_channel=settings.alert_channel)
     services = Services(
-        deals=DealService(uow, access, coach, default_alert_channel=settings.alert_channel),
+        deals=deals,
         workspace=WorkspaceService(uow, access, default_alert_channel=settings.alert_channel,
                                    settings_managers=settings.manager_ids),
         notices=notices,
         decisions=DecisionService(uow, access),
         summaries=SummaryService(uow, access, OfflineSummaryWriter(), llm_writer=_llm_summary_writer(settings)),
         threads=threads,
-        followups=_followups(settings, pool, principles, coach, threads, notices),
+        followups=_followups(settings, pool, principles, coach, threads, notices, deals),
     )
     # The worker gets its own client without retry handlers: it reschedules on errors instead of blocking.
     worker = OutboxWorker(OutboxQueue(sessions, pace_seconds=pace_seconds), uow, web_client(settings, retries=False),

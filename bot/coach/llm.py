@@ -108,6 +108,8 @@ class LLMCoach:
         No price of the deal is in it: the LLM cannot leak what it never saw."""
         deal, ledger = request.deal, request.ledger
         findings = [FINDINGS.get(f.rule, f.rule.value) for f in request.judgement.findings if not f.approved]
+        if request.asked is not None:  # what the words ask, judged as if given
+            findings += [f"giving what they ask: {FINDINGS.get(f.rule, f.rule.value)}" for f in request.asked.findings]
         gives = ledger.gives[-MAX_GIVES:]
         return self._prompts.render(
             "coach_task",

@@ -101,3 +101,9 @@ SHOWN_KEPT = 9  # three answers of three lines: asked again and again, the coach
 def remembered(shown: Iterable[str], advice: Advice) -> tuple[str, ...]:
     """The lines a deal keeps as shown once `advice` is shown: the latest SHOWN_KEPT, newest last, one line each."""
     return (*shown, *(" ".join(line.text.split()) for line in advice.lines))[-SHOWN_KEPT:]
+
+
+def shown_before(shown: tuple[str, ...], advice: Advice) -> tuple[str, ...]:
+    """The lines kept as shown before `advice` was added to them (`remembered`'s inverse, when it was the last)."""
+    added = remembered((), advice)
+    return shown[:-len(added)] if added and shown[-len(added):] == added else shown

@@ -245,6 +245,12 @@ class DealRepository:
         self._connection.execute(update(DEAL).where(DEAL.c.team_id == self._team_id, DEAL.c.id == deal_id)
                                  .values(card_ts=card_ts))
 
+    def set_coach_shown(self, deal_id: int, shown: tuple[str, ...]) -> None:
+        """The coach's lines last shown on a deal, kept apart from its version: they are memory, not the deal's
+        facts, and an LLM's phrasing that replaced the offline advice must not make a move's save look stale."""
+        self._connection.execute(update(DEAL).where(DEAL.c.team_id == self._team_id, DEAL.c.id == deal_id)
+                                 .values(coach_shown="\n".join(shown)))
+
     # Inside --------------------------------------------------------------------------------------
 
     def _load(self, rows: list[Any]) -> list[Deal]:

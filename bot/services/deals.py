@@ -119,6 +119,12 @@ class DealService:
         offer = asked_in(words, terms_of(deal, ledger)) if deal.is_open and words.strip() else None
         return judge_offer(deal, policy, offer, by=deal.owner_id, at=self._clock()) if offer is not None else None
 
+    def remember_shown(self, team_id: str, deal_id: int, shown: tuple[str, ...]) -> None:
+        """The coach's lines the rep now sees on a deal, when the LLM's phrasing replaced the offline advice."""
+        with self._uow(team_id) as uow:
+            uow.deals.set_coach_shown(deal_id, shown)
+            uow.commit()
+
     # Opening ------------------------------------------------------------------------------------
 
     def open(self, actor: Actor, command: c.NewDeal, *, response_url: str | None = None) -> DealResult:

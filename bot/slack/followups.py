@@ -20,7 +20,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.coach.llm import LLMCoach
 from bot.coach.offer_reader import LLMOfferReader
 from bot.coach.pool import LLMPool
-from bot.coach.types import OFFLINE_READER, Advice, Coach, CoachRequest
+from bot.coach.types import OFFLINE_READER, Advice, Coach, CoachRequest, remembered, shown_before
 from bot.domain.offers import find_offer
 from bot.llm.client import LLMUnavailable
 from bot.render import words
@@ -28,8 +28,9 @@ from bot.render.blocks import Reply, context
 from bot.render.proposals import proposal_message
 from bot.render.replies import deal_reply
 from bot.services.access import Actor
+from bot.services.deals import DealService
 from bot.services.notices import NoticeService
-from bot.services.results import DealResult
+from bot.services.results import DealResult, Moment
 from bot.services.threads import ThreadMessage, ThreadService
 
 log = logging.getLogger(__name__)
@@ -39,9 +40,9 @@ MIN_COACH_BUDGET_SECONDS = 0.5  # less than this left after reading the offer: t
 
 class LLMFollowUps:
     def __init__(self, pool: LLMPool, coach: LLMCoach, reader: LLMOfferReader, offline: Coach,
-                 threads: ThreadService, notices: NoticeService, *, budget: float) -> None:
+                 threads: ThreadService, notices: NoticeService, deals: DealService, *, budget: float) -> None:
         self._pool, self._coach, self._reader, self._offline = pool, coach, reader, offline
-        self._threads, self._notices, self._budget = threads, notices, budget
+        self._threads, self._notices, self._deals, self._budget = threads, notices, deals, budget
 
     def replace_reply(self, result: DealResult, response_url: str) -> bool:
         """Queues the LLM's version of a reply the rep already has; False if the pool is full."""
@@ -61,6 +62,7 @@ class LLMFollowUps:
         try:
             advice = self._coach.advise(_request(result), budget=self._budget)
             message = deal_reply(dataclasses.replace(result, advice=advice))
+            self._remember(result, advice)
         except LLMUnavailable as exc:  # failed, slow or discarded: the promise of a follow-up is still kept
             log.info("LLM coaching not used (%s); the offline advice stands", exc)
             message = _advice_stands(result)
@@ -99,6 +101,14 @@ class LLMFollowUps:
         return fallback or self._offline.advise(request)
 
 
+    def _remember(self, result: DealResult, advice: Advice) -> None:
+        """The deal keeps the LLM's lines as shown in place of the offline ones they replace."""
+        deal = result.deal
+        if deal.id is not None and result.advice is not None:
+            shown = remembered(shown_before(deal.coach_shown, result.advice), advice)
+            self._deals.remember_shown(deal.team_id, deal.id, shown)
+
+
 def _advice_stands(result: DealResult) -> Reply:
     """The reply the rep already has, saying that the advice shown is the answer."""
     message = deal_reply(result)
@@ -107,5 +117,13 @@ def _advice_stands(result: DealResult) -> Reply:
 
 
 def _request(result: DealResult) -> CoachRequest:
-    return CoachRequest(result.deal, result.ledger, result.what_if or result.judgement, result.policy,
-                        result.moment.value, customer_words=result.customer_words, question=result.question)
+    """The coach request the offline advice of `result` answered, for the LLM: the same lines shown before it, and
+    for a coach request the verdict of what its words ask (a recorded ask's what-if is its judgement)."""
+    coached = result.moment is Moment.COACH
+    judgement = result.judgement if coached else (result.what_if or result.judgement)
+    shown = result.deal.coach_shown
+    if result.advice is not None:
+        shown = shown_before(shown, result.advice)
+    return CoachRequest(result.deal, result.ledger, judgement, result.policy, result.moment.value,
+                        customer_words=result.customer_words, question=result.question, shown=shown,
+                        asked=result.what_if if coached else None)

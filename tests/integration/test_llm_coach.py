@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from conftest import REP, make_settings
 from llm_server import FakeLLM, serving
+from sqlalchemy import text
 
 from bot.bootstrap import Container, build
 from bot.services.access import Actor
@@ -175,3 +176,16 @@ def test_the_customers_words_reach_the_llm_only_as_quoted_data(app, standin, llm
     quoted = task.split("<customer>", 1)[1]
     assert quoted.count("</customer>") == 1 and quoted.rstrip().endswith("</customer>")
     assert "80,000" not in system + task and "80000" not in system + task, "the floor is never sent to the LLM"
+
+
+def test_the_llms_lines_that_replaced_the_offline_advice_are_kept_as_shown_and_never_repeated(
+        app, standin, llm) -> None:
+    open_deal(app, standin)
+    command(app, standin, "coach acme", key="first")
+    assert standin.wait_for(lambda: standin.responses("first"), timeout=5)
+    with app.engine.connect() as connection:
+        shown = connection.execute(text("SELECT coach_shown FROM deal WHERE name = 'acme'")).scalar_one()
+    assert "two-year term" in shown  # what the rep now sees, in place of the offline lines it replaced
+    # Asked again, the LLM says the same: that repeats a line shown, so it is asked again, then dropped.
+    command(app, standin, "coach acme", key="again")
+    assert STANDS in followed_up(standin, "again")
