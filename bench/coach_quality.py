@@ -214,6 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--llm", help="an OpenAI-compatible base URL: score the LLM coach too")
     parser.add_argument("--model", default="local", help="the model name to ask for (with --llm)")
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds an LLM answer may take (with --llm)")
+    parser.add_argument("--limit", type=int, help="score only the first N situations of each table")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     principles = load_principles()
@@ -225,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, rows in tables(args.tables):
         for coach_name, advise in coaches:
             score = Score()
-            for row in rows:
+            for row in rows[:args.limit]:
                 score_row(row, advise, score, repeats=coach_name == "offline coach")
             _report(name, coach_name, score)
             if args.misses:
@@ -241,8 +242,9 @@ def _llm_coach(url: str, model: str, timeout: float, principles) -> Callable[[Co
     from bot.llm.client import LLMUnavailable, StructuredLLM
     from bot.llm.prompts import Prompts
 
-    settings = Settings(openai_base_url=url, llm_model=model, llm_timeout=timeout, openai_api_key="local")
-    coach = LLMCoach(StructuredLLM(settings), Prompts.load(), principles)
+    settings = Settings(OPENAI_BASE_URL=url, DEALCOACH_LLM_MODEL=model, DEALCOACH_LLM_TIMEOUT=timeout,
+                        OPENAI_API_KEY="local")
+    coach = LLMCoach(StructuredLLM(settings), Prompts(), principles)
     offline = OfflineCoach(principles)
 
     def advise(request: CoachRequest) -> Advice:

@@ -98,11 +98,21 @@ def guard(lines: tuple[Line, ...], request: CoachRequest, principle_ids: set[str
 
 
 def alike(one: str, other: str) -> bool:
-    """The same line, give or take case, punctuation, a few words, or the order of its sentences."""
+    """The same line, give or take case, punctuation, a few words, or the order of its sentences; or one saying a
+    whole sentence of the other again."""
+    said, again = set(_each_sentence(one)), set(_each_sentence(other))
+    if said & again:
+        return True
     for a, b in ((_plain(one), _plain(other)), (_sentences(one), _sentences(other))):
         if a == b or difflib.SequenceMatcher(None, a, b).ratio() >= ALIKE:
             return True
     return False
+
+
+def _each_sentence(text: str) -> list[str]:
+    """The sentences of a line, plain; short ones ("Thanks.") are left out: they may well be said twice."""
+    sentences = (_plain(part) for part in re.split(r"(?<=[.!?])\s+", text))
+    return [sentence for sentence in sentences if len(sentence.split()) >= 4]
 
 
 def unknown_principle(line: Line, facts: _Facts) -> str | None:

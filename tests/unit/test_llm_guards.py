@@ -1,5 +1,5 @@
 """The LLM coach's guards, one rule a test. Lines marked "real" were written by Qwen2.5-Coder 1.5B Instruct
-through the coach's prompt (bench/coach_llm_eval.py); the others state the rule where the model never broke it."""
+through the coach's prompt (bench/coach_quality.py --llm); the others state the rule where the model never broke it."""
 
 from __future__ import annotations
 
@@ -184,8 +184,18 @@ def test_a_line_reworded_a_little_is_the_same_line(one: str, other: str) -> None
     ("I can look at that if you can commit to a two-year term. Would that work for you?", GOOD),  # real
     ("I can look at that if we can agree on a two-year term. Does that work on your side?",
      "If I can get that approved, can you commit to signing by the end of the month?"),
-    ("I'm sorry, but I can't offer that 15% off without a manager's approval. I'm afraid we need to discuss this "
-     "further.", "I'm afraid we need to discuss this further."),  # real: one line inside another, but short
 ])
 def test_different_lines_on_one_theme_are_not_the_same_line(one: str, other: str) -> None:
     assert not alike(one, other), ALIKE
+
+
+def test_a_line_that_says_a_whole_sentence_of_another_again_is_a_repeat() -> None:
+    # Written by Qwen2.5-Coder 1.5B for "procurement came back with a quote 15% below us".
+    first = ("I understand that you have a quote from another vendor that is 15% below us. We need to make a "
+             "decision based on our own needs and budget. Can we discuss this further?")
+    second = "We need to make a decision based on our own needs and budget. Can we discuss this further?"
+    assert alike(first, second)
+    # Real too: a short line said again inside a longer one reads as said twice.
+    assert alike("I'm sorry, but I can't offer that 15% off without a manager's approval. I'm afraid we need to "
+                 "discuss this further.", "I'm afraid we need to discuss this further.")
+    assert not alike("Thanks. Let's talk scope.", "Thanks. What does the delay cost you?")
