@@ -3,6 +3,11 @@ amounts, read against the deal (the tuning table and a held-out table written bl
 messages, and the ways reps phrase `/deal concede` and `/deal ask`.
 
     python bench/parser_quality.py [--misses]
+    python bench/parser_quality.py --llm http://127.0.0.1:8088/v1 --model qwen2.5-coder-1.5b-instruct --timeout 90
+
+With --llm, the held-out bargaining table is read as a deal thread reads it with an LLM configured: the LLM's
+reading, checked against the message, else the offline reader's; it says how many readings the LLM gave and
+the seconds each took.
 
 An offer counts as found with its amount when the reader proposes one and, for a price, a cut or a percentage,
 names the labelled figure; precision is over every offer the reader proposed, recall over every labelled offer.
@@ -12,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,11 +69,11 @@ def figure_of(offer: Offer) -> float | None:
     return None
 
 
-def bargaining(rows: list, misses: bool) -> Score:
+def bargaining(rows: list, misses: bool, read: Callable[[str, DealTerms], Offer | None] = find_offer) -> Score:
     score = Score()
     for list_price, net, text, kind, type_, amount in rows:
         terms = DealTerms(list_cents=list_price * 100, net_cents=(net or list_price) * 100)
-        offer = find_offer(text, terms)
+        offer = read(text, terms)
         score.messages += 1
         score.offers += kind is not None
         score.proposed += offer is not None
@@ -142,7 +149,12 @@ def _matches(reading: Reading, type_: str, value: float | None) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="list every message read wrong")
+    parser.add_argument("--llm", help="an OpenAI-compatible base URL: read the held-out table with the LLM reader")
+    parser.add_argument("--model", default="local", help="the model name to ask for (with --llm)")
+    parser.add_argument("--timeout", type=float, default=90.0, help="seconds a reading may take (with --llm)")
     args = parser.parse_args()
+    if args.llm:
+        return with_llm(args)
     sections = [
         ("bargaining chat, tuning table (bench/tables/bargaining.py)", lambda: bargaining(BARGAINING, args.misses)),
         ("bargaining chat, second tuning table (bench/tables/bargaining_more.py)",
@@ -161,6 +173,39 @@ def main() -> int:
     print("command phrasings, written blind (bench/tables/command_phrasings.py)")
     for name, value in phrasings(args.misses):
         print(f"  {name:32} {value}")
+    return 0
+
+
+def with_llm(args: argparse.Namespace) -> int:
+    from bot.coach.offer_reader import LLMOfferReader
+    from bot.config import Settings
+    from bot.llm.client import LLMUnavailable, StructuredLLM
+    from bot.llm.prompts import Prompts
+
+    settings = Settings(OPENAI_BASE_URL=args.llm, DEALCOACH_LLM_MODEL=args.model, DEALCOACH_LLM_TIMEOUT=args.timeout,
+                        OPENAI_API_KEY="local")
+    reader = LLMOfferReader(StructuredLLM(settings), Prompts())
+    seconds: list[float] = []
+    failed: dict[str, int] = {}
+
+    def read(text: str, terms: DealTerms) -> Offer | None:
+        started = time.perf_counter()
+        try:
+            return reader.read(text, terms=terms)
+        except LLMUnavailable as exc:  # as a deal thread does: the offline reader answers
+            failed[str(exc)] = failed.get(str(exc), 0) + 1
+            return find_offer(text, terms)
+        finally:
+            seconds.append(time.perf_counter() - started)
+
+    print(f"bargaining chat, held out, read by the LLM ({args.model}) else offline")
+    for name, value in bargaining(BARGAINING_HOLDOUT, False, read).lines():
+        print(f"  {name:32} {value:.3f}" if isinstance(value, float) else f"  {name:32} {value}")
+    seconds.sort()
+    print(f"  LLM readings used                {len(seconds) - sum(failed.values())} of {len(seconds)}")
+    print(f"  seconds a reading (median, max)  {seconds[len(seconds) // 2]:.1f}, {seconds[-1]:.1f}")
+    if failed:
+        print("  not used: " + ", ".join(f"{why} ×{n}" for why, n in failed.items()))
     return 0
 
 
