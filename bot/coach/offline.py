@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Iterator, Mapping
@@ -190,5 +191,6 @@ def _fillable(text: str, blanks: Mapping[str, str]) -> bool:
     return all(name in blanks for _, name, _, _ in string.Formatter().parse(text) if name)
 
 
+@functools.lru_cache(maxsize=1024)  # the same few hundred lines are compared on every advice
 def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()

@@ -155,12 +155,15 @@ _CUES: dict[Signal, tuple[str, ...]] = {
 _PATTERNS = {signal: re.compile(r"\b(?:" + "|".join(cues) + ")", re.IGNORECASE) for signal, cues in _CUES.items()}
 
 
-def signals_in(text: str) -> tuple[Signal, ...]:
-    """The signals some words carry, most pressing first; an unethical demand is read by the ethics detector."""
+def signals_in(text: str, *, unethical: bool | None = None) -> tuple[Signal, ...]:
+    """The signals some words carry, most pressing first; an unethical demand is read by the ethics detector
+    (`unethical`: what it found, when the caller has asked it already)."""
     if not text.strip():
         return ()
     text = text.replace("’", "'")
-    found = [Signal.UNETHICAL] if ethics_markers(text) else []
+    if unethical is None:
+        unethical = bool(ethics_markers(text))
+    found = [Signal.UNETHICAL] if unethical else []
     found += [signal for signal, pattern in _PATTERNS.items() if pattern.search(text)]
     return tuple(found)
 
@@ -186,10 +189,9 @@ def read_situation(request: CoachRequest) -> Situation:
     ledger = request.ledger
     latest = _latest_entry(request)
     asked = tuple(marker for entry in (latest, *ledger.open_asks) if entry for marker in entry.ethics_markers)
-    unethical = tuple(dict.fromkeys((*ethics_markers(words), *asked)))
-    signals = signals_in(words)
-    if unethical and Signal.UNETHICAL not in signals:
-        signals = (Signal.UNETHICAL, *signals)
+    said = ethics_markers(words) if words.strip() else ()
+    unethical = tuple(dict.fromkeys((*said, *asked)))
+    signals = signals_in(words, unethical=bool(unethical))
     timing = _timing(request, words_ask=bool(signals))
     return Situation(
         signals=signals,
