@@ -86,7 +86,8 @@ class OfflineCoach:
         blanks = _blanks(situation)
         shown = [_norm(text) for text in request.shown]
         chosen: list[Line] = []
-        # One line per principle first; if that leaves fewer than two lines, a principle may speak twice.
+        # Fresh lines, one per principle first; if that leaves fewer than two lines, a principle may speak twice
+        # and the line shown longest ago may come back.
         for one_per_principle in (True, False):
             for source in self._sources(request, situation, move):
                 if len(chosen) == (MAX_LINES if one_per_principle else MIN_LINES):
@@ -94,7 +95,7 @@ class OfflineCoach:
                 used = {line.principle_id for line in chosen} if one_per_principle else set()
                 options = [(text.format_map(blanks), pid) for text, pid in source
                            if pid not in used and _fillable(text, blanks)]
-                pick = _least_recent(options, shown, chosen)
+                pick = _least_recent(options, shown, chosen, fresh_only=one_per_principle)
                 if pick is not None:
                     chosen.append(Line(pick[0], pick[1], self._principles[pick[1]].title))
             if len(chosen) >= MIN_LINES:
@@ -151,10 +152,14 @@ class OfflineCoach:
         return [(text, principle.id) for text in texts]
 
 
-def _least_recent(options: list[tuple[str, str]], shown: list[str], chosen: list[Line]) -> tuple[str, str] | None:
-    """The first option not shown lately (nor already chosen), else the one shown longest ago."""
+def _least_recent(options: list[tuple[str, str]], shown: list[str], chosen: list[Line], *,
+                  fresh_only: bool) -> tuple[str, str] | None:
+    """The first option not shown lately (nor already chosen), else (unless `fresh_only`) the one shown longest
+    ago."""
     taken = {_norm(line.text) for line in chosen}
     options = [option for option in options if _norm(option[0]) not in taken]
+    if fresh_only:
+        options = [option for option in options if _norm(option[0]) not in shown]
     if not options:
         return None
 
