@@ -118,7 +118,7 @@ class OfflineCoach:
                 yield self._play_lines(situation.lead.value)  # they came back asking for something
             yield play
             return
-        after = situation.timing is Timing.GAVE
+        after = situation.timing in (Timing.GAVE, Timing.GOT)  # a move was made: no advice for before it
         if situation.lead is not None:
             yield self._play_lines(situation.lead.value) or self._principle_lines(situation.lead.value, after=after)
         asked = request.asked.findings if request.asked is not None else ()

@@ -144,6 +144,14 @@ def test_after_a_concession_over_the_cap_the_lines_fit_a_move_already_made() -> 
     assert "$25,000 off" in said(advice)  # it names what was given, as the customer heard it
 
 
+def test_after_a_concession_traded_for_a_get_over_the_cap_the_lines_still_fit_a_move_already_made() -> None:
+    deal = make_deal(floor_cents=dollars(60_000))
+    add_concession(deal, dollars(25_000), kind=ConcessionType.CUT, got="a signature this quarter")
+    advice = advise(deal, moment="concession")
+    assert advice.move is Move.ESCALATE
+    assert "let me take it to my manager" not in said(advice) and "$25,000 off" in said(advice)
+
+
 def test_after_a_give_without_a_get_the_coach_asks_for_something_not_yet_received() -> None:
     deal = make_deal()
     add_concession(deal, dollars(3_000), got="a two-year term")
