@@ -86,7 +86,7 @@ def build(row: dict) -> CoachRequest:
     judgement = what_if if moment == "ask" and what_if is not None else judge(deal, policy, ledger)
     asked = None
     if moment == "coach" and deal.is_open:  # as `/deal coach` does: what the words ask is judged as if given
-        offer = asked_in(f"{row.get('question', '')} {row.get('customer_words', '')}", terms_of(deal, ledger))
+        offer = asked_in(row.get("question", ""), row.get("customer_words", ""), terms_of(deal, ledger))
         asked = judge_offer(deal, policy, offer, by=REP, at=AT) if offer is not None else None
     # As the service does, an ask is coached on its own words.
     words = row.get("customer_words") or (row["moves"][-1][1] if moment == "ask" else "")

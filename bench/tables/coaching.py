@@ -23,7 +23,7 @@ SITUATIONS = [
          expect_principles=("say-no-plainly", "value-not-price"), expect_move=("escalate",)),
     # Budget.
     dict(id="budget-question", moves=[], question="they only have 70k budget for this. what now",
-         expect_principles=("value-not-price", "qualify-first", "give-get"), expect_move=("trade",),
+         expect_principles=("value-not-price", "qualify-first", "give-get"), expect_move=("trade", "hold"),
          must_say_any=("scope", "phase", "budget")),
     dict(id="budget-words", moves=[("concede", "5% off")], customer_words="it's just too expensive for us this year",
          expect_principles=("value-not-price", "qualify-first", "give-get"), expect_move=("trade", "hold")),

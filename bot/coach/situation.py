@@ -121,7 +121,8 @@ _CUES: dict[Signal, tuple[str, ...]] = {
     Signal.STALL: (
         r"get back to (?:you|us|me)", r"think (?:about it|it over)", r"circle back", r"gone (?:quiet|dark|silent)",
         r"ghost\w*", r"no (?:answer|reply|response)", r"haven'?t heard", r"not heard", r"radio silence",
-        r"next (?:quarter|year)", r"revisit", r"on hold", r"push(?:ed|ing)? (?:it |this )?(?:back|out)",
+        r"next (?:quarter|year)", r"revisit", r"on hold", r"push(?:ed|ing)? (?:it|this|the \w+) (?:back|out)",
+        r"pushed (?:back|out) (?:to|until|till)",
         r"not (?:a )?priority", r"stall\w*", r"sit(?:ting)? on it", r"(?:went|been) silent", r"no rush",
     ),
     Signal.TIME_SINK: (

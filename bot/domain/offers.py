@@ -86,13 +86,26 @@ def find_offer(text: str, terms: DealTerms | None = None) -> Offer | None:
     return Offer(CONCESSION, named.spec)
 
 
-def asked_in(text: str, terms: DealTerms | None = None) -> Offer | None:
-    """What a rep's question or a customer's words ask to be given: the customer's ask, or a give the rep puts
-    to the coach ("can I give them 15%?"); None for a give already made ("just gave them 12k off")."""
-    offer = find_offer(text, terms)
-    if offer is None or (offer.kind == CONCESSION and not proposes(text)):
+def asked_in(question: str, customer_words: str = "", terms: DealTerms | None = None) -> Offer | None:
+    """What a coach request asks to be given: the offer in the customer's own words (whoever's side its grammar
+    reads, the customer is asking), else in the rep's question the customer's ask or a give the rep puts to the
+    coach ("can I give them 15%?"); never a give already made ("just gave them 12k off")."""
+    offer = find_offer(customer_words, terms) if customer_words.strip() else None
+    if offer is not None and _for_the_deal(offer, terms):
+        return Offer(ASK, offer.spec, offer.ethics)
+    offer = find_offer(question, terms) if question.strip() else None
+    if offer is None or (offer.kind == CONCESSION and not proposes(question)) or not _for_the_deal(offer, terms):
         return None
     return offer
+
+
+def _for_the_deal(offer: Offer, terms: DealTerms | None) -> bool:
+    """A price under a fifth of list is not a price for the whole deal ("500 seats at $28", "5 reports"): chat
+    about the deal names such figures, and judging them as its price would call for walking away from nothing."""
+    amount = offer.spec.amount
+    if offer.ethics or terms is None or offer.spec.type is not ConcessionType.PRICE or amount is None:
+        return True
+    return amount.cents * 5 >= terms.list_cents
 
 
 def judge_offer(deal: Deal, policy: Policy, offer: Offer, *, by: str, at: datetime) -> Judgement | None:

@@ -102,7 +102,7 @@ class DealService:
         words. Keeping them is not worth a retry: if someone saved the deal meanwhile, the advice still stands."""
         ledger = Ledger.of(deal)
         judgement = judge(deal, policy, ledger)
-        what_if = self._what_if(deal, policy, ledger, f"{question} {customer_words}")
+        what_if = self._what_if(deal, policy, ledger, question, customer_words)
         advice = self._advise(deal, ledger, judgement, policy, moment, question=question,
                               customer_words=customer_words, asked=what_if)
         try:
@@ -113,10 +113,11 @@ class DealService:
         return self._result(moment, deal, policy, judgement=judgement, ledger=ledger, advice=advice,
                             what_if=what_if, question=question, customer_words=customer_words)
 
-    def _what_if(self, deal: Deal, policy: Policy, ledger: Ledger, words: str) -> Judgement | None:
-        """The verdict if the offer the words name were given ("they want 25% off, can I?"), for an open deal;
-        None when they name none."""
-        offer = asked_in(words, terms_of(deal, ledger)) if deal.is_open and words.strip() else None
+    def _what_if(self, deal: Deal, policy: Policy, ledger: Ledger, question: str,
+                 customer_words: str) -> Judgement | None:
+        """The verdict if what the words ask were given ("they want 25% off, can I?"), for an open deal; None when
+        they ask nothing."""
+        offer = asked_in(question, customer_words, terms_of(deal, ledger)) if deal.is_open else None
         return judge_offer(deal, policy, offer, by=deal.owner_id, at=self._clock()) if offer is not None else None
 
     def remember_shown(self, team_id: str, deal_id: int, shown: tuple[str, ...]) -> None:

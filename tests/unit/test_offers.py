@@ -8,7 +8,8 @@ from rep_messages import MESSAGES
 from rep_messages_holdout import HOLDOUT
 
 from bot.domain.model import ConcessionType
-from bot.domain.offers import find_offer
+from bot.domain.offers import asked_in, find_offer
+from bot.domain.reader import DealTerms
 
 
 @pytest.mark.parametrize(("words", "kind", "type_", "value"), [
@@ -171,3 +172,24 @@ def test_the_reader_finds_offers_in_messages_written_without_seeing_it() -> None
     true_positive = sum(1 for offer, want in found if offer is not None and want is not None)
     assert true_positive / sum(1 for _, want in found if want is not None) >= 0.9  # recall (measured 0.925)
     assert true_positive / sum(1 for offer, _ in found if offer is not None) >= 0.9  # precision (measured 0.974)
+
+
+# What a coach request asks to be given (`asked_in`) -------------------------------------------------------------
+
+_DEAL = DealTerms(list_cents=10_000_000, net_cents=10_000_000)
+
+
+def test_a_figure_in_the_customers_own_words_is_what_they_ask_whoever_seems_to_speak() -> None:
+    offer = asked_in("how do i respond without caving", "we were thinking more like 50k", _DEAL)
+    assert offer is not None and offer.kind == "ask" and offer.spec.amount.cents == 5_000_000
+
+
+def test_a_give_the_rep_puts_to_the_coach_is_asked_but_one_already_made_is_not() -> None:
+    assert asked_in("they want 25% off, can I do it?", "", _DEAL) is not None
+    assert asked_in("can I give them 15%?", "", _DEAL) is not None
+    assert asked_in("just gave them 12k off. next?", "", _DEAL) is None
+
+
+def test_a_price_far_below_list_is_not_the_deals_price() -> None:
+    assert asked_in("they said they would pay 15k for a pilot", "", _DEAL) is None
+    assert asked_in("", "we'll need those 5 reports built as part of rollout", _DEAL) is None
