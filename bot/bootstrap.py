@@ -27,7 +27,8 @@ from bot.jobs.runner import JobRunner
 from bot.llm.client import StructuredLLM
 from bot.llm.prompts import Prompts
 from bot.services.access import Access
-from bot.services.deals import DealService
+from bot.services.coaching import CoachingService
+from bot.services.deals import DealService, utc_now
 from bot.services.decisions import DecisionService
 from bot.services.digests import DigestService
 from bot.services.home import HomeService
@@ -77,12 +78,12 @@ class Container:
 
 
 def _followups(settings: Settings, pool: LLMPool | None, principles: tuple[Principle, ...], offline: OfflineCoach,
-               threads: ThreadService, notices: NoticeService, deals: DealService) -> LLMFollowUps | None:
+               threads: ThreadService, notices: NoticeService, coaching: CoachingService) -> LLMFollowUps | None:
     if pool is None:
         return None
     llm, prompts = StructuredLLM(settings), Prompts()
     return LLMFollowUps(pool, LLMCoach(llm, prompts, principles), LLMOfferReader(llm, prompts), offline, threads,
-                        notices, deals, budget=settings.llm_timeout)
+                        notices, coaching, budget=settings.llm_timeout)
 
 
 def _llm_summary_writer(settings: Settings) -> LLMSummaryWriter | None:
@@ -103,6 +104,7 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
     notices, threads = NoticeService(uow), ThreadService(uow, access, coach)
     pool = LLMPool() if settings.llm_enabled else None
     deals = DealService(uow, access, coach, default_alert_channel=settings.alert_channel)
+    coaching = CoachingService(uow, access, coach, clock=utc_now)
     services = Services(
         deals=deals,
         workspace=WorkspaceService(uow, access, default_alert_channel=settings.alert_channel,
@@ -110,8 +112,9 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
         notices=notices,
         decisions=DecisionService(uow, access),
         summaries=SummaryService(uow, access, OfflineSummaryWriter(), llm_writer=_llm_summary_writer(settings)),
+        coaching=coaching,
         threads=threads,
-        followups=_followups(settings, pool, principles, coach, threads, notices, deals),
+        followups=_followups(settings, pool, principles, coach, threads, notices, coaching),
     )
     # The worker gets its own client without retry handlers: it reschedules on errors instead of blocking.
     worker = OutboxWorker(OutboxQueue(sessions, pace_seconds=pace_seconds), uow, web_client(settings, retries=False),

@@ -9,22 +9,22 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.coach.types import Advice, Coach, CoachRequest, remembered
+from bot.coach.types import Advice, Coach
 from bot.commands import types as c
 from bot.db.deals import DealChanged
 from bot.db.outbox import WaitingNote
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import deals as ops
 from bot.domain.concession_text import MAX_TEXT_CHARS, free_text
-from bot.domain.errors import Conflict, InputError, NotFound
+from bot.domain.errors import Conflict, InputError
 from bot.domain.ethics import ethics_markers
 from bot.domain.ledger import Ledger
 from bot.domain.model import DEFAULT_TERM_MONTHS, Deal, Entry, EntryKind, Policy, Stage
-from bot.domain.offers import asked_in, judge_offer
 from bot.domain.outcome import final_state
 from bot.domain.reader import read_ask, read_concession, terms_of
 from bot.domain.rules import Judgement, Rule, beyond_giving, judge, judge_ask
 from bot.services.access import Access, Actor
+from bot.services.coaching import advise
 from bot.services.notes import THREAD_NOTES, thread_note
 from bot.services.results import DealResult, Moment, ToConfirm
 
@@ -78,54 +78,6 @@ class DealService:
                 uow.outbox.add("chart", channel=actor.user_id, deal_id=deal_id, payload={"user": actor.user_id})
             uow.commit()
 
-    def coach(self, actor: Actor, command: c.Coach) -> DealResult:
-        """Advice on the deal as it stands, answering the rep's question if there is one; a closed deal is coached
-        too (a customer who comes back after a walk-away, a won deal's follow-up)."""
-        with self._uow(actor.team_id) as uow:
-            deal, policy, _ = _load(uow, command.deal)
-            self._access.require_owner_or_manager(actor, deal, policy, "get coaching on")
-            return self._coached(uow, Moment.COACH, deal, policy, question=command.question)
-
-    def coach_message(self, actor: Actor, channel_id: str, thread_ts: str, text: str) -> DealResult:
-        """"Coach this message": the deal whose thread the message is in, coached on its words."""
-        with self._uow(actor.team_id) as uow:
-            policy = uow.workspaces.policy()
-            deal = uow.deals.find_by_card(channel_id, thread_ts)
-            if deal is None:
-                raise NotFound("That message is not in a deal's thread. Use it on a message in a deal room.")
-            self._access.require_owner_or_manager(actor, deal, policy, "get coaching on")
-            return self._coached(uow, Moment.COACH, deal, policy, customer_words=text)
-
-    def _coached(self, uow: UnitOfWork, moment: Moment, deal: Deal, policy: Policy, *, question: str = "",
-                 customer_words: str = "") -> DealResult:
-        """The deal judged and coached; the lines shown are kept on the deal so that the next advice finds new
-        words. Keeping them is not worth a retry: if someone saved the deal meanwhile, the advice still stands."""
-        ledger = Ledger.of(deal)
-        judgement = judge(deal, policy, ledger)
-        what_if = self._what_if(deal, policy, ledger, question, customer_words)
-        advice = self._advise(deal, ledger, judgement, policy, moment, question=question,
-                              customer_words=customer_words, asked=what_if)
-        try:
-            uow.deals.save(deal, judgement.verdict, ledger)
-            uow.commit()
-        except DealChanged:
-            pass
-        return self._result(moment, deal, policy, judgement=judgement, ledger=ledger, advice=advice,
-                            what_if=what_if, question=question, customer_words=customer_words)
-
-    def _what_if(self, deal: Deal, policy: Policy, ledger: Ledger, question: str,
-                 customer_words: str) -> Judgement | None:
-        """The verdict if what the words ask were given ("they want 25% off, can I?"), for an open deal; None when
-        they ask nothing."""
-        offer = asked_in(question, customer_words, terms_of(deal, ledger)) if deal.is_open else None
-        return judge_offer(deal, policy, offer, by=deal.owner_id, at=self._clock()) if offer is not None else None
-
-    def remember_shown(self, team_id: str, deal_id: int, shown: tuple[str, ...]) -> None:
-        """The coach's lines the rep now sees on a deal, when the LLM's phrasing replaced the offline advice."""
-        with self._uow(team_id) as uow:
-            uow.deals.set_coach_shown(deal_id, shown)
-            uow.commit()
-
     # Opening ------------------------------------------------------------------------------------
 
     def open(self, actor: Actor, command: c.NewDeal, *, response_url: str | None = None) -> DealResult:
@@ -151,7 +103,7 @@ class DealService:
                 term_months=command.term_months or DEFAULT_TERM_MONTHS,
             )
             judgement = judge(deal, policy)
-            advice = self._advise(deal, Ledger.of(deal), judgement, policy, Moment.OPENED)
+            advice = advise(self._coach, deal, Ledger.of(deal), judgement, policy, Moment.OPENED)
             try:
                 uow.deals.add(deal, judgement.verdict)
             except IntegrityError:
@@ -327,7 +279,8 @@ class DealService:
                 waiting = found.waiting_note if found.notes_read else uow.outbox.waiting_note(deal.id)
             advice = None
             if moment in _COACHED:  # before the write: the lines shown are saved with the move
-                advice = self._advise(deal, ledger, what_if or after, policy, moment, customer_words=customer_words)
+                advice = advise(self._coach, deal, ledger, what_if or after, policy, moment,
+                                customer_words=customer_words)
             # On PostgreSQL the writes below are one statement in autocommit, unless a claim or a check comes first.
             uow.write(one_statement=once is None and moment is not Moment.BACK)
             if once is not None and not uow.sent_once.claim(once):
@@ -373,15 +326,6 @@ class DealService:
             payload["verdict"] = judged.verdict.word
             payload["findings"] = [[f.rule.value, f.verdict.word, f.reason] for f in judged.findings]
         uow.outbox.add("alert", channel=channel, deal_id=deal.id, payload=payload)
-
-    def _advise(self, deal: Deal, ledger: Ledger, judged: Judgement, policy: Policy, moment: Moment, *,
-                question: str = "", customer_words: str = "", asked: Judgement | None = None) -> Advice:
-        """The coach's advice, not repeating the lines last shown on the deal; the deal keeps these new ones."""
-        advice = self._coach.advise(CoachRequest(deal, ledger, judged, policy, moment.value, question=question,
-                                                 customer_words=customer_words, shown=deal.coach_shown,
-                                                 asked=asked))
-        deal.coach_shown = remembered(deal.coach_shown, advice)
-        return advice
 
     def _result(self, moment: Moment, deal: Deal, policy: Policy, *, entry: Entry | None = None,
                 what_if: Judgement | None = None, alerted: frozenset[Rule] = frozenset(),

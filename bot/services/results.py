@@ -43,7 +43,7 @@ class DealResult:
     judgement: Judgement
     policy: Policy
     entry: Entry | None = None  # what this command recorded, or the last entry of the move it took back
-    what_if: Judgement | None = None  # an ask: the verdict if it were conceded
+    what_if: Judgement | None = None  # an ask, or what a coach request asks: the verdict if it were conceded
     advice: Advice | None = None
     alerted: frozenset[Rule] = frozenset()  # severe rules newly firing, sent to the managers
     unalerted: frozenset[Rule] = frozenset()  # the same, when no alert channel is set

@@ -28,7 +28,7 @@ from bot.render.blocks import Reply, context
 from bot.render.proposals import proposal_message
 from bot.render.replies import deal_reply
 from bot.services.access import Actor
-from bot.services.deals import DealService
+from bot.services.coaching import CoachingService
 from bot.services.notices import NoticeService
 from bot.services.results import DealResult, Moment
 from bot.services.threads import ThreadMessage, ThreadService
@@ -40,9 +40,10 @@ MIN_COACH_BUDGET_SECONDS = 0.5  # less than this left after reading the offer: t
 
 class LLMFollowUps:
     def __init__(self, pool: LLMPool, coach: LLMCoach, reader: LLMOfferReader, offline: Coach,
-                 threads: ThreadService, notices: NoticeService, deals: DealService, *, budget: float) -> None:
+                 threads: ThreadService, notices: NoticeService, coaching: CoachingService, *,
+                 budget: float) -> None:
         self._pool, self._coach, self._reader, self._offline = pool, coach, reader, offline
-        self._threads, self._notices, self._deals, self._budget = threads, notices, deals, budget
+        self._threads, self._notices, self._coaching, self._budget = threads, notices, coaching, budget
 
     def replace_reply(self, result: DealResult, response_url: str) -> bool:
         """Queues the LLM's version of a reply the rep already has; False if the pool is full."""
@@ -106,7 +107,7 @@ class LLMFollowUps:
         deal = result.deal
         if deal.id is not None and result.advice is not None:
             shown = remembered(shown_before(deal.coach_shown, result.advice), advice)
-            self._deals.remember_shown(deal.team_id, deal.id, shown)
+            self._coaching.remember_shown(deal.team_id, deal.id, shown)
 
 
 def _advice_stands(result: DealResult) -> Reply:

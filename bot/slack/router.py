@@ -19,6 +19,7 @@ from bot.render.confirm import confirm_reply
 from bot.render.policy import policy_reply
 from bot.render.summaries import summary_reply
 from bot.services.access import Actor
+from bot.services.coaching import CoachingService
 from bot.services.deals import DealService
 from bot.services.decisions import DecisionService
 from bot.services.notices import NoticeService
@@ -38,6 +39,7 @@ class Services:
     notices: NoticeService
     decisions: DecisionService
     summaries: SummaryService
+    coaching: CoachingService
     threads: ThreadService | None = None
     followups: LLMFollowUps | None = None  # set when an LLM is configured
 
@@ -67,7 +69,7 @@ def _deal_routes(s: Services) -> dict[type, Callable]:
         c.Get: lambda actor, cmd, ctx: replies.deal_reply(d.get(actor, cmd)),
         c.Undo: lambda actor, cmd, ctx: replies.deal_reply(d.undo(actor, cmd)),
         c.Worth: lambda actor, cmd, ctx: replies.deal_reply(d.worth(actor, cmd)),
-        c.Coach: lambda actor, cmd, ctx: _coached(s, d.coach(actor, cmd), ctx.get("response_url")),
+        c.Coach: lambda actor, cmd, ctx: _coached(s, s.coaching.coach(actor, cmd), ctx.get("response_url")),
         c.Qualify: lambda actor, cmd, ctx: replies.deal_reply(d.qualify(actor, cmd)),
         c.Hours: lambda actor, cmd, ctx: replies.deal_reply(d.hours(actor, cmd)),
         c.Flag: lambda actor, cmd, ctx: replies.deal_reply(d.flag(actor, cmd)),

@@ -50,7 +50,7 @@ def _answer(services: Services, actor: Actor, thread: str, text: str, ts: str) -
 def _coach(services: Services, actor: Actor, thread: str, text: str) -> Reply | None:
     """The offline advice to post now, or None when the LLM's is on its way (from the pool, with the
     offline advice behind it if the LLM fails or is slow)."""
-    result = services.deals.coach_message(actor, actor.channel_id, thread, text)
+    result = services.coaching.coach_message(actor, actor.channel_id, thread, text)
     if services.followups is not None and services.followups.post_coaching(actor, result, thread):
         return None
     return replies.deal_reply(result)
