@@ -93,10 +93,12 @@ _VALUE: dict[str, re.Pattern[str]] = {
     "fee": _cues(
         _any("consulting", "consultancy", "advisory", "finder'?s", "finders", "referral", "introduction", "success",
              "speaking", "personal") + " (?:fees?|retainer|arrangement|agreement|gig|contract|payment|commissions?)",
-        "fees?", "commissions?", "retainer", "honorarium", "stipend", "tip", "incentives?", "consideration",
-        "rewards?", "sponsorship", "donation", r"facilitat\w*", "gesture", "appreciation", "a token", "favou?r"),
+        "paid (?:advisor|adviser|consultant|role|position|seat)", "fees?", "commissions?", "retainer", "honorarium",
+        "stipend", "tip", "incentives?", "consideration", "rewards?", "sponsorship", "donation", r"facilitat\w*",
+        "gesture", "appreciation", "a token", "favou?r"),
     "cut of the deal": _cues(
-        r"(?:a|his|her|my|their|personal|the) (?:\w+ )?cut", "piece of the (?:action|deal|pie)", "percentage",
+        r"(?:a|his|her|my|their|personal|the) (?:\w+ )?cut", "piece of the (?:action|deal|pie)",
+        "(?:his|her|my) percentage", "percentage (?:of|for|to|cut|back)",
         "(?:a|my|his|her) share", "share of the (?:deal|commission|contract)",
         r"\d+(?:\.\d+)? ?(?:%|percent|pct) (?:back|for|to|of)"),
     "gift": _cues(
@@ -115,7 +117,8 @@ _VALUE: dict[str, re.Pattern[str]] = {
         "hotel(?: stay)?", "a suite", r"fly (?:\w+ ){0,3}to", "resort", "villa", "cruise", "a week (?:at|in)",
         "super bowl", "world cup", "grand prix", "the masters", "the finals", "(?:league|cup) final"),
     "payment": _cues(
-        "cash", "money", "(?:an |little )?envelope", "cheque", "tuition", "school fees", "mortgage", "per diem",
+        "cash", "money", "(?:a |personal )loan", "(?:an |little )?envelope", "cheque", "tuition", "school fees",
+        "mortgage", "per diem",
         r"the (?:difference|extra|excess|rest|overage)(?= back| refunded| to|$|\s*[,.;!?])", "grease the wheels",
         r"(?:phone|parking|medical|hotel|bar|restaurant|credit card|personal) (?:\w+ )?(?:bills?|fines?|tab)"),
 }
@@ -243,7 +246,7 @@ _WHY_RELABELLED = _cues(
     r"so (?:it|that|we|they) (?:\w+ )?(?:comes? out of|looks?|doesn't look|skips?|counts?|fits?|goes|avoids?)",
     r"so (?:\w+ ){1,3}(?:doesn't|don't|won't|never|can't)", "instead of", "capex", "opex", r"their \w+ rules",
     "(?:that's|it's|its) (?:really|actually)", "actually going", r"(?:different|another|other|our \w+) budget",
-    "made up", "on the invoice")
+    "made up", "on the invoice", "money left", "use up", "burn (?:the )?budget")
 # A claim, and the words that say it is not so: "say the pilot started in q3? it actually started in q4".
 _CLAIMED = _cues(
     _any("say", "says", "saying", "state", "stating", "confirm", "confirming", "certify", "certifying", "claim",
@@ -263,6 +266,7 @@ _PERIOD = (_any("month", "quarter", "year", "fy", "fiscal(?: year)?", "week", r"
 _BACKDATED = _cues(
     "(?:back|post|pre)[- ]?dat(?:e|ed|es|ing)", "(?:signature|signing|signed) date (?:\\S+ ){0,2}?(?:to|as|say)",
     f"{_DATE} … (?:to|as of|back to|in|for|as|like|into|say|to say)? ?{_EARLIER} {_PERIOD}",
+    f"{_EARLIER} {_PERIOD} date",
     f"{_DATE} [^.?!]{{0,50}}(?:even though|although|even if|after the fact|but (?:\\w+ ){{0,2}}only)",
     f"{_DATE} … so it (?:counts|slides|lands|hits|goes|falls|fits|shows) (?:\\S+ ){{0,2}}?{_EARLIER} "
     f"(?:\\w+ )?{_PERIOD}")
@@ -287,7 +291,8 @@ _DODGED = _cues(
 _PASS_ON = r"(?<!n't\s)(?<!not\s)(?:tell|share|show|forward|forwarded|send|sent|leak|leaked|pass|give)"
 _RIGGED = _cues(
     rf"{_PASS_ON} [^.?!]{{0,40}}bids?", "fake (?:competitor |competing )?(?:quote|bid)s? from",
-    rf"{_PASS_ON} (?:us |you )?(?:the )?(?:competitors?|rivals?|other vendors?|other bidders?)'? "
+    # other bidders' numbers; a customer showing us "a competitor quote" is only haggling
+    rf"{_PASS_ON} [^.?!]{{0,40}}(?:competitors|rivals|other vendors?|other bidders?)'? "
     r"(?:pricing|prices|quotes?|numbers|offers?|proposals?)",
     r"(?:tweak|rig|tailor|write|adjust|change|word) (?:the )?(?:requirements|specs?|criteria|scoring|rfp|tender) … "
     r"(?:so (?:that )?only|in (?:our|your) favou?r|to favou?r)",
