@@ -1,7 +1,7 @@
 """How well the ethics detector tells an unethical demand from everyday deal talk, for each table
 `bench/tables/ethics_*.py` (UNETHICAL: rows that must be flagged; INNOCENT: rows that must not).
 
-    python bench/ethics_quality.py [--misses]
+    python bench/ethics_quality.py [--misses] [TABLE ...]    # e.g. ethics_tuning ethics_more: not the held-out one
 
 Recall: the share of UNETHICAL rows given at least one marker. False alarms: the share of INNOCENT rows given
 any. `--misses` lists the rows read wrong, except those of a held-out table, which stays blind.
@@ -33,8 +33,11 @@ def load(path: Path) -> tuple[list[str], list[str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="list the rows read wrong (not a held-out table's)")
+    parser.add_argument("tables", nargs="*", help="table names to score (default: every bench/tables/ethics_*.py)")
     args = parser.parse_args()
     for path in sorted(TABLES.glob("ethics_*.py")):
+        if args.tables and path.stem not in args.tables:
+            continue  # so that tuning can run without even the held-out table's summary in view
         unethical, innocent = load(path)
         missed = [row for row in unethical if not ethics_markers(row)]
         alarms = [(row, ethics_markers(row)) for row in innocent if ethics_markers(row)]

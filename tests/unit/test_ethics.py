@@ -4,24 +4,29 @@ everyday deal talk that only sounds like one left alone."""
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from tables.ethics_tuning import INNOCENT, UNETHICAL  # noqa: E402
+from tables import ethics_more, ethics_tuning  # noqa: E402
 
 from bot.domain.ethics import demands_in_words, ethics_markers  # noqa: E402
 
+# Both tuning tables, the first author's and the one written blind by another (never the held-out one).
+UNETHICAL = ethics_tuning.UNETHICAL + ethics_more.UNETHICAL
+INNOCENT = ethics_tuning.INNOCENT + ethics_more.INNOCENT
+
 
 @pytest.mark.parametrize("text", UNETHICAL)
-def test_every_unethical_phrasing_of_the_tuning_table_is_recognised(text: str) -> None:
+def test_every_unethical_phrasing_of_the_tuning_tables_is_recognised(text: str) -> None:
     assert ethics_markers(text)
 
 
 @pytest.mark.parametrize("text", INNOCENT)
-def test_no_innocent_phrasing_of_the_tuning_table_is_flagged(text: str) -> None:
+def test_no_innocent_phrasing_of_the_tuning_tables_is_flagged(text: str) -> None:
     assert ethics_markers(text) == ()
 
 
@@ -54,6 +59,14 @@ def test_no_innocent_phrasing_of_the_tuning_table_is_flagged(text: str) -> None:
         ("send two invoices so neither goes over his signing limit", "an order split to stay under an approval limit"),
         ("keep the rebate out of the contract so finance doesn't see it", "terms hidden from their own company"),
         ("an envelope of cash and we're done", "a cash payment"),
+        ("i can tell you the lowest bid wed night. what's it worth to u?", "a rigged tender"),
+        ("he'll tweak the requirements so only our product qualifies", "a rigged tender"),
+        ("two invoices of 49,500 instead of one? anything over 50k goes to the board",
+         "an order split to stay under an approval limit"),
+        ("can you sign a letter saying the pilot was completed in feb? it wasnt", "falsified records"),
+        ("list the extra seats as 'professional services' so his boss doesnt notice", "falsified records"),
+        ("book the deal under a different customer so their HQ doesn't see it", "terms hidden from their own company"),
+        ("a verbal promise of 3 free months, just between us", "a side agreement kept out of the contract"),
     ],
 )
 def test_each_kind_of_unethical_demand_is_named(text: str, marker: str) -> None:
@@ -70,7 +83,10 @@ def test_each_kind_of_unethical_demand_is_named(text: str, marker: str) -> None:
         ("their champion wants a piece of the action", "a personal cut of the deal for their champion"),
         ("Pay me 3% and i'll make sure it signs", "a personal payment for someone on their side"),
         ("he asked us to wire 5k to his personal account", "a personal payment for someone on their side"),
-        ("he said he'd sign if we hire his brother as a consultant", "a personal payment for someone on their side"),
+        ("he said he'd sign if we hire his brother as a consultant", "a paid job for someone on their side"),
+        ("customer wants us to pay their team lead's gym membership", "a personal payment for their team lead"),
+        ("just make it worth my while and the PO is yours by friday", "a personal payment for someone on their side"),
+        ("she wants the bonus paid to her husband's consultancy", "a personal payment for someone on their side"),
     ],
 )
 def test_something_of_value_for_a_person_on_their_side_names_what_and_for_whom(text: str, marker: str) -> None:
@@ -94,10 +110,29 @@ def test_something_of_value_for_a_person_on_their_side_names_what_and_for_whom(t
         "We need 15% off and net 60 terms",
         "Send over the usage records and the invoice",
         "What date can you start? We need it dated for April",
+        "their CTO wants a site visit next month, their company is paying for the trip",  # their company pays
+        "he declined any honorarium and his company is covering his travel",
+        "if this closes before friday my commission doubles lol",  # the rep's own
+        "they told us we're up against acme but wouldnt share numbers, which is fair",
+        "the buyer's wife just had a baby so he's out till the 15th",
+        "to grease the wheels with their legal i sent over our standard DPA",
+        "their finance team wants the po split by cost center. same total, goes through their normal approval",
     ],
 )
 def test_a_near_miss_carries_no_ethics_marker(text: str) -> None:
     assert ethics_markers(text) == ()
+
+
+def test_a_long_message_is_read_well_under_fifty_milliseconds() -> None:
+    text = " ".join(UNETHICAL + INNOCENT)[:4000]
+    fastest = min(_timed(text) for _ in range(3))
+    assert fastest < 0.05
+
+
+def _timed(text: str) -> float:
+    started = time.perf_counter()
+    ethics_markers(text)
+    return time.perf_counter() - started
 
 
 def test_matching_ignores_case() -> None:
