@@ -95,7 +95,8 @@ _CUES: dict[Signal, tuple[str, ...]] = {
         rf"(?:my|our|their|his|her) {_BOSSES} (?:says?|said|thinks?|wants?)",
     ),
     Signal.DEADLINE: (
-        rf"by {_DAYS}", r"by (?:eod|eow|eom|eoq|eoy|end of)", r"end of (?:the )?(?:day|week|month|quarter|year)",
+        rf"by {_DAYS}", rf"(?:before|until|till|on|this|next|close\w*) {_DAYS}",
+        r"by (?:eod|eow|eom|eoq|eoy|end of)", r"end of (?:the )?(?:day|week|month|quarter|year)",
         r"\b(?:eod|eow|eom|eoq|eoy)\b", r"deadline", r"today only", r"sign (?:today|tomorrow|this week|now)",
         r"expires?", r"quarter[- ]end", r"year[- ]end", r"\bq[1-4] (?:close|end)", r"before (?:the )?holidays",
     ),
@@ -119,7 +120,8 @@ _CUES: dict[Signal, tuple[str, ...]] = {
         r"(?:add|include)(?:ing)? (?:the |an? )?\w+ (?:module|integration|feature|add-?on)s?",
     ),
     Signal.STALL: (
-        r"get back to (?:you|us|me)", r"think (?:about it|it over)", r"circle back", r"gone (?:quiet|dark|silent)",
+        r"get back to (?:you|us|me)", r"think (?:about it|it over)", r"circle back",
+        r"(?:gone|went|going) (?:quiet|dark|silent|cold)",
         r"ghost\w*", r"no (?:answer|reply|response)", r"haven'?t heard", r"not heard", r"radio silence",
         r"next (?:quarter|year)", r"revisit", r"on hold", r"push(?:ed|ing)? (?:it|this|the \w+) (?:back|out)",
         r"pushed (?:back|out) (?:to|until|till)",
