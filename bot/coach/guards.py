@@ -34,7 +34,8 @@ _LIMIT_WORDS = re.compile(
 )
 # A given concession named as done ("we already gave you net 90") is a reminder, not an offer.
 _ALREADY = re.compile(
-    r"\b(already|(we|I)('ve| have)? (given|gave|included|agreed to|conceded|moved)|on top of|in addition to)\b",
+    r"\b(already|(we|I)('ve| have)? (given|gave|included|agreed to|conceded|moved)|on top of|in addition to|"
+    r"in place|since we)\b",
     re.IGNORECASE,
 )
 _FREE_MONTHS = re.compile(r"\bfree\b[\w ]{0,12}\bmonths?\b|\bmonths?\b[\w ]{0,6}\bfree\b", re.IGNORECASE)

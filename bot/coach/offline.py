@@ -123,7 +123,8 @@ class OfflineCoach:
             yield self._play_lines(situation.lead.value) or self._principle_lines(situation.lead.value, after=after)
         asked = request.asked.findings if request.asked is not None else ()
         for finding in sorted((*asked, *request.judgement.findings), key=lambda f: -f.verdict):
-            if not finding.approved:
+            # Walking away, a manager's approval is beside the point: only the reasons to walk speak.
+            if not finding.approved and (move is not Move.WALK_AWAY or finding.verdict is Verdict.WALK_AWAY):
                 yield self._principle_lines(finding.rule.value, after=after)
         for signal in situation.signals[1:2]:
             yield self._play_lines(signal.value)
@@ -179,7 +180,7 @@ def _blanks(situation: Situation) -> dict[str, str]:
     if situation.got:
         blanks["got"] = situation.got[-1]
     if situation.unethical:
-        blanks["unethical"] = " or ".join(situation.unethical)
+        blanks["unethical"] = situation.unethical[0]  # one demand named is reason enough; a list is a speech
     return blanks
 
 

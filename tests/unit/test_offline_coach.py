@@ -203,3 +203,19 @@ def test_every_play_line_cites_a_known_principle_and_fills_only_known_blanks() -
             names = {name for _, name, _, _ in string.Formatter().parse(line.text) if name}
             assert names <= blanks, line.text
             assert not VERDICT_WORDS.search(line.text) and not re.search(r"\d", line.text), line.text
+
+
+def test_walking_away_below_the_floor_says_nothing_of_a_managers_approval() -> None:
+    deal = make_deal(floor_cents=dollars(80_000))
+    add_concession(deal, dollars(25_000))  # below the floor and over the cap at once
+    advice = advise(deal, moment="concession")
+    assert advice.move is Move.WALK_AWAY
+    assert "approv" not in said(advice) and "manager" not in said(advice)
+
+
+def test_an_unethical_demand_is_named_once_in_a_line_a_rep_can_say() -> None:
+    deal = make_deal()
+    add_ask(deal, "kickback plus a side letter", markers=("a kickback", "a side agreement kept out of the contract"))
+    advice = advise(deal, moment="ask")
+    assert advice.lines[0].text.startswith("I can't agree to a kickback.")
+    assert all(len(line.text) <= 200 for line in advice.lines)
