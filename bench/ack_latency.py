@@ -41,11 +41,11 @@ from servers import (  # bench/servers.py: shared with serve_load.py and scale.p
     Database,
     Server,
     check_postgres,
-    free_port,
     log,
     server_env,
 )
 
+from bot.standin.loopback import free_port
 from bot.standin.requests import RequestSigner
 from bot.standin.webapi import SlackStandIn
 

@@ -15,17 +15,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "tests")]
+sys.path.insert(0, str(REPO))
 
-from llm_server import FakeLLM  # noqa: E402
+from storm import COACH_ANSWER  # noqa: E402
 
 from bot.services.access import Actor  # noqa: E402
 from bot.slack.router import CommandRouter  # noqa: E402
+from bot.standin.llm import LLMStandIn  # noqa: E402
 from bot.standin.workspace import LocalWorkspace  # noqa: E402
-
-ANSWER = {"move": "trade", "lines": [
-    {"text": "I can look at that if we can agree on a two-year term.", "principle_id": "give-get"},
-    {"text": "What does another month of delay cost your team?", "principle_id": "value-not-price"}]}
 
 
 def main() -> int:
@@ -33,9 +30,9 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--llm-delay", type=float, default=2.0)
     args = parser.parse_args()
-    llm = FakeLLM()
+    llm = LLMStandIn()
     url = llm.start()
-    llm.answer(ANSWER)
+    llm.answer(COACH_ANSWER)
     try:
         with tempfile.TemporaryDirectory() as folder, LocalWorkspace(
             f"sqlite:///{folder}/bench.db", OPENAI_BASE_URL=url, DEALCOACH_LLM_TIMEOUT="8"

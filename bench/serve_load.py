@@ -28,7 +28,6 @@ from pathlib import Path
 
 import storm
 import wrk
-from llm_standin import COACH_MARKER, LLMStandIn
 from load_report import Measured, Outcome, StormRun, report
 from servers import (
     CHANNEL,
@@ -43,7 +42,6 @@ from servers import (
     Server,
     check_postgres,
     cpu_seconds,
-    free_port,
     log,
     reply_text,
     server_env,
@@ -52,6 +50,7 @@ from servers import (
 from bot.domain.model import Verdict
 from bot.render.words import HEADLINES
 from bot.services.results import Moment
+from bot.standin.loopback import free_port
 from bot.standin.requests import RequestSigner
 from bot.standin.webapi import SlackStandIn
 
@@ -252,8 +251,8 @@ class Bench:
     def storms(self, deals: list[Deal]) -> None:
         """The slow-LLM storm, `--runs` times, on the app's database with an LLM configured."""
         args = self.args
-        llm = LLMStandIn(args.llm_delay)
-        receiver = storm.FollowUps(COACH_MARKER)
+        llm = storm.slow_llm(args.llm_delay)
+        receiver = storm.FollowUps(storm.COACH_MARKER)
         try:
             env = self.env(self.app_db, OPENAI_BASE_URL=llm.start(), OPENAI_API_KEY="bench-not-a-real-key")
             receiver_url = receiver.start()
@@ -261,7 +260,7 @@ class Bench:
             before = self.load("serve-llm", deals, "status", 8, args.storm_window)
             for rep in range(args.runs):
                 self.outcome.storms.append(self.storm(server, deals, receiver, receiver_url, before, rep))
-            self.outcome.notes.append(f"{self.kind} storm: the LLM stand-in got {llm.requests} requests, "
+            self.outcome.notes.append(f"{self.kind} storm: the LLM stand-in got {len(llm.requests)} requests, "
                                       f"at most {llm.most_waiting} at once")
         finally:
             self.stop("serve-llm")

@@ -13,13 +13,11 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections import Counter
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -44,21 +42,6 @@ VERDICT = re.compile(r"\b(OK|PUSH BACK|ESCALATE|WALK AWAY)\b")
 def log(message: str) -> None:
     sys.stdout.flush()
     print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class BurstServer(ThreadingHTTPServer):
-    """A threaded HTTP server that takes 50 connections at once. The backlog must be set on the class: the
-    constructor already listens, so setting `request_queue_size` on the instance comes too late, and with
-    the default 5 the rest of a burst waits a second for TCP to retry its SYN."""
-
-    daemon_threads = True
-    request_queue_size = 256
 
 
 # ----- databases --------------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """The slow-LLM storm for `bench/serve_load.py`: many `/deal coach` at once while `/deal status` goes on.
 
-`FollowUps` is the local HTTP receiver the coach requests' `response_url`s point at: it records when each
-LLM follow-up arrived and whether it carries the LLM's phrasing. `fire()` sends the coach requests at the
+`slow_llm()` is the LLM the storm's server talks to (bot/standin/llm.py): it answers the coach's structured
+output after a delay and refuses any other schema, so the app falls back to its offline writer there.
+`FollowUps` is the local HTTP receiver the coach requests' `response_url`s point at: it records when each LLM
+follow-up arrived and whether it carries the LLM's phrasing. `fire()` sends the coach requests at the
 same instant (one thread and one open connection each, released together by a barrier) and returns each
 acknowledgement's latency.
 """
@@ -13,9 +15,34 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 
-from servers import VERDICT, BurstServer, Client, reply_text
+from servers import VERDICT, Client, reply_text
 
+from bot.standin.llm import LLMStandIn
+from bot.standin.loopback import LoopbackServer
 from bot.standin.requests import RequestSigner
+
+# The coach's structured output (`CoachAnswer` in bot/coach/llm.py: a move and one to three lines, each tied to a
+# principle id of prompts/principles.toml), worded so the coach's guards let it through (no price, no
+# percentage, no floor, no verdict word in capitals).
+COACH_SCHEMA = "CoachAnswer"
+COACH_ANSWER = {
+    "move": "trade",
+    "lines": [
+        {"text": "I can look at that if we can agree on a two-year term.", "principle_id": "give-get"},
+        {"text": "What does another month of delay cost your team?", "principle_id": "value-not-price"},
+    ],
+}
+# A follow-up carrying this came from the LLM (the offline coach never says it).
+COACH_MARKER = "two-year term"
+
+
+def slow_llm(delay: float) -> LLMStandIn:
+    """An LLM answering the coach after `delay` seconds, each request on its own thread, over kept-alive
+    connections as a real server's; not started."""
+    llm = LLMStandIn(delay=delay, keep_alive=True)
+    llm.answer_schema(COACH_SCHEMA, COACH_ANSWER)
+    llm.refuse_other_schemas()
+    return llm
 
 
 class FollowUps:
@@ -25,7 +52,7 @@ class FollowUps:
         self._marker = marker
         self._lock = threading.Lock()
         self.arrivals: dict[str, tuple[float, bool]] = {}
-        self._server: BurstServer | None = None
+        self._server: LoopbackServer | None = None
 
     def start(self) -> str:
         owner = self
@@ -45,14 +72,12 @@ class FollowUps:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass
 
-        self._server = BurstServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._server = LoopbackServer(Handler).start("storm-follow-ups")
+        return self._server.url
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None
 
     def _record(self, path: str, arrived: float, from_llm: bool) -> None:

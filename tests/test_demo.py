@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from processes import REPO_ROOT, child_env
 
 from bot.demo import SCRIPT
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_SECONDS = 60
 VERDICTS = ("OK", "PUSH BACK", "ESCALATE", "WALK AWAY")
 DEALS_CHANNEL, ALERTS_CHANNEL = "#deals", "#deal-alerts"
@@ -97,18 +97,11 @@ def spellings(value: int) -> list[str]:
     return forms
 
 
-def child_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "DEALCOACH_", "OPENAI_")) and k not in ("DATABASE_URL", "PORT")}
-    # TMPDIR keeps the demo's scratch database inside the test's own folder.
-    env.update(PYTHONPATH=str(REPO_ROOT), PYTHONUNBUFFERED="1", TMPDIR=str(tmp))
-    return env
-
-
 def run_bot(args: list[str], tmp: Path, stdin: str | None = None) -> Run:
     before = frozenset(os.listdir(REPO_ROOT))
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "bot", *args], cwd=REPO_ROOT, env=child_env(tmp),
+    # TMPDIR keeps the demo's scratch database inside the test's own folder.
+    result = subprocess.run([sys.executable, "-m", "bot", *args], cwd=REPO_ROOT, env=child_env(TMPDIR=str(tmp)),
                             input=stdin, capture_output=True, text=True, timeout=DEMO_SECONDS, check=False)
     return Run(result.returncode, result.stdout, result.stderr, time.monotonic() - started, before,
                frozenset(os.listdir(REPO_ROOT)))

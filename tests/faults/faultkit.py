@@ -25,31 +25,17 @@ from typing import Any
 
 import pytest
 from conftest import create_postgres_database, drop_postgres_database, postgres_base_url
+from processes import child_env, free_port
 from slack_client import Answer, SlackClient, slack_payload
 
 from bot.db.migrate import upgrade
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 30
 STOP_SECONDS = 10
 SEVERITY = {"OK": 0, "PUSH BACK": 1, "ESCALATE": 2, "WALK AWAY": 3}
 
 
 # Processes ---------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def child_env(**settings: str) -> dict[str, str]:
-    """Our environment without any Deal Coach, Slack or LLM settings, plus `settings`."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "DEALCOACH_", "OPENAI_")) and k not in ("DATABASE_URL", "PORT")}
-    env.update(PYTHONPATH=str(REPO_ROOT), PYTHONUNBUFFERED="1", **settings)
-    return env
 
 
 def http_get(url: str, timeout: float = 5) -> tuple[int, bytes]:

@@ -13,7 +13,6 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -23,6 +22,7 @@ from slack_client import SlackClient
 
 from bot.config import Settings
 from bot.standin import SlackStandIn
+from bot.standin.llm import Fault, LLMStandIn, rate_limited
 
 TIMEOUT = 2.0  # DEALCOACH_LLM_TIMEOUT in these tests
 GOOD = {"move": "trade", "lines": [
@@ -32,83 +32,15 @@ OFFLINE = "Answered by the offline coach"
 STANDS = "The LLM coach had nothing to add; the advice above stands."
 
 
-class ScriptedLLM:
-    """An OpenAI-compatible server that answers each request by the next step of a script, then by
-    `default`. A step: ("answer", content) | ("status", code, headers, body) | ("stall", seconds) |
-    ("raw", content_type, body)."""
-
-    def __init__(self) -> None:
-        self.script: queue.Queue[tuple] = queue.Queue()
-        self.default: tuple = ("answer", json.dumps(GOOD))
-        self.requests: list[float] = []
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                owner.requests.append(time.monotonic())
-                try:
-                    step = owner.script.get_nowait()
-                except queue.Empty:
-                    step = owner.default
-                if step[0] == "stall":
-                    time.sleep(step[1])
-                    step = ("answer", json.dumps(GOOD))
-                if step[0] == "answer":
-                    completion = {"id": "chatcmpl-x", "object": "chat.completion", "created": int(time.time()),
-                                  "model": "test-model", "usage": {"prompt_tokens": 1, "completion_tokens": 1,
-                                                                   "total_tokens": 2},
-                                  "choices": [{"index": 0, "finish_reason": "stop",
-                                               "message": {"role": "assistant", "content": step[1]}}]}
-                    self._send(200, {"Content-Type": "application/json"}, json.dumps(completion).encode())
-                elif step[0] == "status":
-                    self._send(step[1], {"Content-Type": "application/json", **step[2]}, step[3].encode())
-                else:
-                    self._send(200, {"Content-Type": step[1]}, step[2].encode())
-
-            def _send(self, status: int, headers: dict[str, str], data: bytes) -> None:
-                try:
-                    self.send_response(status)
-                    for name, value in headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except OSError:
-                    pass  # the client gave up waiting
-
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
-
-    def then(self, *steps: tuple) -> None:
-        for step in steps:
-            self.script.put(step)
-
-    def quiet(self, seconds: float = TIMEOUT) -> None:
-        """Waits until no request has come for `seconds`: the app's LLM calls are over, so none of them
-        logs after the test has ended."""
-        while self.requests and time.monotonic() - self.requests[-1] < seconds:
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+@pytest.fixture
+def llm() -> Iterator[LLMStandIn]:
+    with LLMStandIn() as server:
+        server.answer(GOOD)
+        yield server
 
 
 @pytest.fixture
-def llm() -> Iterator[ScriptedLLM]:
-    server = ScriptedLLM()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def settings(standin: SlackStandIn, database_url: str, llm: ScriptedLLM) -> Settings:
+def settings(standin: SlackStandIn, database_url: str, llm: LLMStandIn) -> Settings:
     """Overrides the root conftest's: the app under test has an LLM, within TIMEOUT seconds."""
     return make_settings(standin, database_url, OPENAI_BASE_URL=llm.url, DEALCOACH_LLM_TIMEOUT=str(TIMEOUT),
                          DEALCOACH_LLM_MODEL="test-model")
@@ -139,7 +71,7 @@ def assert_offline_and_quick(done: Any) -> None:
 
 
 def test_with_the_llm_down_the_acknowledgement_carries_the_offline_coach_and_the_advice_stands(
-        slack: SlackClient, standin: SlackStandIn, llm: ScriptedLLM, settings: Settings) -> None:
+        slack: SlackClient, standin: SlackStandIn, llm: LLMStandIn, settings: Settings) -> None:
     llm.stop()  # nothing listens there any more: connection refused
     open_deal(slack)
     done = coach(slack, "down")
@@ -150,8 +82,8 @@ def test_with_the_llm_down_the_acknowledgement_carries_the_offline_coach_and_the
 
 
 def test_an_llm_slower_than_the_timeout_is_followed_in_time_by_the_advice_standing_and_nothing_later(
-        slack: SlackClient, standin: SlackStandIn, llm: ScriptedLLM) -> None:
-    llm.default = ("stall", TIMEOUT + 0.5)  # it would answer well, but too late
+        slack: SlackClient, standin: SlackStandIn, llm: LLMStandIn) -> None:
+    llm.delay = TIMEOUT + 0.5  # it would answer well, but too late
     open_deal(slack)
     done = coach(slack, "slow")
     assert_offline_and_quick(done)
@@ -162,8 +94,8 @@ def test_an_llm_slower_than_the_timeout_is_followed_in_time_by_the_advice_standi
 
 
 def test_an_llm_rate_limited_with_a_long_retry_after_leaves_the_offline_advice(
-        slack: SlackClient, standin: SlackStandIn, llm: ScriptedLLM) -> None:
-    llm.then(("status", 429, {"Retry-After": "3"}, '{"error": {"message": "slow down", "type": "rate_limit"}}'))
+        slack: SlackClient, standin: SlackStandIn, llm: LLMStandIn) -> None:
+    llm.fail_next(rate_limited(retry_after=3))
     open_deal(slack)
     done = coach(slack, "limited")
     assert_offline_and_quick(done)
@@ -173,16 +105,19 @@ def test_an_llm_rate_limited_with_a_long_retry_after_leaves_the_offline_advice(
 
 
 @pytest.mark.parametrize("garbage", [
-    pytest.param(("answer", "Sure! Here is some advice: hold firm."), id="prose-not-json"),
-    pytest.param(("answer", json.dumps({"move": "dance", "lines": [{"text": "x", "principle_id": "give-get"}]*2})),
+    pytest.param("Sure! Here is some advice: hold firm.", id="prose-not-json"),
+    pytest.param({"move": "dance", "lines": [{"text": "x", "principle_id": "give-get"}] * 2},
                  id="json-outside-the-schema"),
-    pytest.param(("answer", json.dumps({"move": "trade", "lines": []})), id="no-lines"),
-    pytest.param(("raw", "text/html", "<html><body>502 Bad Gateway</body></html>"), id="html-page-with-200"),
-    pytest.param(("status", 502, {}, "<html>bad gateway</html>"), id="html-502"),
+    pytest.param({"move": "trade", "lines": []}, id="no-lines"),
+    pytest.param(Fault(200, "<html><body>502 Bad Gateway</body></html>", "text/html"), id="html-page-with-200"),
+    pytest.param(Fault(502, "<html>bad gateway</html>"), id="html-502"),
 ])
 def test_garbage_from_the_llm_leaves_the_offline_advice(
-        slack: SlackClient, standin: SlackStandIn, llm: ScriptedLLM, garbage: tuple) -> None:
-    llm.default = garbage
+        slack: SlackClient, standin: SlackStandIn, llm: LLMStandIn, garbage: str | dict | Fault) -> None:
+    if isinstance(garbage, Fault):
+        llm.fault = garbage
+    else:
+        llm.answer(garbage)
     open_deal(slack)
     done = coach(slack, "garbage")
     assert_offline_and_quick(done)
@@ -193,8 +128,8 @@ def test_garbage_from_the_llm_leaves_the_offline_advice(
 
 
 def test_a_stalled_llm_slows_no_acknowledgement_of_coaching_or_of_other_commands(
-        slack: SlackClient, standin: SlackStandIn, llm: ScriptedLLM) -> None:
-    llm.default = ("stall", 30)
+        slack: SlackClient, standin: SlackStandIn, llm: LLMStandIn) -> None:
+    llm.delay = 30
     open_deal(slack)
     results: list[Any] = []
     lock = threading.Lock()
@@ -228,26 +163,27 @@ def test_a_stalled_llm_slows_no_acknowledgement_of_coaching_or_of_other_commands
         if i % 3 == 0:
             assert OFFLINE in done.answer.text
     seconds = [done.seconds for _, done in results]
-    llm.quiet()
+    llm.quiet(TIMEOUT)
     print(f"\nLLM stalled: 60 acks (20 coaching) p50 {percentile(seconds, 0.5) * 1000:.0f} ms, "
           f"p95 {percentile(seconds, 0.95) * 1000:.0f} ms, max {max(seconds) * 1000:.0f} ms")
     # No acknowledgement waited for the LLM: that would take the 30 s stall, or at least the LLM's time limit.
     assert max(seconds) < TIMEOUT
 
 
-@pytest.mark.parametrize("fault", [
-    pytest.param(("stall", 30), id="stalled"),
-    pytest.param(("status", 429, {"Retry-After": "3"}, '{"error": {"message": "slow down"}}'), id="rate-limited"),
-])
+@pytest.mark.parametrize("fault", ["stalled", "rate-limited"])
 def test_a_thread_message_gets_its_proposal_within_the_llm_timeout_whatever_the_llm_does(
-        slack: SlackClient, standin: SlackStandIn, llm: ScriptedLLM, fault: tuple) -> None:
+        slack: SlackClient, standin: SlackStandIn, llm: LLMStandIn, fault: str) -> None:
     """A thread message has no acknowledgement to carry advice: its proposal waits for the LLM's reading,
     so the LLM's time limit is the rep's wait."""
-    llm.then(fault)  # the first call (reading the offer) meets the fault
+    # The first call (reading the offer) meets the fault.
+    if fault == "stalled":
+        llm.stall_next(30)
+    else:
+        llm.fail_next(rate_limited(retry_after=3))
     open_deal(slack)
     slack.deliver()
     thread = standin.messages(CHANNEL, include_threads=False)[0].ts
-    body = message_event("T0TEST", f"EvLLM{fault[0]}", user=REP, channel=CHANNEL, thread_ts=thread,
+    body = message_event("T0TEST", f"EvLLM{fault}", user=REP, channel=CHANNEL, thread_ts=thread,
                          ts=f"{float(thread) + 1:.6f}", text="they want another 15% off before signing")
     sent = time.monotonic()
     assert slack.event(body).status == 200
@@ -258,5 +194,5 @@ def test_a_thread_message_gets_its_proposal_within_the_llm_timeout_whatever_the_
 
     assert standin.wait_for(proposed, timeout=TIMEOUT + 3), "no proposal"
     waited = time.monotonic() - sent
-    llm.quiet()
+    llm.quiet(TIMEOUT)
     assert waited < TIMEOUT + 1.0, f"the proposal took {waited:.1f} s"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from llm_server import FakeLLM, serving
 from pydantic import BaseModel
 
 from bot.coach.llm import answer_schema
 from bot.coach.principles import load_principles
 from bot.config import Settings
 from bot.llm.client import LLMUnavailable, StructuredLLM
+from bot.standin.llm import LLMStandIn
 
 CoachAnswer = answer_schema(p.id for p in load_principles())
 ANSWER = {"move": "hold", "lines": [{"principle_id": "give-get", "text": "What would a longer term be worth to you?"},
@@ -19,11 +19,13 @@ ANSWER = {"move": "hold", "lines": [{"principle_id": "give-get", "text": "What w
 
 
 @pytest.fixture
-def llm() -> Iterator[FakeLLM]:
-    yield from serving(ANSWER)
+def llm() -> Iterator[LLMStandIn]:
+    with LLMStandIn() as server:
+        server.answer(ANSWER)
+        yield server
 
 
-def client(llm: FakeLLM) -> StructuredLLM:
+def client(llm: LLMStandIn) -> StructuredLLM:
     settings = Settings(_env_file=None, OPENAI_BASE_URL=llm.url, DEALCOACH_LLM_TIMEOUT="3",  # type: ignore[call-arg]
                         DEALCOACH_LLM_MODEL="test-model")
     return StructuredLLM(settings)

@@ -9,12 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import REP, make_settings
-from llm_server import FakeLLM, serving
 from sqlalchemy import text
 
 from bot.bootstrap import Container, build
 from bot.services.access import Actor
 from bot.slack.router import CommandRouter
+from bot.standin.llm import MALFORMED, RATE_LIMITED, SERVER_ERROR, LLMStandIn
 
 GOOD = {"move": "trade", "lines": [
     {"text": "I can look at that if we can agree on a two-year term.", "principle_id": "give-get"},
@@ -23,8 +23,10 @@ GOOD = {"move": "trade", "lines": [
 
 
 @pytest.fixture
-def llm() -> Iterator[FakeLLM]:
-    yield from serving(GOOD)
+def llm() -> Iterator[LLMStandIn]:
+    with LLMStandIn() as server:
+        server.answer(GOOD)
+        yield server
 
 
 @pytest.fixture
@@ -116,11 +118,11 @@ def test_a_failing_or_unusable_llm_is_followed_by_the_advice_standing(app, stand
     if fault == "down":
         llm.stop()  # connection refused
     elif fault == "status":
-        llm.status = 500
+        llm.fault = SERVER_ERROR
     elif fault == "rate-limited":
-        llm.status = 429
+        llm.fault = RATE_LIMITED
     elif fault == "malformed":
-        llm.malformed = True
+        llm.fault = MALFORMED
     else:
         llm.answer({"move": "trade", "lines": [{"text": "Let us trade.", "principle_id": "made-up"},
                                               {"text": "Or not.", "principle_id": "give-get"}]})

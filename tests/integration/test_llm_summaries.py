@@ -8,21 +8,19 @@ from datetime import UTC, datetime
 
 import pytest
 from conftest import MANAGER, REP, make_settings
-from llm_server import FakeLLM
 
 from bot.bootstrap import Container, build
 from bot.llm.prompts import Prompts
 from bot.services.access import Actor
 from bot.services.periods import current_period
 from bot.slack.router import CommandRouter
+from bot.standin.llm import MALFORMED, SERVER_ERROR, LLMStandIn
 
 
 @pytest.fixture
-def llm() -> Iterator[FakeLLM]:
-    server = FakeLLM()
-    server.url = server.start()  # type: ignore[attr-defined]
-    yield server
-    server.stop()
+def llm() -> Iterator[LLMStandIn]:
+    with LLMStandIn() as server:
+        yield server
 
 
 @pytest.fixture
@@ -70,14 +68,14 @@ def test_an_answer_that_breaks_the_rules_is_discarded_for_the_offline_sentences(
 
 def test_a_failing_llm_leaves_the_offline_sentences(with_llm, llm) -> None:
     seed(with_llm)
-    llm.status = 500
+    llm.fault = SERVER_ERROR
     assert team_summary(with_llm).sentences == team_summary(with_llm, use_llm=False).sentences
     assert len(llm.requests) == 2, "the openai client retried once"
 
 
 def test_malformed_json_from_the_llm_leaves_the_offline_sentences(with_llm, llm) -> None:
     seed(with_llm)
-    llm.malformed = True
+    llm.fault = MALFORMED
     assert team_summary(with_llm).sentences == team_summary(with_llm, use_llm=False).sentences
 
 

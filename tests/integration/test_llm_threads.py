@@ -9,11 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import CHANNEL, REP, make_settings
-from llm_server import FakeLLM, serving
 from slack_client import shortcut_payload
 from test_threads import deal_thread, entries, proposals, thread_message
 
 from bot.config import Settings
+from bot.standin.llm import MALFORMED, RATE_LIMITED, SERVER_ERROR, LLMStandIn
 
 LLM_TIMEOUT = 2.0
 COACHING = {"move": "trade", "lines": [
@@ -22,8 +22,10 @@ COACHING = {"move": "trade", "lines": [
 
 
 @pytest.fixture
-def llm() -> Iterator[FakeLLM]:
-    yield from serving(COACHING)
+def llm() -> Iterator[LLMStandIn]:
+    with LLMStandIn() as server:
+        server.answer(COACHING)
+        yield server
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def settings(standin, database_url, llm) -> Settings:  # noqa: ANN001 - override
                          DEALCOACH_LLM_MODEL="test-model")
 
 
-def reads(llm: FakeLLM, kind: str, type_: str | None, value: str, evidence: str) -> None:
+def reads(llm: LLMStandIn, kind: str, type_: str | None, value: str, evidence: str) -> None:
     llm.answer_schema("OfferAnswer", {"kind": kind, "type": type_, "value": value, "evidence": evidence})
 
 
@@ -95,7 +97,7 @@ def test_an_llm_reading_not_borne_out_by_the_message_falls_back_to_the_offline_r
 @pytest.mark.parametrize("fault", ["down", "rate-limited", "malformed"])
 def test_a_failing_llm_leaves_the_offline_reader_and_coach_to_propose(slack, standin, llm, fault) -> None:
     thread = deal_thread(slack, standin)
-    llm.status, llm.malformed = {"down": (500, False), "rate-limited": (429, False), "malformed": (200, True)}[fault]
+    llm.fault = {"down": SERVER_ERROR, "rate-limited": RATE_LIMITED, "malformed": MALFORMED}[fault]
     thread_message(slack, thread, "they want another 15% off before signing")
     [proposal] = wait_for_proposals(slack, standin)
     text = shown(proposal)
@@ -171,7 +173,7 @@ def test_coach_this_message_naming_an_offer_is_read_and_coached_by_the_llm_priva
 
 def test_coach_this_message_with_a_failing_llm_posts_the_offline_advice(slack, standin, llm) -> None:
     thread = deal_thread(slack, standin)
-    llm.status = 500
+    llm.fault = SERVER_ERROR
     slack.interactive(shortcut_payload(standin, user=REP, channel=CHANNEL, ts=f"{float(thread) + 5:.6f}",
                                        thread_ts=thread, words="Can you do 30% off if we sign today?"))
     assert standin.wait_for(lambda: (slack.deliver(), standin.ephemerals(REP))[1], timeout=LLM_TIMEOUT + 3)

@@ -4,7 +4,6 @@ database)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from conftest import PG_ENV, create_postgres_database, drop_postgres_database, postgres_base_url
+from processes import child_env
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
@@ -26,7 +26,6 @@ import bot.db.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from bot.db.engine import make_engine
 from bot.db.migrate import _migration_lock, alembic_config, upgrade
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 PROCESS_TIMEOUT = 60
 MODEL_TABLES = sorted(SQLModel.metadata.tables)
 
@@ -90,18 +89,10 @@ def head_revision(url: str) -> str:
     return heads[0]
 
 
-def process_env(database_url: str) -> dict[str, str]:
-    """The environment of a `python -m bot` child: ours minus any Deal Coach or Slack settings, plus these."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "DEALCOACH_", "OPENAI_")) and k not in ("DATABASE_URL", "PORT")}
-    env.update(PYTHONPATH=str(REPO_ROOT), DATABASE_URL=database_url, PYTHONUNBUFFERED="1")
-    return env
-
-
 def start_migrations(database_url: str, count: int, cwd: Path) -> list[subprocess.Popen[str]]:
     """`python -m bot migrate` started `count` times at once (cwd outside the repo so no .env is read)."""
     return [
-        subprocess.Popen([sys.executable, "-m", "bot", "migrate"], cwd=cwd, env=process_env(database_url),
+        subprocess.Popen([sys.executable, "-m", "bot", "migrate"], cwd=cwd, env=child_env(DATABASE_URL=database_url),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(count)
     ]

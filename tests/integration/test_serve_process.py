@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,13 +18,13 @@ from pathlib import Path
 
 import pytest
 from conftest import ALERTS, CHANNEL, MANAGER, REP, SIGNING_SECRET, TEAM
+from processes import child_env, free_port
 from slack_client import Answer, SlackClient
 from sqlalchemy import inspect
 
 from bot.db.engine import make_engine
 from bot.standin import SlackStandIn
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 20
 STOP_SECONDS = 10
 
@@ -33,20 +32,6 @@ pytestmark = pytest.mark.slow
 
 
 # Helpers ---------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def child_env(**settings: str) -> dict[str, str]:
-    """Our environment without any Deal Coach, Slack or LLM settings, plus `settings`."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "DEALCOACH_", "OPENAI_")) and k not in ("DATABASE_URL", "PORT")}
-    env.update(PYTHONPATH=str(REPO_ROOT), PYTHONUNBUFFERED="1", **settings)
-    return env
 
 
 def get(url: str) -> tuple[int, bytes]:

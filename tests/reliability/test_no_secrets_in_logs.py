@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,7 +23,7 @@ from wsgiref.simple_server import make_server
 
 import pytest
 from conftest import ALERTS, CHANNEL, MANAGER, REP, TEAM, _QuietHandler, _ThreadingServer, make_settings
-from llm_server import FakeLLM
+from processes import child_env, free_port
 from reliability_support import FORM, post_raw, sign
 from slack_client import SlackClient, slack_payload
 
@@ -32,6 +31,7 @@ from bot.bootstrap import build
 from bot.logging_config import QUIET_LIBRARIES, configure_logging
 from bot.slack.ids import Action, Shortcut
 from bot.standin import SlackStandIn
+from bot.standin.llm import SERVER_ERROR, LLMStandIn
 from bot.standin.requests import command_body
 from bot.web import make_wsgi
 
@@ -40,7 +40,6 @@ SIGNING_SECRET = "SECRET-SIGNING-5c3d9e"
 OPENAI_KEY = "sk-SECRET-OPENAI-KEY-7f1a"
 CUSTOMER = "ZEBRAWORDS"  # in every piece of text a customer wrote
 SECRETS = (BOT_TOKEN, BOT_TOKEN.removeprefix("xoxb-"), SIGNING_SECRET, OPENAI_KEY, CUSTOMER)
-REPO_ROOT = Path(__file__).resolve().parents[2]
 GOOD = {"move": "trade", "lines": [
     {"text": "I can look at that if we can agree on a two-year term.", "principle_id": "give-get"},
     {"text": "What does the delay cost your team each month?", "principle_id": "value-not-price"}]}
@@ -82,8 +81,8 @@ def production_logging() -> Iterator[Recorder]:
 
 
 @pytest.fixture
-def secret_app(production_logging, database_url) -> Iterator[tuple[SlackClient, SlackStandIn, FakeLLM]]:  # noqa: ANN001
-    llm = FakeLLM()
+def secret_app(production_logging, database_url) -> Iterator[tuple[SlackClient, SlackStandIn, LLMStandIn]]:  # noqa: ANN001
+    llm = LLMStandIn()
     llm_url = llm.start()
     llm.answer(GOOD)
     with SlackStandIn(token=BOT_TOKEN, team_id=TEAM) as standin:
@@ -122,7 +121,7 @@ def shortcut_payload(standin: SlackStandIn, thread_ts: str, callback_id: str, wo
     return payload
 
 
-def run_whole_flow(slack: SlackClient, standin: SlackStandIn, llm: FakeLLM) -> None:
+def run_whole_flow(slack: SlackClient, standin: SlackStandIn, llm: LLMStandIn) -> None:
     """Everything that may log, with the customer's words in every text a customer wrote."""
     for user, command in [
         (REP, f"new acme list=120k floor=83,417 customer={CUSTOMER} Inc"),
@@ -142,7 +141,7 @@ def run_whole_flow(slack: SlackClient, standin: SlackStandIn, llm: FakeLLM) -> N
     card_ts = standin.messages(CHANNEL, include_threads=False)[0].ts
 
     # The LLM fails once, then answers; its follow-ups arrive through the response URL.
-    llm.status = 500
+    llm.fault = SERVER_ERROR
     slack.command(f"ask acme {CUSTOMER} need 12% off", user=REP)
     llm.answer(GOOD)
     slack.command(f"ask acme {CUSTOMER} need 15% off", user=REP)
@@ -193,25 +192,17 @@ def test_no_token_secret_or_customer_words_are_logged_at_info_or_above(secret_ap
 # `dealcoach serve` as a process ----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_serve_logs_no_token_secret_or_customer_words(tmp_path: Path) -> None:
-    llm = FakeLLM()
+    llm = LLMStandIn()
     llm_url = llm.start()
     llm.answer(GOOD)
     port, log = free_port(), tmp_path / "serve.log"
     with SlackStandIn(token=BOT_TOKEN, team_id=TEAM) as standin:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("SLACK_", "DEALCOACH_", "OPENAI_")) and k not in ("DATABASE_URL", "PORT")}
-        env.update(PYTHONPATH=str(REPO_ROOT), PYTHONUNBUFFERED="1", PORT=str(port),
-                   DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}", SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                   SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=standin.base_url or "", OPENAI_API_KEY=OPENAI_KEY,
-                   OPENAI_BASE_URL=llm_url, DEALCOACH_MANAGERS=MANAGER, DEALCOACH_ALERT_CHANNEL=ALERTS,
-                   DEALCOACH_WEB_WORKERS="1", DEALCOACH_WEB_THREADS="2", DEALCOACH_SCHEDULER="off")
+        env = child_env(PORT=str(port),
+                        DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}", SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                        SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=standin.base_url or "", OPENAI_API_KEY=OPENAI_KEY,
+                        OPENAI_BASE_URL=llm_url, DEALCOACH_MANAGERS=MANAGER, DEALCOACH_ALERT_CHANNEL=ALERTS,
+                        DEALCOACH_WEB_WORKERS="1", DEALCOACH_WEB_THREADS="2", DEALCOACH_SCHEDULER="off")
         with open(log, "wb") as sink:
             process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=tmp_path, env=env, stdout=sink,
                                        stderr=subprocess.STDOUT, start_new_session=True)
