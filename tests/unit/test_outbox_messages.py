@@ -1,14 +1,17 @@
 """The outbox's typed messages: each kind's payload reads back as queued, rows in the shape written before the
-types still read, a wrong payload is refused when queued, a malformed one named when read."""
+types still read, a wrong payload is refused when queued, a malformed one named when read, and every kind is sent."""
 
 from __future__ import annotations
 
+import inspect
 import json
 from datetime import UTC, datetime
+from typing import get_type_hints
 
 import pytest
 from pydantic import ValidationError
 
+from bot.delivery.worker import _SENDERS
 from bot.domain.figures import Period
 from bot.domain.model import Decision
 from bot.domain.rules import Rule
@@ -181,3 +184,13 @@ def test_a_malformed_stored_payload_is_named_by_kind_and_field(kind: str, raw: s
 def test_a_row_of_an_unknown_kind_is_malformed() -> None:
     with pytest.raises(MalformedPayload, match="unknown kind 'homepage'"):
         load("homepage", '{"user": "U0REP"}')
+
+
+# Every kind is sent -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", list(MessageKind))
+def test_every_kind_has_a_sender_that_takes_its_payload(kind: MessageKind) -> None:
+    sender = _SENDERS[kind]
+    payload_parameter = list(inspect.signature(sender).parameters)[2]
+    assert get_type_hints(sender)[payload_parameter] is PAYLOADS[kind]
