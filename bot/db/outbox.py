@@ -5,17 +5,19 @@ and finishing rows, is `bot.delivery.queue`)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Connection, ScalarSelect, bindparam, exists, func, insert, select, update
 
 from bot.db.prepared import Runner, guard, prepare
 from bot.db.tables import OutboxRow, utcnow
+from bot.messages import CardPayload, MessageKind, NoteLine, NotePayload, Payload, dump
 
 OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
 MAX_NOTE_LINES = 10
+_CARD_PAYLOAD = dump(MessageKind.CARD, CardPayload())
 # Queued and not yet picked up by a worker.
 _WAITING = (OUTBOX.c.team_id == bindparam("team_id"), OUTBOX.c.kind == bindparam("kind"),
             OUTBOX.c.delivered_at.is_(None), OUTBOX.c.failed_at.is_(None), OUTBOX.c.claimed_until.is_(None))
@@ -34,7 +36,7 @@ def latest_waiting_note_id(deal_id: ColumnElement[Any]) -> ScalarSelect[Any]:
     """The id of the deal's latest thread note not yet picked up (the row `waiting_note` reads), as a subquery
     a read of the deal can join on, for the team bound as `team_id`."""
     return select(func.max(OUTBOX.c.id)).where(
-        OUTBOX.c.team_id == bindparam("team_id"), OUTBOX.c.kind == "note", OUTBOX.c.deal_id == deal_id,
+        OUTBOX.c.team_id == bindparam("team_id"), OUTBOX.c.kind == MessageKind.NOTE.value, OUTBOX.c.deal_id == deal_id,
         OUTBOX.c.delivered_at.is_(None), OUTBOX.c.failed_at.is_(None), OUTBOX.c.claimed_until.is_(None),
     ).scalar_subquery()
 # Only into a note still waiting: not one a worker has claimed, nor one it has posted since it was read.
@@ -57,14 +59,19 @@ _REFRESH_CARD = insert(OUTBOX).inline().from_select(
 @dataclass(frozen=True)
 class WaitingNote:
     row_id: int
-    notes: list[dict]
+    notes: tuple[NoteLine, ...]
 
 
 def waiting_note_from(row_id: int | None, payload: str | None) -> WaitingNote | None:
-    """A waiting note's row as read, if it has room for another line."""
+    """A waiting note's row as read, if it has room for another line. One that does not read as a note is left
+    alone, not merged into: the worker fails it with the reason, and this move's line goes out on its own rather
+    than failing the move, and every later one on the deal, until then."""
     if row_id is None or payload is None:
         return None
-    notes = json.loads(payload).get("notes", [])
+    try:
+        notes = NotePayload.model_validate_json(payload).notes
+    except ValidationError:
+        return None
     return WaitingNote(row_id, notes) if len(notes) < MAX_NOTE_LINES else None
 
 
@@ -73,46 +80,44 @@ class OutboxRepository:
         self._connection, self._team_id = connection, team_id
         self._run = runner  # the statements every move runs, on the driver (prepared.py), batched with the deal's
 
-    def add(
-        self, kind: str, *, channel: str, deal_id: int | None = None, payload: dict | None = None,
-        response_url: str | None = None,
-    ) -> None:
-        values = self._new(kind, channel, deal_id, payload, response_url)
+    def add(self, kind: MessageKind, payload: Payload, *, channel: str, deal_id: int | None = None,
+            response_url: str | None = None) -> None:
+        """Queues a message; a payload not of the kind's model raises TypeError here, in the change's transaction."""
+        values = self._new(kind, channel, deal_id, dump(kind, payload), response_url)
         self._run.write(prepare(_ADD, self._connection.dialect), values)
 
-    def _new(self, kind: str, channel: str, deal_id: int | None, payload: dict | None,
+    def _new(self, kind: MessageKind, channel: str, deal_id: int | None, payload: str,
              response_url: str | None = None) -> dict[str, Any]:
         now = utcnow()
-        return {"team_id": self._team_id, "deal_id": deal_id, "kind": kind, "channel_id": channel,
-                "payload": json.dumps(payload or {}, sort_keys=True), "response_url": response_url,
-                "created_at": now, "due_at": now, "attempts": 0}
+        return {"team_id": self._team_id, "deal_id": deal_id, "kind": MessageKind(kind).value, "channel_id": channel,
+                "payload": payload, "response_url": response_url, "created_at": now, "due_at": now, "attempts": 0}
 
     def waiting_note(self, deal_id: int) -> WaitingNote | None:
         """The deal's latest thread note not yet picked up, if it has room for another line. Read before the
         change is written (on SQLite, outside the write lock); the deal's version keeps it current, since
         every note is added by a change that saves the deal."""
-        found = self._connection.execute(_LATEST_NOTE, {"team_id": self._team_id, "kind": "note",
+        found = self._connection.execute(_LATEST_NOTE, {"team_id": self._team_id, "kind": MessageKind.NOTE.value,
                                                         "deal_id": deal_id}).first()
         return waiting_note_from(found.id, found.payload) if found is not None else None
 
-    def add_note(self, *, channel: str, deal_id: int, note: dict, waiting: WaitingNote | None) -> None:
+    def add_note(self, *, channel: str, deal_id: int, note: NoteLine, waiting: WaitingNote | None) -> None:
         """Thread notes not yet picked up merge into one message (up to MAX_NOTE_LINES lines): Slack takes
         about one message a second per channel, so a busy deal gets fewer, fuller notes, not a backlog.
         `waiting`: what `waiting_note` found for the deal when the change was read; if a worker took it
         meanwhile, the note is queued on its own."""
-        alone = self._new("note", channel, deal_id, {"notes": [note]})
+        alone = self._new(MessageKind.NOTE, channel, deal_id, dump(MessageKind.NOTE, NotePayload(notes=(note,))))
         dialect = self._connection.dialect
         if waiting is None:
             self._run.write(prepare(_ADD, dialect), alone)
             return
-        merged = json.dumps({"notes": [*waiting.notes, note]}, sort_keys=True)
+        merged = dump(MessageKind.NOTE, NotePayload(notes=(*waiting.notes, note)))
         self._run.write_else(prepare(_MERGE_NOTE, dialect), {"row_id": waiting.row_id, "merged": merged},
                              prepare(_ADD, dialect), alone)
 
-    def pending(self, *, kind: str, channel: str | None = None, deal_id: int | None = None) -> bool:
+    def pending(self, *, kind: MessageKind, channel: str | None = None, deal_id: int | None = None) -> bool:
         """A message of this kind (for this channel, this deal) is queued and not yet picked up: one
         waiting card, chart or Home refresh renders things as they are when sent, so one is enough."""
-        params = {"team_id": self._team_id, "kind": kind, "channel": channel, "deal_id": deal_id}
+        params = {"team_id": self._team_id, "kind": MessageKind(kind).value, "channel": channel, "deal_id": deal_id}
         if channel is not None:
             query = _WAITING_FOR_BOTH if deal_id is not None else _WAITING_FOR_CHANNEL
         else:
@@ -124,5 +129,5 @@ class OutboxRepository:
         statement: INSERT … SELECT … WHERE NOT EXISTS."""
         now = utcnow()
         self._run.write(prepare(_REFRESH_CARD, self._connection.dialect), {
-            "team_id": self._team_id, "kind": "card", "deal_id": deal_id, "channel": channel, "payload": "{}",
-            "created_at": now, "due_at": now, "attempts": 0})
+            "team_id": self._team_id, "kind": MessageKind.CARD.value, "deal_id": deal_id, "channel": channel,
+            "payload": _CARD_PAYLOAD, "created_at": now, "due_at": now, "attempts": 0})

@@ -8,7 +8,6 @@ one-message-a-second-per-channel limit."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,7 +29,7 @@ class Job:
     deal_id: int | None
     kind: str
     channel_id: str
-    payload: dict
+    payload: str  # as stored: the worker reads it, as its kind's model, and fails the row if it cannot
     response_url: str | None
     attempts: int
     failures: int  # attempts that failed on an error, before this one
@@ -107,7 +106,7 @@ class OutboxQueue:
             for row in rows:
                 if connection.execute(_CLAIM, {"row_id": row.id, "now": now, "until": until}).rowcount:
                     jobs.append(Job(row.id, row.team_id, row.deal_id, row.kind, row.channel_id,
-                                    json.loads(row.payload), row.response_url, row.attempts + 1, row.failures))
+                                    row.payload, row.response_url, row.attempts + 1, row.failures))
             session.commit()
         return jobs
 

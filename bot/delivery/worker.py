@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.error import URLError
 
 from slack_sdk import WebClient
@@ -16,9 +17,26 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.delivery.queue import Job, OutboxQueue
-from bot.domain.figures import Period
 from bot.domain.ledger import Ledger
 from bot.domain.rules import judge
+from bot.messages import (
+    AlertPayload,
+    AlertUpdatePayload,
+    CardPayload,
+    ChartPayload,
+    DecisionNoticePayload,
+    DigestChartPayload,
+    DigestPayload,
+    EphemeralPayload,
+    HomePayload,
+    MalformedPayload,
+    MessageKind,
+    NotePayload,
+    NudgePayload,
+    RespondPayload,
+    SummaryLLMPayload,
+    load,
+)
 from bot.render import words
 from bot.render.alerts import alert_message, decided_alert, decision_notice
 from bot.render.blocks import Reply
@@ -111,10 +129,16 @@ class OutboxWorker:
     # One job ------------------------------------------------------------------------------------
 
     def _deliver(self, job: Job) -> None:
+        try:
+            payload = load(job.kind, job.payload)
+        except MalformedPayload as bad:  # queued by a bug, or written by hand: no retry can fix it
+            log.error("outbox %s %s not sent: %s", job.kind, job.id, bad)
+            self._queue.failed(job, self._clock(), str(bad))
+            return
         # Waits count from when the failure was known, not from when the attempt began: a call that
         # timed out after 10 s would otherwise be retried at once, its 2, 4, 8 s of backoff already spent.
         try:
-            note = _SENDERS[job.kind](self, job)
+            note = _SENDERS[MessageKind(job.kind)](self, job, payload)
         except Permanent as refusal:
             log.warning("outbox %s %s refused: %s", job.kind, job.id, refusal)
             self._queue.failed(job, self._clock(), str(refusal))
@@ -145,7 +169,7 @@ class OutboxWorker:
         else:
             log.warning("outbox %s %s failed for good: %s", job.kind, job.id, error)
             self._queue.failed(job, now, error)
-            if job.kind == "card" and job.response_url:
+            if job.kind == MessageKind.CARD and job.response_url:
                 self._tell_rep_card_failed(job, error)
 
     def _again(self, job: Job, now: datetime, error: str) -> None:
@@ -160,7 +184,7 @@ class OutboxWorker:
 
     # Senders ------------------------------------------------------------------------------------
 
-    def _send_card(self, job: Job) -> str | None:
+    def _send_card(self, job: Job, _: CardPayload) -> str | None:
         with self._uow(job.team_id, read_only=True) as uow:
             deal = uow.deals.get(deal_id=job.deal_id)
             known = self._known_shared(uow, deal.channel_id)
@@ -180,7 +204,7 @@ class OutboxWorker:
             uow.commit()
         return None
 
-    def _send_note(self, job: Job) -> str | None:
+    def _send_note(self, job: Job, notes: NotePayload) -> str | None:
         with self._uow(job.team_id, read_only=True) as uow:
             card = uow.deals.card_of(job.deal_id)  # type: ignore[arg-type]
             if card is None:
@@ -191,77 +215,70 @@ class OutboxWorker:
             return "shared channel: no thread"
         if card_ts is None:  # the card went before it in the channel's queue, and was not posted
             return "no card, so no thread"
-        note = thread_note(job.payload)
-        self._client.chat_postMessage(channel=channel, thread_ts=card_ts, text=note.text, blocks=note.blocks)
+        message = thread_note(notes)
+        self._client.chat_postMessage(channel=channel, thread_ts=card_ts, text=message.text, blocks=message.blocks)
         return None
 
-    def _send_alert(self, job: Job) -> str | None:
-        channel = job.payload["channel"]
+    def _send_alert(self, job: Job, alert: AlertPayload) -> str | None:
+        channel = alert.channel
         with self._uow(job.team_id, read_only=True) as uow:
             deal = uow.deals.get(deal_id=job.deal_id)
             known = self._known_shared(uow, channel)
         if self._shared(job.team_id, channel, known):
             raise Permanent("the alert channel is shared with another organisation; alerts show the floor")
-        message = alert_message(deal, Ledger.of(deal), job.payload)
+        message = alert_message(deal, Ledger.of(deal), alert)
         self._client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
         return None
 
-    def _send_alert_update(self, job: Job) -> str | None:
+    def _send_alert_update(self, job: Job, update: AlertUpdatePayload) -> str | None:
         """The decision written into the alert, in place of its buttons."""
-        update = decided_alert(job.payload)
-        self._client.chat_update(channel=job.channel_id, ts=job.payload["ts"], text=update.text,
-                                 blocks=update.blocks)
+        message = decided_alert(update)
+        self._client.chat_update(channel=job.channel_id, ts=update.ts, text=message.text, blocks=message.blocks)
         return None
 
-    def _send_decision_notice(self, job: Job) -> str | None:
+    def _send_decision_notice(self, job: Job, notice: DecisionNoticePayload) -> str | None:
         with self._uow(job.team_id, read_only=True) as uow:
             deal = uow.deals.get(deal_id=job.deal_id)
-        self._post_ephemeral(deal.channel_id, deal.owner_id, decision_notice(deal, job.payload))
+        self._post_ephemeral(deal.channel_id, deal.owner_id, decision_notice(deal, notice))
         return None
 
-    def _send_digest(self, job: Job) -> str | None:
+    def _send_digest(self, job: Job, digest: DigestPayload) -> str | None:
         """The period's summary, computed now from SQL, to a manager's DM or the digest channel."""
         assert self._summaries is not None, "the worker needs the summary service to send digests"
-        p = job.payload
-        period = Period(p["period"], datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]))
-        result = self._summaries.for_period(job.team_id, period, p["timezone"], use_llm=True, past=True)
-        message = summary_reply(result, title=words.DIGEST_TITLE.format(period=period.name))
-        self._client.chat_postMessage(channel=p["to"], text=message.text, blocks=message.blocks)
+        result = self._summaries.for_period(job.team_id, digest.period, digest.timezone, use_llm=True, past=True)
+        message = summary_reply(result, title=words.DIGEST_TITLE.format(period=digest.period.name))
+        self._client.chat_postMessage(channel=digest.to, text=message.text, blocks=message.blocks)
         return None
 
-    def _send_summary_llm(self, job: Job) -> str | None:
+    def _send_summary_llm(self, job: Job, summary: SummaryLLMPayload) -> str | None:
         """The summary again, its sentences by the LLM, replacing the reply the command got at once."""
         assert self._summaries is not None, "the worker needs the summary service"
-        p = job.payload
-        period = Period(p["period"], datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]))
-        result = self._summaries.for_period(job.team_id, period, p["timezone"], user_id=p["subject"], use_llm=True)
+        result = self._summaries.for_period(job.team_id, summary.period, summary.timezone, user_id=summary.subject,
+                                            use_llm=True)
         message = summary_reply(result)
-        WebhookClient(p["response_url"], timeout=5).send(
+        WebhookClient(summary.response_url, timeout=5).send(
             text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=True
         )
         return None
 
-    def _send_home(self, job: Job) -> str | None:
+    def _send_home(self, job: Job, home: HomePayload) -> str | None:
         assert self._home is not None, "the worker needs the home service to publish App Home"
-        user = job.payload["user"]
-        view = home_view(self._home.home(Actor(team_id=job.team_id, user_id=user)))
-        self._client.views_publish(user_id=user, view=view)
+        view = home_view(self._home.home(Actor(team_id=job.team_id, user_id=home.user)))
+        self._client.views_publish(user_id=home.user, view=view)
         return None
 
-    def _send_chart(self, job: Job) -> str | None:
+    def _send_chart(self, job: Job, chart: ChartPayload) -> str | None:
         """The deal's price path, floor included, to the asker's direct messages only."""
         with self._uow(job.team_id, read_only=True) as uow:
             deal = uow.deals.get(deal_id=job.deal_id)
         png = price_path_png(deal, Ledger.of(deal))
-        self._upload(job.payload["user"], png, f"{deal.name}-price-path.png", words.CHART_TITLE.format(name=deal.name))
+        self._upload(chart.user, png, f"{deal.name}-price-path.png", words.CHART_TITLE.format(name=deal.name))
         return None
 
-    def _send_digest_chart(self, job: Job) -> str | None:
+    def _send_digest_chart(self, job: Job, digest: DigestChartPayload) -> str | None:
         assert self._summaries is not None, "the worker needs the summary service to send digests"
-        p = job.payload
-        period = Period(p["period"], datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"]))
-        bands = self._summaries.bands(job.team_id, period)
-        self._upload(p["to"], team_bands_png(bands), "win-rate-by-discount.png", "Win rate by discount")
+        bands = self._summaries.bands(job.team_id, digest.period)
+        self._upload(digest.to, team_bands_png(bands), "win-rate-by-discount.png", "Win rate by discount")
         return None
 
     def _upload(self, to: str, png: bytes, filename: str, title: str) -> None:
@@ -271,25 +288,24 @@ class OutboxWorker:
             channel = self._client.conversations_open(users=to)["channel"]["id"]
         self._client.files_upload_v2(channel=channel, content=png, filename=filename, title=title)
 
-    def _send_nudge(self, job: Job) -> str | None:
-        message = nudge_message(job.payload["deals"])
-        self._client.chat_postMessage(channel=job.payload["to"], text=message.text, blocks=message.blocks)
+    def _send_nudge(self, job: Job, nudge: NudgePayload) -> str | None:
+        message = nudge_message(nudge.deals)
+        self._client.chat_postMessage(channel=nudge.to, text=message.text, blocks=message.blocks)
         return None
 
-    def _send_ephemeral(self, job: Job) -> str | None:
-        payload = job.payload
-        self._post_ephemeral(payload["channel"], payload["user"], Reply(payload["text"], payload.get("blocks", [])),
-                             thread_ts=payload.get("thread_ts"))
+    def _send_ephemeral(self, job: Job, message: EphemeralPayload) -> str | None:
+        self._post_ephemeral(message.channel, message.user, Reply(message.text, list(message.blocks)),
+                             thread_ts=message.thread_ts)
         return None
 
-    def _send_respond(self, job: Job) -> str | None:
+    def _send_respond(self, job: Job, respond: RespondPayload) -> str | None:
         """A button's private message replaced by the result, or deleted (dismissed)."""
-        p = job.payload
-        hook = WebhookClient(p["response_url"], timeout=5)
-        if p.get("delete"):
+        hook = WebhookClient(respond.response_url, timeout=5)
+        if respond.delete:
             hook.send_dict({"delete_original": True})
         else:
-            hook.send(text=p["text"], blocks=p["blocks"], response_type="ephemeral", replace_original=True)
+            hook.send(text=respond.text, blocks=list(respond.blocks), response_type="ephemeral",
+                      replace_original=True)
         return None
 
     # Helpers ------------------------------------------------------------------------------------
@@ -332,18 +348,19 @@ class OutboxWorker:
             log.warning("could not tell the rep the card failed: %s", exc)
 
 
-_SENDERS: dict[str, Callable[[OutboxWorker, Job], str | None]] = {
-    "card": OutboxWorker._send_card,
-    "note": OutboxWorker._send_note,
-    "alert": OutboxWorker._send_alert,
-    "ephemeral": OutboxWorker._send_ephemeral,
-    "alert_update": OutboxWorker._send_alert_update,
-    "decision_notice": OutboxWorker._send_decision_notice,
-    "digest": OutboxWorker._send_digest,
-    "nudge": OutboxWorker._send_nudge,
-    "home": OutboxWorker._send_home,
-    "summary_llm": OutboxWorker._send_summary_llm,
-    "respond": OutboxWorker._send_respond,
-    "chart": OutboxWorker._send_chart,
-    "digest_chart": OutboxWorker._send_digest_chart,
+# One sender a kind, each taking its kind's payload (`bot.messages.PAYLOADS`); a test holds the two in step.
+_SENDERS: dict[MessageKind, Callable[[OutboxWorker, Job, Any], str | None]] = {
+    MessageKind.CARD: OutboxWorker._send_card,
+    MessageKind.NOTE: OutboxWorker._send_note,
+    MessageKind.ALERT: OutboxWorker._send_alert,
+    MessageKind.ALERT_UPDATE: OutboxWorker._send_alert_update,
+    MessageKind.DECISION_NOTICE: OutboxWorker._send_decision_notice,
+    MessageKind.EPHEMERAL: OutboxWorker._send_ephemeral,
+    MessageKind.RESPOND: OutboxWorker._send_respond,
+    MessageKind.SUMMARY_LLM: OutboxWorker._send_summary_llm,
+    MessageKind.HOME: OutboxWorker._send_home,
+    MessageKind.CHART: OutboxWorker._send_chart,
+    MessageKind.DIGEST: OutboxWorker._send_digest,
+    MessageKind.DIGEST_CHART: OutboxWorker._send_digest_chart,
+    MessageKind.NUDGE: OutboxWorker._send_nudge,
 }

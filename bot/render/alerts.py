@@ -7,6 +7,7 @@ from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Verdict
 from bot.domain.outcome import FinalState, final_state
 from bot.domain.rules import Rule
+from bot.messages import AlertPayload, AlertUpdatePayload, DecisionNoticePayload
 from bot.render import words
 from bot.render.blocks import Block, Reply, actions, button, context, escape, reply, section
 from bot.render.replies import figures_text, final_text, numbered_gives
@@ -16,27 +17,27 @@ from bot.slack.metadata import AlertRef
 GIVES_SHOWN = 10
 
 
-def alert_message(deal: Deal, ledger: Ledger, payload: dict) -> Reply:
-    """`payload` is what the service kept at the crossing: rules, verdict, reasons, the move's words. A closed
+def alert_message(deal: Deal, ledger: Ledger, alert: AlertPayload) -> Reply:
+    """`alert` is what the service kept at the crossing: rules, verdict, reasons, the move's words. A closed
     deal's alert (a win below the floor) has no verdict: it shows the deal's final state."""
     final = final_state(deal, ledger)
-    if final is not None and "verdict" not in payload:
+    if final is not None and alert.verdict is None:
         return closed_alert(deal, ledger, final)
-    crossed = set(payload["rules"])
-    verdict = Verdict[payload["verdict"].replace(" ", "_")]
+    crossed = set(alert.rules)
+    verdict = Verdict[(alert.verdict or "").replace(" ", "_")]
     customer = _customer(deal)
-    if payload.get("moment") == "ask":
-        move = f"The customer asks: “{escape(payload.get('text', ''))}”. If it were given:"
+    if alert.moment == "ask":
+        move = f"The customer asks: “{escape(alert.text)}”. If it were given:"
     else:
-        move = f"<@{deal.owner_id}> conceded {escape(payload.get('text', ''))}."
+        move = f"<@{deal.owner_id}> conceded {escape(alert.text)}."
     lines = [f":rotating_light: *{escape(deal.name)}* (#{deal.id}){customer} · owner <@{deal.owner_id}>", move,
              words.verdict_line(verdict)]
-    for rule, _, reason in payload.get("findings", []):
+    for rule, _, reason in alert.findings:
         marker = " (newly firing)" if rule in crossed else ""
         lines.append(f"• _{rule}_{marker}: {escape(reason)}")
     blocks = [section("\n".join(lines)), section("*Now:* " + figures_text(deal, ledger)), _gives(ledger)]
-    if payload.get("seq") is not None:
-        blocks.append(decision_buttons(deal, payload))
+    if alert.seq is not None:
+        blocks.append(decision_buttons(deal, alert.seq, alert))
     return reply(f"Alert on {deal.name}: {', '.join(sorted(crossed))}", blocks)
 
 
@@ -61,25 +62,25 @@ def _gives(ledger: Ledger) -> Block:
     return section("*Gives and gets*\n" + ("\n".join(gives) or "none"))
 
 
-def decision_buttons(deal: Deal, payload: dict) -> Block:
+def decision_buttons(deal: Deal, seq: int, alert: AlertPayload) -> Block:
     """Approving an exception only makes sense for the cap, on a concession; walking away always does."""
     assert deal.id is not None
-    value = AlertRef(deal_id=deal.id, seq=int(payload["seq"])).dump()
+    value = AlertRef(deal_id=deal.id, seq=seq).dump()
     elements = []
-    if Rule.CAP.value in payload["rules"] and payload.get("moment") == "concession":
+    if Rule.CAP in alert.rules and alert.moment == "concession":
         elements.append(button("Approve exception", Action.APPROVE_EXCEPTION, value, style="primary"))
     elements.append(button("Tell rep to walk away", Action.TELL_WALK_AWAY, value, style="danger"))
     return actions(*elements)
 
 
-def decided_alert(payload: dict) -> Reply:
+def decided_alert(update: AlertUpdatePayload) -> Reply:
     """The alert as posted, its buttons replaced by who decided what."""
-    decided = words.DECISION_IN_ALERT[payload["decision"]].format(by=payload["by"], owner=payload["owner"])
-    kept = [block for block in payload.get("blocks", []) if block.get("type") != "actions"]
+    decided = words.DECISION_IN_ALERT[update.decision].format(by=update.by, owner=update.owner)
+    kept = [block for block in update.blocks if block.get("type") != "actions"]
     return Reply(text=decided, blocks=[*kept, context(decided)])
 
 
-def decision_notice(deal: Deal, payload: dict) -> Reply:
+def decision_notice(deal: Deal, notice: DecisionNoticePayload) -> Reply:
     """What the rep is told, privately: the decision and what to do next."""
-    text = words.DECISION_TO_REP[payload["decision"]].format(by=payload["by"], name=escape(deal.name))
+    text = words.DECISION_TO_REP[notice.decision].format(by=notice.by, name=escape(deal.name))
     return reply(text, [section(text)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.model import Deal, Verdict
+from bot.messages import NoteLine, NotePayload
 from bot.render import words
 from bot.render.blocks import Reply, context, escape, reply, section
 from bot.services.results import Moment
@@ -25,41 +26,39 @@ def deal_card(deal: Deal, verdict: Verdict, concessions: int) -> Reply:
     )
 
 
-def nudge_message(deals: list[list]) -> Reply:
+def nudge_message(deals: tuple[tuple[str, int], ...]) -> Reply:
     """A rep's idle deals, by name and days since the last change (a DM: nothing private leaks)."""
     lines = [words.NUDGE, *(f"• *{escape(name)}*: {days} days" for name, days in deals)]
     return reply("\n".join(lines), [section("\n".join(lines))])
 
 
-def thread_note(payload: dict) -> Reply:
+def thread_note(payload: NotePayload) -> Reply:
     """The recorded moves queued for the deal's thread, one line each, in one message."""
-    text = "\n".join(_note_line(note) for note in payload.get("notes", [payload]))
+    text = "\n".join(_note_line(note) for note in payload.notes)
     return reply(text, [section(text)])
 
 
-def _note_line(note: dict) -> str:
-    moment = Moment(note["moment"])
+def _note_line(note: NoteLine) -> str:
+    moment = Moment(note.moment)
     if moment is Moment.DECISION:
-        return words.DECISION_NOTES[note["decision"]].format(by=note["by"], owner=note["owner"])
+        return words.DECISION_NOTES[note.decision or ""].format(by=note.by, owner=note.owner)
     if moment is Moment.UNDO:
         return _undo_line(note)
-    get = note.get("get")
-    reason = note.get("reason")
     return words.PUBLIC_NOTES[moment].format(
-        by=note.get("by", ""),
-        text=escape(note.get("text", "")),
-        get=f" for {escape(get)}" if get else " (nothing in return yet)",
-        reason=f" Reason: {escape(reason)}" if reason else "",
+        by=note.by,
+        text=escape(note.text or ""),
+        get=f" for {escape(note.get)}" if note.get else " (nothing in return yet)",
+        reason=f" Reason: {escape(note.reason)}" if note.reason else "",
     )
 
 
-def _undo_line(note: dict) -> str:
+def _undo_line(note: NoteLine) -> str:
     """A move taken back: a concession with its get, a get (for the concession it answered), or a concession."""
-    if note.get("get"):
+    if note.get:
         form = "pair"
-    elif note.get("kind") == "get" and note.get("answered"):
+    elif note.kind == "get" and note.answered:
         form = "get"
     else:
         form = "concession"
-    return words.PUBLIC_UNDO[form].format(by=note.get("by", ""), text=escape(note.get("text", "")),
-                                          get=escape(note.get("get", "")), answered=escape(note.get("answered", "")))
+    return words.PUBLIC_UNDO[form].format(by=note.by, text=escape(note.text or ""), get=escape(note.get or ""),
+                                          answered=escape(note.answered or ""))

@@ -23,6 +23,7 @@ from bot.domain.model import DEFAULT_TERM_MONTHS, Deal, Entry, EntryKind, Policy
 from bot.domain.outcome import final_state
 from bot.domain.reader import read_ask, read_concession, terms_of
 from bot.domain.rules import Judgement, Rule, beyond_giving, judge, judge_ask
+from bot.messages import AlertPayload, CardPayload, ChartPayload, MessageKind
 from bot.services.access import Access, Actor
 from bot.services.coaching import advise
 from bot.services.notes import THREAD_NOTES, thread_note
@@ -74,8 +75,9 @@ class DealService:
             deal = uow.deals.get(deal_id=deal_id)
             self._access.require_owner_or_manager(actor, deal, policy, "see the figures of")
             # A chart still waiting will draw the deal as it is when sent: one in the queue is enough.
-            if not uow.outbox.pending(kind="chart", channel=actor.user_id, deal_id=deal_id):
-                uow.outbox.add("chart", channel=actor.user_id, deal_id=deal_id, payload={"user": actor.user_id})
+            if not uow.outbox.pending(kind=MessageKind.CHART, channel=actor.user_id, deal_id=deal_id):
+                uow.outbox.add(MessageKind.CHART, ChartPayload(user=actor.user_id), channel=actor.user_id,
+                               deal_id=deal_id)
             uow.commit()
 
     # Opening ------------------------------------------------------------------------------------
@@ -111,7 +113,8 @@ class DealService:
                                field="name") from None
             ext_shared = uow.channels.is_ext_shared(actor.channel_id) is True
             if not ext_shared:
-                uow.outbox.add("card", channel=deal.channel_id, deal_id=deal.id, response_url=response_url)
+                uow.outbox.add(MessageKind.CARD, CardPayload(), channel=deal.channel_id, deal_id=deal.id,
+                               response_url=response_url)
             uow.commit()
         return self._result(Moment.OPENED, deal, policy, ext_shared=ext_shared, advice=advice)
 
@@ -318,14 +321,15 @@ class DealService:
             return frozenset()
         if channel is None:
             raise _NoAlertChannel(alerted)
-        payload = {"channel": channel, "rules": sorted(rule.value for rule in alerted),
-                   "seq": entry.seq if entry else None, "moment": moment.value, "text": entry.text if entry else ""}
+        crossing: dict[str, object] = {}
         if deal.is_open:
             # The alert describes the moment of crossing, so its verdict and reasons are kept as they were. A closed
             # deal (a win below the floor) has no verdict: the alert shows its final state, which stays as it is.
-            payload["verdict"] = judged.verdict.word
-            payload["findings"] = [[f.rule.value, f.verdict.word, f.reason] for f in judged.findings]
-        uow.outbox.add("alert", channel=channel, deal_id=deal.id, payload=payload)
+            crossing = {"verdict": judged.verdict.word,
+                        "findings": tuple((f.rule.value, f.verdict.word, f.reason) for f in judged.findings)}
+        alert = AlertPayload(channel=channel, rules=tuple(sorted(alerted)), seq=entry.seq if entry else None,
+                             moment=moment.value, text=entry.text if entry else "", **crossing)
+        uow.outbox.add(MessageKind.ALERT, alert, channel=channel, deal_id=deal.id)
 
     def _result(self, moment: Moment, deal: Deal, policy: Policy, *, entry: Entry | None = None,
                 what_if: Judgement | None = None, alerted: frozenset[Rule] = frozenset(),

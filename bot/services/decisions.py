@@ -13,6 +13,7 @@ from bot.domain import deals as ops
 from bot.domain.errors import Conflict
 from bot.domain.model import Deal, Decision
 from bot.domain.rules import Judgement, judge
+from bot.messages import AlertUpdatePayload, DecisionNoticePayload, MessageKind, NoteLine
 from bot.services.access import Access, Actor
 from bot.services.deals import utc_now
 
@@ -66,14 +67,13 @@ class DecisionService:
             judgement = judge(deal, policy)
             uow.deals.save(deal, judgement.verdict)
             assert deal.id is not None
-            note = {"moment": "decision", "decision": decision.value, "by": actor.user_id, "owner": deal.owner_id}
+            notice = DecisionNoticePayload(moment="decision", decision=decision, by=actor.user_id, owner=deal.owner_id)
             if uow.channels.is_ext_shared(deal.channel_id) is not True:
-                uow.outbox.add_note(channel=deal.channel_id, deal_id=deal.id, note=note,
+                uow.outbox.add_note(channel=deal.channel_id, deal_id=deal.id, note=NoteLine(**notice.model_dump()),
                                     waiting=uow.outbox.waiting_note(deal.id))
                 uow.outbox.refresh_card(channel=deal.channel_id, deal_id=deal.id)
-            uow.outbox.add("alert_update", channel=click.channel_id, deal_id=deal.id, payload={
-                **note, "ts": click.message_ts, "blocks": click.blocks,
-            })
-            uow.outbox.add("decision_notice", channel=deal.channel_id, deal_id=deal.id, payload=note)
+            update = AlertUpdatePayload(**notice.model_dump(), ts=click.message_ts, blocks=tuple(click.blocks))
+            uow.outbox.add(MessageKind.ALERT_UPDATE, update, channel=click.channel_id, deal_id=deal.id)
+            uow.outbox.add(MessageKind.DECISION_NOTICE, notice, channel=deal.channel_id, deal_id=deal.id)
             uow.commit()
         return DecisionResult(deal, decision, judgement, actor.user_id)

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from bot.db.engine import reading
 from bot.db.repositories import all_team_ids
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.messages import DigestChartPayload, DigestPayload, MessageKind, NudgePayload
 from bot.services.deals import utc_now
 from bot.services.periods import digest_due, last_complete_period
 
@@ -52,10 +53,10 @@ class DigestService:
             queued = 0
             for recipient in recipients:
                 if uow.sent_once.claim(f"digest:week:{period.start.isoformat()}:{recipient}"):
-                    payload = {"to": recipient, "period": period.name, "start": period.start.isoformat(),
-                               "end": period.end.isoformat(), "timezone": policy.timezone}
-                    uow.outbox.add("digest", channel=recipient, payload=payload)
-                    uow.outbox.add("digest_chart", channel=recipient, payload=payload)
+                    digest = DigestPayload(to=recipient, period=period, timezone=policy.timezone)
+                    chart = DigestChartPayload(to=recipient, period=period, timezone=policy.timezone)
+                    uow.outbox.add(MessageKind.DIGEST, digest, channel=recipient)
+                    uow.outbox.add(MessageKind.DIGEST_CHART, chart, channel=recipient)
                     queued += 1
             uow.commit()
         return queued
@@ -68,13 +69,13 @@ class DigestService:
             if not stale:
                 return _nothing_due(uow)
             uow.write()
-            by_owner: dict[str, list[list]] = defaultdict(list)
+            by_owner: dict[str, list[tuple[str, int]]] = defaultdict(list)
             for deal_id, name, owner, last_change in stale:
                 # Keyed by the last change too: a deal idle again after new activity is nudged again.
                 if uow.sent_once.claim(f"nudge:{deal_id}:{last_change.isoformat()}"):
-                    by_owner[owner].append([name, (now - last_change).days])
+                    by_owner[owner].append((name, (now - last_change).days))
             for owner, deals in by_owner.items():
-                uow.outbox.add("nudge", channel=owner, payload={"to": owner, "deals": deals})
+                uow.outbox.add(MessageKind.NUDGE, NudgePayload(to=owner, deals=tuple(deals)), channel=owner)
             uow.commit()
         return len(by_owner)
 

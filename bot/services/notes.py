@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from bot.domain import deals as ops
 from bot.domain.model import Deal, Entry, EntryKind
+from bot.messages import NoteLine
 from bot.services.results import Moment
 
 # Moments that leave a line in the deal's thread; none of them shows the floor.
 THREAD_NOTES = {Moment.CONCESSION, Moment.GET, Moment.UNDO, Moment.WALK, Moment.WON, Moment.LOST, Moment.BACK}
 
 
-def thread_note(moment: Moment, deal: Deal, entry: Entry | None) -> dict | None:
+def thread_note(moment: Moment, deal: Deal, entry: Entry | None) -> NoteLine | None:
     """What the thread may know: the move and its get, never prices relative to the floor. None: nothing to note."""
     note: dict = {"moment": moment.value, "by": entry.by_user if entry else deal.owner_id}
     if moment is Moment.UNDO and entry is not None:
@@ -25,10 +26,10 @@ def thread_note(moment: Moment, deal: Deal, entry: Entry | None) -> dict | None:
             note["get"] = got.text if got else ""
     if moment in (Moment.WON, Moment.LOST, Moment.WALK):
         note["reason"] = deal.outcome_note
-    return note
+    return NoteLine(**note)
 
 
-def _undo_note(note: dict, deal: Deal, entry: Entry) -> dict | None:
+def _undo_note(note: dict, deal: Deal, entry: Entry) -> NoteLine | None:
     """The move taken back, as the thread saw it recorded: a customer's ask was never noted there, so neither is
     taking it back; a get taken back alone names the concession it answered."""
     move = ops.move_ending_with(deal, entry)
@@ -41,7 +42,7 @@ def _undo_note(note: dict, deal: Deal, entry: Entry) -> dict | None:
     elif first.kind is EntryKind.GET:
         answered = next((e for e in deal.entries if e.seq == first.reciprocates), None)
         note["answered"] = _public_text(answered) if answered else ""
-    return note
+    return NoteLine(**note)
 
 
 def _public_text(entry: Entry) -> str:

@@ -4,6 +4,7 @@ what Slack tells us about channels."""
 from __future__ import annotations
 
 from bot.db.uow import UnitOfWorkFactory
+from bot.messages import EphemeralPayload, HomePayload, MessageKind, RespondPayload, SummaryLLMPayload
 from bot.render.blocks import Reply
 from bot.services.access import Actor
 from bot.services.results import SummaryResult
@@ -16,27 +17,26 @@ class NoticeService:
     def private(self, actor: Actor, reply: Reply, *, thread_ts: str | None = None) -> Reply:
         """Queued in the outbox, so it survives a restart and Slack's rate limits like everything else."""
         with self._uow(actor.team_id) as uow:
-            payload = {"channel": actor.channel_id, "user": actor.user_id, "text": reply.text, "blocks": reply.blocks,
-                       "thread_ts": thread_ts}
-            uow.outbox.add("ephemeral", channel=actor.channel_id, payload=payload)
+            payload = EphemeralPayload(channel=actor.channel_id, user=actor.user_id, text=reply.text,
+                                       blocks=tuple(reply.blocks), thread_ts=thread_ts)
+            uow.outbox.add(MessageKind.EPHEMERAL, payload, channel=actor.channel_id)
             uow.commit()
         return reply
 
     def follow_up_summary(self, actor: Actor, result: SummaryResult, response_url: str) -> None:
         """The LLM's sentences replace the offline ones in the rep's reply, from the outbox worker."""
-        payload = {"response_url": response_url, "period": result.period.name,
-                   "start": result.period.start.isoformat(), "end": result.period.end.isoformat(),
-                   "timezone": result.timezone, "subject": result.subject}
+        payload = SummaryLLMPayload(response_url=response_url, period=result.period, timezone=result.timezone,
+                                    subject=result.subject)
         with self._uow(actor.team_id) as uow:
-            uow.outbox.add("summary_llm", channel=f"summary:{actor.user_id}", payload=payload)
+            uow.outbox.add(MessageKind.SUMMARY_LLM, payload, channel=f"summary:{actor.user_id}")
             uow.commit()
 
     def respond(self, actor: Actor, response_url: str, reply: Reply | None) -> None:
         """Replaces (or, with no reply, deletes) the private message a button was pressed on."""
-        payload = {"response_url": response_url, "delete": reply is None,
-                   "text": reply.text if reply else "", "blocks": reply.blocks if reply else []}
+        payload = RespondPayload(response_url=response_url, delete=reply is None, text=reply.text if reply else "",
+                                 blocks=tuple(reply.blocks) if reply else ())
         with self._uow(actor.team_id) as uow:
-            uow.outbox.add("respond", channel=f"respond:{actor.user_id}", payload=payload)
+            uow.outbox.add(MessageKind.RESPOND, payload, channel=f"respond:{actor.user_id}")
             uow.commit()
 
     def refresh_home(self, team_id: str, user_id: str, *, event_id: str | None = None) -> None:
@@ -45,8 +45,8 @@ class NoticeService:
         with self._uow(team_id) as uow:
             if event_id is not None and not uow.events.first_time(event_id):
                 return
-            if not uow.outbox.pending(kind="home", channel=f"home:{user_id}"):
-                uow.outbox.add("home", channel=f"home:{user_id}", payload={"user": user_id})
+            if not uow.outbox.pending(kind=MessageKind.HOME, channel=f"home:{user_id}"):
+                uow.outbox.add(MessageKind.HOME, HomePayload(user=user_id), channel=f"home:{user_id}")
             uow.commit()
 
     def remember_channel(self, team_id: str, channel_id: str, *, is_ext_shared: bool) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import text
 import bot.db.engine as engine_module
 from bot.commands import parse_command
 from bot.db.engine import make_engine
+from bot.messages import NoteLine
 from bot.services.access import Actor
 
 
@@ -90,26 +91,34 @@ def test_a_pooled_connection_the_server_dropped_while_it_sat_idle_is_replaced_be
         assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
 
 
+def _line(text: str) -> NoteLine:
+    return NoteLine(moment="get", by="U0REP", kind="get", text=text)
+
+
+def _stored(text: str) -> dict:
+    return {"moment": "get", "by": "U0REP", "kind": "get", "text": text}
+
+
 def test_a_thread_note_posted_after_it_was_read_as_waiting_gets_no_more_lines_a_new_note_carries_them(
         container) -> None:
     container.services.deals.open(Actor(TEAM, "U0REP", "C0DEALS"), parse_command("new acme list=100k floor=80k"))
     with container.uow(TEAM) as uow:
-        uow.outbox.add_note(channel="C0DEALS", deal_id=1, note={"text": "first"}, waiting=None)
+        uow.outbox.add_note(channel="C0DEALS", deal_id=1, note=_line("first"), waiting=None)
         uow.commit()
     with container.uow(TEAM) as uow:
         waiting = uow.outbox.waiting_note(1)
-        assert waiting is not None and [n["text"] for n in waiting.notes] == ["first"]
+        assert waiting is not None and [n.text for n in waiting.notes] == ["first"]
     with container.engine.begin() as connection:  # a worker claims and posts it meanwhile
         connection.execute(text("UPDATE outbox SET delivered_at = created_at WHERE kind = 'note'"))
     with container.uow(TEAM) as uow:
-        uow.outbox.add_note(channel="C0DEALS", deal_id=1, note={"text": "second"}, waiting=waiting)
+        uow.outbox.add_note(channel="C0DEALS", deal_id=1, note=_line("second"), waiting=waiting)
         uow.commit()
 
     with container.engine.connect() as connection:
         notes = connection.execute(text("SELECT payload, delivered_at IS NULL FROM outbox WHERE kind = 'note' "
                                         "ORDER BY id")).all()
     assert [(json.loads(payload)["notes"], pending) for payload, pending in notes] == [
-        ([{"text": "first"}], False), ([{"text": "second"}], True)], "the second line would be lost in a posted note"
+        ([_stored("first")], False), ([_stored("second")], True)], "the second line would be lost in a posted note"
 
 
 def test_a_deal_read_without_a_lock_carries_the_same_waiting_note_the_outbox_reads(container) -> None:
@@ -117,12 +126,12 @@ def test_a_deal_read_without_a_lock_carries_the_same_waiting_note_the_outbox_rea
     container.services.deals.open(rep, parse_command("new acme list=100k floor=80k"))
     container.services.deals.open(rep, parse_command("new other list=100k floor=80k"))
     with container.uow(TEAM) as uow:
-        uow.outbox.add_note(channel="C0DEALS", deal_id=1, note={"text": "first"}, waiting=None)
-        uow.outbox.add_note(channel="C0DEALS", deal_id=2, note={"text": "other deal"}, waiting=None)
+        uow.outbox.add_note(channel="C0DEALS", deal_id=1, note=_line("first"), waiting=None)
+        uow.outbox.add_note(channel="C0DEALS", deal_id=2, note=_line("other deal"), waiting=None)
         uow.commit()
     with container.uow(TEAM) as uow:
         waiting = uow.outbox.waiting_note(1)
-        assert waiting is not None and [n["text"] for n in waiting.notes] == ["first"]
+        assert waiting is not None and [n.text for n in waiting.notes] == ["first"]
         found = uow.deals.get_in_context(deal_id=1)
         assert found.notes_read and found.waiting_note == waiting
         assert not uow.deals.get_in_context(deal_id=1, lock=True).notes_read, "a locked read asks the outbox after"
