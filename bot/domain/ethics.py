@@ -13,9 +13,8 @@ from itertools import pairwise
 # the kinds combine: something of value with who would pocket it, unless it is said to be in the open ("for the
 # whole team", "in the contract", "their company pays") or to mean something else ("by which he means a free seat").
 # Everyday phrases of the same words ("off the record", "a 10% cut on the price") and denials ("no bribes here") are
-# blanked out first; a joke retold is no demand. Word lists, not whole sentences, let it hear new phrasings.
-# A newcomer extends the lists. Each cue is a few words matched whole: a space is any spacing, " ?" an optional
-# one, " … " up to four words in between; the rest is light regular-expression syntax (s?, (?:a|b)).
+# blanked out first; a joke retold is no demand. A newcomer extends the word lists: each cue is a few words matched
+# whole, a space is any spacing, " ?" an optional one, " … " up to four words; the rest is light regex (s?, (?:a|b)).
 
 
 def _cues(*phrases: str) -> re.Pattern[str]:
@@ -127,7 +126,8 @@ _VALUE: dict[str, re.Pattern[str]] = {
 _FOR_A_PERSON_ONLY: dict[str, re.Pattern[str]] = {
     "gift": _cues("dinner", "lunch", "drinks"),
     "job": _cues("job", "internship", "role", "position", "hire", "hired", "placed", r"employ\w*", "payroll",
-                 r"as an? (?:\w+ )?(?:manager|consultant|advisor|adviser|contractor|sdr|intern|employee)"),
+                 r"as an? (?:\w+ )?(?:manager|consultant|advisor|adviser|contractor|sdr|intern|employee)",
+                 r"(?:gets?|give|win|wins|awarded) (?:them |him |her )?(?:the|some) (?:\w+ )?(?:work|subcontract)"),
     "payment": _cues("credit(?: note)?", "refund", "rebate", "bonus", "expenses", r"\$\d[\d,.]*k?", r"\d+(?:\.\d+)?k",
                      r"\d+ grand", "payments?", "paid")}
 # Money paid straight to a person: "pay me 3%", "wire 5k to his account", "cover his hotel", "hire his nephew".
@@ -174,12 +174,12 @@ _OPEN_TO_ALL = _cues(
 # Said of the thing in the same sentence: for the company, in the contract, approved.
 _IN_THE_OPEN = _cues(
     r"(?:for|to) (?:the|their|our) (?:whole |entire )?(?:\w+ )?(?:team|company|org|department|staff|admins|users)"
-    r"(?!'s| lead)", r"(?:the|their) (?:whole|entire) (?:\w+ )?team", "company to company", "declined",
-    "between the (?:two|both) companies", "corp(?:orate)? card", "per (?:our )?policy", "approved it", "turned down",
-    "(?:manager|marketing|legal|vp|finance) approved", "got (?:\\w+ )?approval", r"approved (?:\w+ )?list",
+    r"(?!'s| lead)", r"(?:the|their) (?:whole|entire) (?:\w+ )?team", r"for (?:his|her) (?:\w+ )?team(?!'s| lead)",
+    "company to company", "declined", "between the (?:two|both) companies", "corp(?:orate)? card", "approved it",
+    "per (?:our )?policy", "turned down", "(?:manager|marketing|legal|vp|finance) approved", r"approved (?:\w+ )?list",
     r"(?<!not\s)(?<!n't\s)(?:in|into|on|to) the (?:contract|order form|sow|msa|quote)", "line item", "signed agreement",
     "under (?:the|our) (?:msa|partner agreement|contract)", r"partner (?:agreement|program|commission|fee)\w*",
-    "referral (?:partner )?program(?:me)?", "formal partnership", "resellers?")
+    "referral (?:partner )?program(?:me)?", "formal partnership", "resellers?", "got (?:\\w+ )?approval")
 # What it turns out to mean ("a 'gift', by which he means a free seat"), said of what was asked: not a demand.
 _EXPLAINED = _cues("meaning", r"(?<!what\s)(?:by which )?(?:he|she|they) (?:means?|meant)(?! (?:him|her|me))",
                    "— (?:\\S+ ){0,3}?(?:seats?|licen[cs]es?|environments?|modules?|users?|features?|sandbox\\w*|hours)")
@@ -275,7 +275,8 @@ _BACKDATED = _cues(
     "when (?:they|it|he|she) (?:actually|really))", "(?:contract|signature|signing|po|order|invoice|effective) date "
     "(?:\\S+ ){0,2}?(?:back )?to before", f"{_DATE} … so it (?:counts|slides|lands|hits|goes|falls|fits|shows) "
     f"(?:\\S+ ){{0,2}}?{_EARLIER} (?:\\w+ )?{_PERIOD}",
-    f"{_DATE} [^.?!]{{0,40}}so (?:that )?(?:their|the|his|her) (?:\\w+ ){{0,2}}?(?:thinks?|believes?|assumes?)")
+    f"{_DATE} [^.?!]{{0,40}}so (?:that )?(?:their|the|his|her) (?:\\w+ ){{0,2}}?(?:thinks?|believes?|assumes?)",
+    f"{_DATE} [^.!]{{0,80}}(?:we|they|it) (?:only|actually|really) (?:\\w+ )?(?:delivered|signed|started|went live)")
 # A signed contract kept back so it counts in a later period: "sit on the signed contract till next quarter".
 _HELD_BACK = _cues(r"(?:sit|sitting|sat) on (?:the |a |their )?(?:signed|countersigned)", "find it (?:next|later|in)",
                    r"(?:hold|held) (?:back |onto )?(?:the |a )?(?:signed|countersigned) (?:\S+ ){1,2}?(?:until|till)")
@@ -300,7 +301,7 @@ _RIGGED = _cues(
     rf"{_PASS_ON} [^.?!]{{0,40}}bids?", "fake (?:competitor |competing )?(?:quote|bid)s? from",
     # other bidders' numbers; a customer showing us "a competitor quote" is only haggling
     rf"{_PASS_ON} [^.?!]{{0,40}}(?:competitors|rivals|other vendors?|other bidders?)'? "
-    r"(?:pricing|prices|quotes?|numbers|offers?|proposals?)",
+    r"(?:pricing|prices|quotes?|numbers?|offers?|proposals?)",
     r"(?<!n't\s)(?<!not\s)(?:know|see|get|let \w+ know)\w* [^?!]{0,40}?(?:other (?:bidders?|vendors?)|competitors?|"
     r"rivals?)'?s? (?:numbers?|prices?|pricing|bids?|quotes?)",
     r"(?:after|once|when) (?:i|we|you) (?:see|get|know|have) (?:the )?(?:others|other (?:bids|quotes|offers))",
