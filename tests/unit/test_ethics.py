@@ -11,13 +11,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from tables import ethics_more, ethics_tuning  # noqa: E402
+from tables import ethics_more, ethics_third, ethics_tuning  # noqa: E402
 
 from bot.domain.ethics import demands_in_words, ethics_markers  # noqa: E402
 
-# Both tuning tables, the first author's and the one written blind by another (never the held-out one).
-UNETHICAL = ethics_tuning.UNETHICAL + ethics_more.UNETHICAL
-INNOCENT = ethics_tuning.INNOCENT + ethics_more.INNOCENT
+# The tuning tables: the first author's and two written blind by others (never the held-out one).
+UNETHICAL = ethics_tuning.UNETHICAL + ethics_more.UNETHICAL + ethics_third.UNETHICAL
+INNOCENT = ethics_tuning.INNOCENT + ethics_more.INNOCENT + ethics_third.INNOCENT
 
 
 @pytest.mark.parametrize("text", UNETHICAL)
@@ -67,6 +67,18 @@ def test_no_innocent_phrasing_of_the_tuning_tables_is_flagged(text: str) -> None
         ("list the extra seats as 'professional services' so his boss doesnt notice", "falsified records"),
         ("book the deal under a different customer so their HQ doesn't see it", "terms hidden from their own company"),
         ("a verbal promise of 3 free months, just between us", "a side agreement kept out of the contract"),
+        ("he wants the amendment kept in a drawer, not filed with the contract", "an off-the-books deal"),
+        ("agree a 40% rebate by email only their cto knows about", "terms hidden from their own company"),
+        ("leave the price increase out of the deck, they won't read the order form anyway",
+         "terms hidden from the customer"),
+        ("sign the acknowledgement dated august so their auditor thinks it was approved", "backdated paperwork"),
+        ("docusign them later with the old date", "backdated paperwork"),
+        ("sit on the signed contract and find it next quarter", "a signed contract held back to another period"),
+        ("two versions of the order form: the real price, and a lower one for their finance team", "falsified records"),
+        ("our partner just needs to submit a higher dummy bid so it looks competitive", "a rigged tender"),
+        ("he'll tell us the other bidders' number before the deadline", "a rigged tender"),
+        ("submit our bid after we see the others, he'll keep the portal open for us", "a rigged tender"),
+        ("change the delivery date to december? we only delivered in january", "backdated paperwork"),
     ],
 )
 def test_each_kind_of_unethical_demand_is_named(text: str, marker: str) -> None:
@@ -87,6 +99,13 @@ def test_each_kind_of_unethical_demand_is_named(text: str, marker: str) -> None:
         ("customer wants us to pay their team lead's gym membership", "a personal payment for their team lead"),
         ("just make it worth my while and the PO is yours by friday", "a personal payment for someone on their side"),
         ("she wants the bonus paid to her husband's consultancy", "a personal payment for someone on their side"),
+        ("buyer asked if the rebate can be paid to him directly instead of to the company",
+         "a personal payment for their buyer"),
+        ("their engineer will tank the competitor if we promise him a job offer", "a paid job for their engineer"),
+        ("their manager will sign if we put his gf on our payroll", "a paid job for their manager"),
+        ("can we give their vp some of our shares on the side?", "a personal payment for their VP"),
+        ("eval committee member asked for 4 vip concert tix", "a personal gift for their committee member"),
+        ("she'll approve it if her husband's agency gets the translation work", "a paid job for someone on their side"),
     ],
 )
 def test_something_of_value_for_a_person_on_their_side_names_what_and_for_whom(text: str, marker: str) -> None:
@@ -121,6 +140,45 @@ def test_something_of_value_for_a_person_on_their_side_names_what_and_for_whom(t
 )
 def test_a_near_miss_carries_no_ethics_marker(text: str) -> None:
     assert ethics_markers(text) == ()
+
+
+# The kinds of near miss the third (blind) table brought, each read as what it is.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lol no bribes here, just a great product",  # a denial
+        "told them we don't do side letters, any change goes in a signed amendment",
+        "side letter question came up again",  # the topic, not the thing
+        "they asked us to confirm we have a no-gifts policy",
+        "just a card, no gift",
+        "their buyer joked 'just send cash' then asked for the pricing sheet",  # a joke retold
+        "a 'gift', by which he means a free extra admin seat",  # says what it means
+        "he asked 'whats in it for me', meaning what his team gains",
+        "he asked for a 'little something extra' — 2 more sandbox environments",
+        "he asked about trips to our HQ for training. their company pays the travel",  # who pays, said elsewhere
+        "can we invite the buyer to our conference? tickets are free for all customers",
+        "the buyer wants tickets for his team to our user conference",
+        "a referral bonus for intro'ing their sister company",  # no relative
+        "their CFO personally reviews every contract over 50k",  # an adverb
+        "the PO is dated last week bc it was raised then",  # the date it really has
+        "resending the march invoice with the original date",
+        "buyer asked for a full fee breakdown",  # the vendor's fees
+        "he asked about paying in cash, we only take wire",
+        "their VP wants a cut of the list price",
+        "can we send the buyer a thank you note?",
+        "she asked for a personal favor, could we move the demo to 8am",
+    ],
+)
+def test_a_denial_a_joke_an_explanation_or_an_open_offer_is_no_demand(text: str) -> None:
+    assert ethics_markers(text) == ()
+
+
+def test_a_joke_that_was_serious_is_still_a_demand() -> None:
+    assert ethics_markers("he joked at first but he was serious: 5k to his venmo and the PO is ours")
+
+
+def test_who_pays_said_elsewhere_does_not_open_what_is_plainly_for_a_person() -> None:
+    assert ethics_markers("their company pays the travel. he wants his wife's flights covered too")
 
 
 def test_a_long_message_is_read_well_under_fifty_milliseconds() -> None:
