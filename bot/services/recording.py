@@ -36,7 +36,7 @@ class Recorded:
 
 # A change to one deal, given its policy and its ledger before the change. `ToConfirm`: the move's words read two
 # ways on this deal, so nothing is recorded and the rep chooses.
-Change = Callable[[Deal, Policy, Ledger], "Recorded | ToConfirm"]
+Change = Callable[[Deal, Policy, Ledger], Recorded | ToConfirm]
 
 
 @dataclass(frozen=True)
@@ -134,9 +134,11 @@ class Recorder:
         with self._uow(actor.team_id, reads_first=reads_first) as uow:
             found = uow.deals.get_in_context(name=ref.name, deal_id=ref.id, lock=uow.locks_rows)
             self._access.require_owner_or_manager(actor, found.deal, found.policy)
-            judged = _apply_and_judge(move, found)
-            if isinstance(judged, ToConfirm):
-                return judged  # nothing written: the unit of work ends uncommitted
+            before = Ledger.of(found.deal)
+            recorded = move.change(found.deal, found.policy, before)
+            if isinstance(recorded, ToConfirm):
+                return recorded  # nothing written: the unit of work ends uncommitted
+            judged = _judge(found, before, recorded)
             advice = self._coached(move, judged)
             waiting = _waiting_note(uow, found, move.moment)
             _start_writing(uow, move, judged.deal)
@@ -189,11 +191,7 @@ class Recorder:
         uow.outbox.add(MessageKind.ALERT, alert, channel=alerts.channel, deal_id=deal.id)
 
 
-def _apply_and_judge(move: Move, found: DealInContext) -> Judged | ToConfirm:
-    before = Ledger.of(found.deal)
-    recorded = move.change(found.deal, found.policy, before)
-    if isinstance(recorded, ToConfirm):
-        return recorded
+def _judge(found: DealInContext, before: Ledger, recorded: Recorded) -> Judged:
     ledger = Ledger.of(found.deal)
     return Judged(found.deal, found.policy, before, ledger, judge(found.deal, found.policy, ledger), recorded)
 
