@@ -44,11 +44,12 @@ def tell(notices: NoticeService, to: Recipient, reply: Reply | None, *, replace:
     except Exception as exc:  # whatever the outbox's trouble, the person is still owed the answer
         log.warning("outbox unavailable; answering %s straight through Slack (%s)", to.actor.user_id,
                     type(exc).__name__)
-    _straight(to, reply, replace=replace)
+    straight(to, reply, replace=replace)
 
 
-def _straight(to: Recipient, reply: Reply | None, *, replace: bool) -> None:
-    """Each way this request can reach the person, in turn, until one works."""
+def straight(to: Recipient, reply: Reply | None, *, replace: bool) -> None:
+    """Straight to Slack, bypassing the outbox: each way this request can reach the person, in turn, until one
+    works (with `replace`, the response URL first, since only it replaces the message clicked on)."""
     for way in _ways(to, reply, replace=replace):
         try:
             way()

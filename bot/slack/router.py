@@ -43,32 +43,32 @@ class Services:
     followups: LLMFollowUps | None = None  # set when an LLM is configured
 
 
-def _coached(services: Services, result: DealResult, response_url: str | None) -> Reply:
+def _coached(services: Services, actor: Actor, result: DealResult, response_url: str | None) -> Reply:
     """The reply with the offline coach's advice now; the LLM's phrasing follows when one is configured."""
     reply = replies.deal_reply(result)
     followups = services.followups
-    if followups is not None and response_url and followups.replace_reply(result, response_url):
+    if followups is not None and response_url and followups.replace_reply(actor, result, response_url):
         reply.blocks.append(context(words.LLM_FOLLOWS))
     return reply
 
 
-def _conceded(services: Services, result: DealResult | ToConfirm, response_url: str | None) -> Reply:
+def _conceded(services: Services, actor: Actor, result: DealResult | ToConfirm, response_url: str | None) -> Reply:
     """The concession's reply, or what was read with buttons to confirm or correct it."""
     if isinstance(result, ToConfirm):
         return confirm_reply(result)
-    return _coached(services, result, response_url)
+    return _coached(services, actor, result, response_url)
 
 
 def _deal_routes(s: Services) -> dict[type, Callable]:
     d, w = s.deals, s.workspace
     return {
         c.Status: lambda actor, cmd, ctx: replies.deal_reply(d.status(actor, cmd)),
-        c.Ask: lambda actor, cmd, ctx: _coached(s, d.ask(actor, cmd), ctx.get("response_url")),
-        c.Concede: lambda actor, cmd, ctx: _conceded(s, d.concede(actor, cmd), ctx.get("response_url")),
+        c.Ask: lambda actor, cmd, ctx: _coached(s, actor, d.ask(actor, cmd), ctx.get("response_url")),
+        c.Concede: lambda actor, cmd, ctx: _conceded(s, actor, d.concede(actor, cmd), ctx.get("response_url")),
         c.Get: lambda actor, cmd, ctx: replies.deal_reply(d.get(actor, cmd)),
         c.Undo: lambda actor, cmd, ctx: replies.deal_reply(d.undo(actor, cmd)),
         c.Worth: lambda actor, cmd, ctx: replies.deal_reply(d.worth(actor, cmd)),
-        c.Coach: lambda actor, cmd, ctx: _coached(s, s.coaching.coach(actor, cmd), ctx.get("response_url")),
+        c.Coach: lambda actor, cmd, ctx: _coached(s, actor, s.coaching.coach(actor, cmd), ctx.get("response_url")),
         c.Qualify: lambda actor, cmd, ctx: replies.deal_reply(d.qualify(actor, cmd)),
         c.Hours: lambda actor, cmd, ctx: replies.deal_reply(d.hours(actor, cmd)),
         c.Flag: lambda actor, cmd, ctx: replies.deal_reply(d.flag(actor, cmd)),
