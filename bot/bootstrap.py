@@ -78,12 +78,13 @@ class Container:
 
 
 def _followups(settings: Settings, pool: LLMPool | None, principles: tuple[Principle, ...], offline: OfflineCoach,
-               threads: ThreadService, notices: NoticeService, coaching: CoachingService) -> LLMFollowUps | None:
+               threads: ThreadService, notices: NoticeService, coaching: CoachingService,
+               client: WebClient) -> LLMFollowUps | None:
     if pool is None:
         return None
     llm, prompts = StructuredLLM(settings), Prompts()
     return LLMFollowUps(pool, LLMCoach(llm, prompts, principles), LLMOfferReader(llm, prompts), offline, threads,
-                        notices, coaching, budget=settings.llm_timeout)
+                        notices, coaching, budget=settings.llm_timeout, client=client)
 
 
 def _llm_summary_writer(settings: Settings) -> LLMSummaryWriter | None:
@@ -114,7 +115,7 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
         summaries=SummaryService(uow, access, OfflineSummaryWriter(), llm_writer=_llm_summary_writer(settings)),
         coaching=coaching,
         threads=threads,
-        followups=_followups(settings, pool, principles, coach, threads, notices, coaching),
+        followups=_followups(settings, pool, principles, coach, threads, notices, coaching, client),
     )
     # The worker gets its own client without retry handlers: it reschedules on errors instead of blocking.
     worker = OutboxWorker(OutboxQueue(sessions, pace_seconds=pace_seconds), uow, web_client(settings, retries=False),

@@ -167,6 +167,7 @@ _PAYLOAD = _Object({
     "type": _TEXT, "token": _TEXT, "team_id": _ID, "user_id": _ID, "channel_id": _ID, "enterprise_id": _ID,
     "api_app_id": _ID, "event_id": _Id(64), "command": _TEXT, "text": _TEXT, "trigger_id": _TEXT,
     "response_url": _Url(), "callback_id": _TEXT, "challenge": _TEXT, "message_ts": _TEXT,
+    "action_id": _TEXT, "block_id": _TEXT,  # a block_suggestion's, which Bolt's matchers compare as text
     "is_enterprise_install": _FLAG, "is_ext_shared_channel": _FLAG,
     # Interactivity payloads carry these as objects (events name them by id, inside `event`).
     "team": _Object({"id": _ID, "enterprise_id": _ID}),

@@ -15,7 +15,7 @@ import dataclasses
 import logging
 import time
 
-from slack_sdk.webhook import WebhookClient
+from slack_sdk import WebClient
 
 from bot.coach.llm import LLMCoach
 from bot.coach.offer_reader import LLMOfferReader
@@ -32,24 +32,25 @@ from bot.services.coaching import CoachingService
 from bot.services.notices import NoticeService
 from bot.services.results import DealResult, Moment
 from bot.services.threads import ThreadMessage, ThreadService
+from bot.slack.answers import Recipient, straight, tell
 
 log = logging.getLogger(__name__)
-WEBHOOK_TIMEOUT_SECONDS = 5
 MIN_COACH_BUDGET_SECONDS = 0.5  # less than this left after reading the offer: the offline coach answers
 
 
 class LLMFollowUps:
     def __init__(self, pool: LLMPool, coach: LLMCoach, reader: LLMOfferReader, offline: Coach,
                  threads: ThreadService, notices: NoticeService, coaching: CoachingService, *,
-                 budget: float) -> None:
+                 budget: float, client: WebClient) -> None:
         self._pool, self._coach, self._reader, self._offline = pool, coach, reader, offline
         self._threads, self._notices, self._coaching, self._budget = threads, notices, coaching, budget
+        self._client = client  # the app's Web API client: a follow-up outlives the request that queued it
 
-    def replace_reply(self, result: DealResult, response_url: str) -> bool:
-        """Queues the LLM's version of a reply the rep already has; False if the pool is full."""
+    def replace_reply(self, actor: Actor, result: DealResult, response_url: str) -> bool:
+        """Queues the LLM's version of a reply `actor` already has; False if the pool is full."""
         if result.advice is None:
             return False
-        return self._pool.submit(lambda: self._replace(result, response_url))
+        return self._pool.submit(lambda: self._replace(Recipient(actor, self._client, response_url), result))
 
     def post_coaching(self, actor: Actor, result: DealResult, thread_ts: str) -> bool:
         """Queues "Coach this message"; False if the pool is full (the caller posts the offline advice)."""
@@ -59,7 +60,7 @@ class LLMFollowUps:
         """Queues reading and coaching a thread message; False if the pool is full (the caller reads offline)."""
         return self._pool.submit(lambda: self._propose(message))
 
-    def _replace(self, result: DealResult, response_url: str) -> None:
+    def _replace(self, to: Recipient, result: DealResult) -> None:
         try:
             advice = self._coach.advise(_request(result), budget=self._budget)
             message = deal_reply(dataclasses.replace(result, advice=advice))
@@ -70,12 +71,13 @@ class LLMFollowUps:
         except Exception:  # a bug must not leave the rep waiting for a follow-up either
             log.exception("LLM follow-up failed")
             message = _advice_stands(result)
-        WebhookClient(response_url, timeout=WEBHOOK_TIMEOUT_SECONDS).send(
-            text=message.text, blocks=message.blocks, response_type="ephemeral", replace_original=True)
+        # Straight, as the reply it replaces came: through the outbox it would wait behind the worker's queue.
+        straight(to, message, replace=True)
 
     def _post_coaching(self, actor: Actor, result: DealResult, thread_ts: str) -> None:
         advice = self._advise(_request(result), self._budget, fallback=result.advice)
-        self._notices.private(actor, deal_reply(dataclasses.replace(result, advice=advice)), thread_ts=thread_ts)
+        reply = deal_reply(dataclasses.replace(result, advice=advice))
+        tell(self._notices, Recipient(actor, self._client, thread_ts=thread_ts), reply)
 
     def _propose(self, message: ThreadMessage) -> None:
         deadline = time.monotonic() + self._budget
@@ -90,7 +92,8 @@ class LLMFollowUps:
         request = self._threads.coach_request(message, what_if)
         advice = self._advise(request, deadline - time.monotonic())
         proposal = self._threads.proposal(message, offer, what_if, advice, reader)
-        self._notices.private(message.actor, proposal_message(proposal), thread_ts=message.thread_ts)
+        to = Recipient(message.actor, self._client, thread_ts=message.thread_ts)
+        tell(self._notices, to, proposal_message(proposal))
 
     def _advise(self, request: CoachRequest, budget: float, fallback: Advice | None = None) -> Advice:
         """The LLM's advice within `budget` seconds, else the offline coach's."""

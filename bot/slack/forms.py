@@ -1,8 +1,35 @@
-"""Slack's nested view state flattened to {block_id: value}, read once per submission."""
+"""Slack's forms: opening one with a request's trigger, and its nested view state flattened once per submission."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.render import replies, words
+from bot.render.blocks import Reply
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    """An answer that is a form to open: the router decides, the listener opens it with its Bolt client (only
+    the listener has one). `instead` says how to do the same without the form, should Slack refuse it."""
+
+    view: dict[str, Any]
+    trigger_id: str
+    instead: str
+    usage: str | None = None
+
+    def open_with(self, client: WebClient) -> Reply | None:
+        """Nothing when the form opened (the acknowledgement stays empty); else why not, and the way round."""
+        try:
+            client.views_open(trigger_id=self.trigger_id, view=self.view)
+        except SlackApiError as exc:
+            why = words.slack_error(str(exc.response.get("error")))
+            return replies.error_reply(f"Slack would not open the form ({why}); {self.instead}.", self.usage)
+        return None
 
 
 def flatten_state(view: dict[str, Any]) -> dict[str, str]:

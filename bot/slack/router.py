@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.exc import DBAPIError, OperationalError
-
 from bot.commands import parse_command, usage_for
 from bot.commands import types as c
-from bot.commands.parse import CommandError
-from bot.domain.errors import DealCoachError
 from bot.render import replies, words
 from bot.render.blocks import Reply, context
 from bot.render.confirm import confirm_reply
+from bot.render.modals import new_deal_modal
 from bot.render.policy import policy_reply
 from bot.render.summaries import summary_reply
 from bot.services.access import Actor
@@ -27,9 +22,13 @@ from bot.services.results import DealResult, ToConfirm
 from bot.services.summaries import SummaryService
 from bot.services.threads import ThreadService
 from bot.services.workspace import WorkspaceService
+from bot.slack.failures import guarded
 from bot.slack.followups import LLMFollowUps
+from bot.slack.forms import OpenForm
+from bot.slack.metadata import NewDealForm
 
-log = logging.getLogger(__name__)
+Answer = Reply | OpenForm  # a form to open is carried out by the listener, which holds the Bolt client
+ONE_LINE_NEW = "/deal new <name> list=<amount> floor=<amount>"
 
 
 @dataclass(frozen=True)
@@ -44,32 +43,32 @@ class Services:
     followups: LLMFollowUps | None = None  # set when an LLM is configured
 
 
-def _coached(services: Services, result: DealResult, response_url: str | None) -> Reply:
+def _coached(services: Services, actor: Actor, result: DealResult, response_url: str | None) -> Reply:
     """The reply with the offline coach's advice now; the LLM's phrasing follows when one is configured."""
     reply = replies.deal_reply(result)
     followups = services.followups
-    if followups is not None and response_url and followups.replace_reply(result, response_url):
+    if followups is not None and response_url and followups.replace_reply(actor, result, response_url):
         reply.blocks.append(context(words.LLM_FOLLOWS))
     return reply
 
 
-def _conceded(services: Services, result: DealResult | ToConfirm, response_url: str | None) -> Reply:
+def _conceded(services: Services, actor: Actor, result: DealResult | ToConfirm, response_url: str | None) -> Reply:
     """The concession's reply, or what was read with buttons to confirm or correct it."""
     if isinstance(result, ToConfirm):
         return confirm_reply(result)
-    return _coached(services, result, response_url)
+    return _coached(services, actor, result, response_url)
 
 
 def _deal_routes(s: Services) -> dict[type, Callable]:
     d, w = s.deals, s.workspace
     return {
         c.Status: lambda actor, cmd, ctx: replies.deal_reply(d.status(actor, cmd)),
-        c.Ask: lambda actor, cmd, ctx: _coached(s, d.ask(actor, cmd), ctx.get("response_url")),
-        c.Concede: lambda actor, cmd, ctx: _conceded(s, d.concede(actor, cmd), ctx.get("response_url")),
+        c.Ask: lambda actor, cmd, ctx: _coached(s, actor, d.ask(actor, cmd), ctx.get("response_url")),
+        c.Concede: lambda actor, cmd, ctx: _conceded(s, actor, d.concede(actor, cmd), ctx.get("response_url")),
         c.Get: lambda actor, cmd, ctx: replies.deal_reply(d.get(actor, cmd)),
         c.Undo: lambda actor, cmd, ctx: replies.deal_reply(d.undo(actor, cmd)),
         c.Worth: lambda actor, cmd, ctx: replies.deal_reply(d.worth(actor, cmd)),
-        c.Coach: lambda actor, cmd, ctx: _coached(s, s.coaching.coach(actor, cmd), ctx.get("response_url")),
+        c.Coach: lambda actor, cmd, ctx: _coached(s, actor, s.coaching.coach(actor, cmd), ctx.get("response_url")),
         c.Qualify: lambda actor, cmd, ctx: replies.deal_reply(d.qualify(actor, cmd)),
         c.Hours: lambda actor, cmd, ctx: replies.deal_reply(d.hours(actor, cmd)),
         c.Flag: lambda actor, cmd, ctx: replies.deal_reply(d.flag(actor, cmd)),
@@ -79,7 +78,17 @@ def _deal_routes(s: Services) -> dict[type, Callable]:
         c.PolicyCommand: lambda actor, cmd, ctx: policy_reply(w.policy(actor, cmd)),
         c.Summary: lambda actor, cmd, ctx: _summary(s, actor, cmd, ctx.get("response_url")),
         c.Help: lambda actor, cmd, ctx: replies.help_reply(cmd.topic),
+        c.NewDealModal: lambda actor, cmd, ctx: _new_deal_form(actor, ctx.get("trigger_id")),
     }
+
+
+def _new_deal_form(actor: Actor, trigger_id: object) -> Answer:
+    """`/deal new` alone: the form, which remembers its channel so the card goes there. Slack opens a form
+    only with the trigger of the request it answers; without one, the deal can still be typed on one line."""
+    if not isinstance(trigger_id, str) or not trigger_id:
+        return replies.error_reply("Slack sent no trigger for the form; type the deal on one line.", ONE_LINE_NEW)
+    return OpenForm(new_deal_modal(NewDealForm(channel_id=actor.channel_id).dump()), trigger_id,
+                    instead="type the deal on one line", usage=ONE_LINE_NEW)
 
 
 def _summary(services: Services, actor: Actor, command: c.Summary, response_url: str | None) -> Reply:
@@ -90,35 +99,20 @@ def _summary(services: Services, actor: Actor, command: c.Summary, response_url:
 
 
 class CommandRouter:
+    """The one place a parsed `/deal` command finds its route."""
+
     def __init__(self, services: Services) -> None:
         self._routes = _deal_routes(services)
 
-    def handle(self, actor: Actor, text: str, context: dict | None = None) -> Reply:
-        """The reply to one `/deal` command: the result, or an error saying what was wrong. Never raises."""
+    def handle(self, actor: Actor, text: str, context: dict | None = None) -> Answer:
+        """The answer to one `/deal` command: the result, a form to open, or an error saying what was wrong.
+        `context` holds what Slack sent besides the text (`response_url`, `trigger_id`). Never raises."""
         subcommand = (text or "").strip().split(maxsplit=1)[0].lower() if (text or "").strip() else None
         return guarded(lambda: self._run(actor, text, context or {}), usage=usage_for(subcommand))
 
     def parse(self, text: str) -> c.Command:
         return parse_command(text)
 
-    def _run(self, actor: Actor, text: str, context: dict) -> Reply:
+    def _run(self, actor: Actor, text: str, context: dict) -> Answer:
         command = parse_command(text)
         return self._routes[type(command)](actor, command, context)
-
-
-def guarded(work: Callable[[], Reply | None], *, usage: str | None = None) -> Reply | None:
-    """Known errors become their sentence (with the usage line for bad input); the database being away
-    becomes "try again"; anything else is logged with a reference the user can quote."""
-    try:
-        return work()
-    except CommandError as exc:
-        return replies.error_reply(exc.message, exc.usage)
-    except DealCoachError as exc:
-        return replies.error_reply(exc.message, usage)
-    except (OperationalError, DBAPIError) as exc:
-        log.warning("database unavailable: %s", type(exc).__name__)
-        return replies.error_reply(words.TRY_AGAIN)
-    except Exception:
-        ref = uuid.uuid4().hex[:10]
-        log.exception("unexpected error, ref %s", ref)
-        return replies.error_reply(words.UNEXPECTED.format(ref=ref))

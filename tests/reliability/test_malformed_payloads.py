@@ -450,3 +450,9 @@ def test_every_shape_slack_sends_passes_the_payload_check(name: str) -> None:
     if isinstance(payload, str):
         payload = dict(parse_qsl(payload, keep_blank_values=True))
     assert payload_problem(payload) is None
+
+
+def test_a_block_suggestion_whose_action_id_is_not_text_is_refused_before_bolts_matchers_read_it() -> None:
+    payload = copy.deepcopy(slack_payload("test_block_suggestion__body"))
+    payload["action_id"] = False  # found by the fuzzer above: Bolt's matcher failed on it with a 500
+    assert payload_problem(payload) == "`body.action_id` is a bool, not text"

@@ -6,32 +6,35 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
 from bot.render import replies
 from bot.render.blocks import Reply
 from bot.render.proposals import proposal_message
 from bot.services.access import Actor
 from bot.services.threads import message_ts
+from bot.slack.actors import actor_from
+from bot.slack.answers import Recipient, tell
+from bot.slack.failures import guarded
 from bot.slack.ids import Shortcut
-from bot.slack.router import Services, guarded
+from bot.slack.router import Services
 
 
 def register(app: App, services: Services) -> None:
     @app.shortcut(Shortcut.COACH_MESSAGE)
-    def coach_message(ack: Ack, body: dict[str, Any]) -> None:
+    def coach_message(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
+        actor = actor_from(body)
+        if actor is None:
+            return
         message = body.get("message") or {}
-        channel = (body.get("channel") or {}).get("id") or ""
-        actor = Actor(team_id=str((body.get("team") or {}).get("id") or ""),
-                      user_id=str((body.get("user") or {}).get("id") or ""), channel_id=str(channel))
         thread = str(message.get("thread_ts") or message.get("ts") or "")
         text = str(message.get("text") or "")[:4000]
         ts = message_ts(message.get("ts"))
-        if not actor.team_id or not actor.user_id:
-            return
+        url = body.get("response_url")
         reply = guarded(lambda: _answer(services, actor, thread, text, ts))
-        if reply is not None:
-            guarded(lambda: services.notices.private(actor, reply, thread_ts=thread))
+        to = Recipient(actor, client, response_url=url if isinstance(url, str) else None, thread_ts=thread or None)
+        tell(services.notices, to, reply)
 
 
 def _answer(services: Services, actor: Actor, thread: str, text: str, ts: str) -> Reply | None:
