@@ -109,6 +109,8 @@ def deal_row(deal: Deal, last: datetime, policy: Policy) -> dict:
     assert deal.created_at is not None
     values.update(updated_at=last, closed_at=last if not deal.is_open else None,
                   card_ts=f"{deal.created_at.timestamp():.6f}")
+    if "walked_at" in values:  # the column the summaries count walk-aways by, where the schema has it
+        values["walked_at"] = last if deal.stage.value == "walked" else None
     return values
 
 

@@ -22,6 +22,7 @@ from bot.db.outbox import OUTBOX, WaitingNote, latest_waiting_note_id, waiting_n
 from bot.db.prepared import Runner, guard, prepare
 from bot.db.tables import ChannelRow, DealRow, LedgerEntryRow, Workspace, utcnow
 from bot.domain.errors import NotFound
+from bot.domain.figures import NEEDS_ATTENTION
 from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Entry, Policy, Stage, Verdict
 
@@ -170,7 +171,7 @@ class DealRepository:
         query = (
             select(DEAL)
             .where(DEAL.c.team_id == self._team_id, DEAL.c.stage == _OPEN,
-                   DEAL.c.verdict.in_((Verdict.ESCALATE.word, Verdict.WALK_AWAY.word)))
+                   DEAL.c.verdict.in_([verdict.word for verdict in NEEDS_ATTENTION]))
             .order_by(DEAL.c.updated_at.desc())
             .limit(limit)
         )
@@ -207,6 +208,8 @@ class DealRepository:
         values = {**mapping.deal_values(deal, ledger), "verdict": verdict.word}
         if not deal.is_open and stored.get("closed_at") is None:
             values["closed_at"] = now
+            if deal.stage is Stage.WALKED:
+                values["walked_at"] = now
         elif deal.is_open:
             values["closed_at"] = None
         changed = {key: value for key, value in values.items() if stored.get(key) != value}

@@ -142,6 +142,7 @@ def new_deal_values(deal: Deal, verdict: Verdict) -> dict[str, Any]:
         created_at=deal.created_at or now,
         updated_at=now,
         closed_at=None,
+        walked_at=None,
         **deal_values(deal),
     )
 

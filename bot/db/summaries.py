@@ -5,18 +5,16 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Connection, Row, and_, case, func, literal, select
 from sqlalchemy.orm import aliased
 
+from bot.db import figures as f
 from bot.db.tables import DealRow, LedgerEntryRow
-from bot.domain.figures import BANDS, UNDER_CAP_BP, AttentionDeal, Band, Period, RepFigures, TeamFigures
+from bot.domain.figures import BANDS, AttentionDeal, Band, Period, RepFigures, TeamFigures
+from bot.domain.model import EntryKind, Stage, Verdict
 
 ATTENTION_LIMIT = 5
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((condition, 1), else_=0))
-
-
-def _discount_bp(price: ColumnElement[int]) -> ColumnElement[float]:
-    return (DealRow.list_cents - price) * 10000.0 / DealRow.list_cents
 
 
 class SummaryRepository:
@@ -49,26 +47,23 @@ class SummaryRepository:
         )
 
     def _in_period(self, period: Period) -> tuple:
-        return (DealRow.team_id == self._team_id, DealRow.updated_at >= period.start,
-                DealRow.created_at < period.end)
+        return DealRow.team_id == self._team_id, f.active_in(period)
 
     def _deal_figures(self, period: Period, user_id: str | None, *, by_rep: bool) -> list[Row]:
         d = DealRow
-        closed = and_(d.closed_at.is_not(None), d.closed_at >= period.start, d.closed_at < period.end)  # type: ignore[union-attr]
-        won, lost = and_(closed, d.stage == "won"), and_(closed, d.stage == "lost")
-        won_price = func.coalesce(d.outcome_cents, d.effective_cents)
+        won, lost = f.closed_in(period, Stage.WON), f.closed_in(period, Stage.LOST)
         columns = [
             d.owner_id.label("user_id") if by_rep else literal("team").label("user_id"),
-            _count(and_(d.created_at >= period.start, d.created_at < period.end)).label("opened"),
-            func.avg(_discount_bp(d.effective_cents)).label("avg_discount_bp"),
-            _count(and_(d.stage == "open", d.verdict == "ESCALATE")).label("escalate"),
-            _count(and_(d.stage == "open", d.verdict == "WALK AWAY")).label("walk_away"),
-            _count(and_(closed, d.stage == "walked")).label("walked"),
-            _count(d.came_back.is_(True)).label("came_back"),  # type: ignore[attr-defined]
+            _count(f.in_period(d.created_at, period)).label("opened"),  # type: ignore[arg-type]
+            func.avg(f.discount_bp(d.effective_cents)).label("avg_discount_bp"),
+            _count(and_(f.stage_is(Stage.OPEN), f.verdict_is(Verdict.ESCALATE))).label("escalate"),
+            _count(and_(f.stage_is(Stage.OPEN), f.verdict_is(Verdict.WALK_AWAY))).label("walk_away"),
+            _count(f.walked_in(period)).label("walked"),
+            _count(f.came_back_since(period)).label("came_back"),
             _count(won).label("won"),
             _count(lost).label("lost"),
-            func.avg(case((won, _discount_bp(won_price)))).label("won_discount_bp"),
-            func.avg(case((lost, _discount_bp(d.effective_cents)))).label("lost_discount_bp"),
+            func.avg(case((won, f.discount_bp(f.closing_price_cents())))).label("won_discount_bp"),
+            func.avg(case((lost, f.discount_bp(f.closing_price_cents())))).label("lost_discount_bp"),
             func.count().label("rows"),
         ]
         query = select(*columns).where(*self._in_period(period))
@@ -90,13 +85,13 @@ class SummaryRepository:
                 and_(
                     got.deal_id == given.deal_id,
                     got.reciprocates == given.seq,
-                    got.kind == "get",
+                    got.kind == EntryKind.GET.value,
                     got.taken_back_at.is_(None),  # type: ignore[union-attr]
                 ),
             )
             .where(
                 given.team_id == self._team_id,
-                given.kind == "concession",
+                given.kind == EntryKind.CONCESSION.value,
                 given.taken_back_at.is_(None),  # type: ignore[union-attr]
                 given.at >= period.start,
                 given.at < period.end,
@@ -111,15 +106,14 @@ class SummaryRepository:
         return [row for row in self._connection.execute(query) if row[1]]
 
     def bands(self, period: Period) -> tuple[Band, ...]:
-        """Win rate by the effective discount the deal closed at (won: its final price if given)."""
+        """Win rate by the discount the deal closed at (`closing_price_cents`: a win's own price if given)."""
         d = DealRow
-        price = case((d.stage == "won", func.coalesce(d.outcome_cents, d.effective_cents)), else_=d.effective_cents)
-        discount = _discount_bp(price)
-        band = case((discount < 1000, 0), (discount < 2000, 1), (discount < 3000, 2), else_=3).label("band")
+        band = f.band_of(f.closing_price_cents()).label("band")
+        # `closed_in` for each stage, with the stages in one IN, which the (team, stage) index serves.
         query = (
-            select(band, _count(d.stage == "won"), _count(d.stage == "lost"))
-            .where(d.team_id == self._team_id, d.stage.in_(("won", "lost")),  # type: ignore[attr-defined]
-                   d.closed_at >= period.start, d.closed_at < period.end)  # type: ignore[operator]
+            select(band, _count(f.stage_is(Stage.WON)), _count(f.stage_is(Stage.LOST)))
+            .where(d.team_id == self._team_id, d.stage.in_((Stage.WON.value, Stage.LOST.value)),  # type: ignore[attr-defined]
+                   f.in_period(d.closed_at, period))  # type: ignore[arg-type]
             .group_by(band)
         )
         found = {int(row[0]): (int(row[1] or 0), int(row[2] or 0)) for row in self._connection.execute(query)}
@@ -128,19 +122,16 @@ class SummaryRepository:
     def _under_cap(self, period: Period, cap_bp: int) -> int:
         """Deals whose effective discount sits within two points under their cap: a sign of reps
         conceding up to the limit rather than holding."""
-        d = DealRow
-        cap = func.coalesce(d.cap_bp, cap_bp)
-        discount = _discount_bp(d.effective_cents)
-        query = select(func.count()).where(*self._in_period(period), discount <= cap,
-                                           discount >= cap - UNDER_CAP_BP, d.concession_count > 0)
+        query = select(func.count()).where(
+            *self._in_period(period),
+            f.just_under_cap(f.discount_bp(DealRow.effective_cents), f.cap_in_force(cap_bp)))
         return int(self._connection.execute(query).scalar_one())
 
     def _attention(self) -> tuple[AttentionDeal, ...]:
         d = DealRow
         query = (
             select(d.name, d.id, d.owner_id, d.verdict)
-            .where(d.team_id == self._team_id, d.stage == "open",
-                   d.verdict.in_(("ESCALATE", "WALK AWAY")))  # type: ignore[attr-defined]
+            .where(d.team_id == self._team_id, f.needs_attention())
             .order_by(d.updated_at.desc())  # type: ignore[attr-defined]
             .limit(ATTENTION_LIMIT)
         )

@@ -116,6 +116,9 @@ class DealRow(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_when())
     closed_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    # The latest walk-away, kept when the customer comes back (closed_at is cleared): summaries count a walk-away in
+    # the period it happened (bot/domain/figures.py, `walked_in`).
+    walked_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     # Bumped by every save: a change judged on a deal read without a lock is written only if no one else
     # changed the deal in between (bot/db/deals.py).
     version: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))

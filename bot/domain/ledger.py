@@ -7,6 +7,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import NamedTuple
 
+from bot.domain.figures import discount_bp
 from bot.domain.model import ConcessionType, Deal, Entry, EntryKind
 
 PRICE_TYPES = frozenset({ConcessionType.PERCENT, ConcessionType.CUT, ConcessionType.PRICE})
@@ -86,7 +87,7 @@ class Ledger:
 
     @property
     def effective_discount_bp(self) -> Decimal:
-        return self.effective_discount * 10_000
+        return discount_bp(self.effective_cents, self.list_cents)
 
     @property
     def headroom_cents(self) -> int:

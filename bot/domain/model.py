@@ -135,6 +135,11 @@ class Policy:
     stale_days: int = 7
 
 
+def cap_in_force(deal_cap_bp: int | None, workspace_cap_bp: int) -> int:
+    """A deal's own cap when it has one, else the workspace's."""
+    return deal_cap_bp if deal_cap_bp is not None else workspace_cap_bp
+
+
 @dataclass
 class Deal:
     """A negotiation with its walk-away floor, its qualification and its ledger."""
@@ -169,7 +174,7 @@ class Deal:
         return self.stage is Stage.OPEN
 
     def effective_cap_bp(self, policy: Policy) -> int:
-        return self.cap_bp if self.cap_bp is not None else policy.cap_bp
+        return cap_in_force(self.cap_bp, policy.cap_bp)
 
     def next_seq(self) -> int:
         return max((entry.seq for entry in self.entries), default=0) + 1

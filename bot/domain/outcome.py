@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bot.domain.figures import closing_price_cents, discount_bp
 from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Stage
 
@@ -27,7 +28,7 @@ class FinalState:
 
     @property
     def discount_bp(self) -> Decimal:
-        return (1 - Decimal(self.price_cents) / Decimal(self.list_cents)) * 10_000
+        return discount_bp(self.price_cents, self.list_cents)
 
     @property
     def over_floor_cents(self) -> int:
@@ -48,7 +49,7 @@ def final_state(deal: Deal, ledger: Ledger | None = None) -> FinalState | None:
     """The deal's final state, or None while it is open. `ledger`: the deal's, when the caller has it."""
     if deal.is_open:
         return None
+    effective = (ledger or Ledger.of(deal)).effective_cents
+    price = closing_price_cents(deal.stage, deal.outcome_cents, effective)
     won_price = deal.stage is Stage.WON and deal.outcome_cents is not None
-    price = deal.outcome_cents if won_price else (ledger or Ledger.of(deal)).effective_cents
-    assert price is not None
     return FinalState(deal.stage, price, won_price, deal.list_cents, deal.floor_cents, deal.target_cents)

@@ -26,8 +26,9 @@ def rep_line(figures: RepFigures, who: str) -> str:
     return (
         f"{who}: {_n(figures.deals_opened, 'deal')} opened · {_n(figures.concessions, 'concession')} "
         f"({figures.with_get} with a get, {figures.without_get} without) · average effective discount {avg} · "
-        f"{figures.escalate} at escalate, {figures.walk_away} at walk away · {figures.walked} walked away "
-        f"({figures.came_back} came back) · {figures.won} won (average discount {_pct(figures.won_discount_bp)}), "
+        f"{figures.escalate} at escalate, {figures.walk_away} at walk away · "
+        f"{figures.walked} walked away ({figures.came_back} came back since) · "
+        f"{figures.won} won (average discount {_pct(figures.won_discount_bp)}), "
         f"{figures.lost} lost (average discount {_pct(figures.lost_discount_bp)})"
     )
 
