@@ -187,22 +187,28 @@ def with_llm(args: argparse.Namespace) -> int:
     reader = LLMOfferReader(StructuredLLM(settings), Prompts())
     seconds: list[float] = []
     failed: dict[str, int] = {}
+    nothing = [0]  # readings the LLM did not give, or gave as "no offer": the offline reader's stand
 
     def read(text: str, terms: DealTerms) -> Offer | None:
         started = time.perf_counter()
         try:
-            return reader.read(text, terms=terms)
+            offer = reader.read(text, terms=terms)
         except LLMUnavailable as exc:  # as a deal thread does: the offline reader answers
             failed[str(exc)] = failed.get(str(exc), 0) + 1
-            return find_offer(text, terms)
+            offer = None
         finally:
             seconds.append(time.perf_counter() - started)
+        if offer is None:  # nor does the LLM's "no offer" overrule the offline reader's
+            nothing[0] += 1
+            offer = find_offer(text, terms)
+        return offer
 
     print(f"bargaining chat, held out, read by the LLM ({args.model}) else offline")
     for name, value in bargaining(BARGAINING_HOLDOUT, False, read).lines():
         print(f"  {name:32} {value:.3f}" if isinstance(value, float) else f"  {name:32} {value}")
     seconds.sort()
-    print(f"  LLM readings used                {len(seconds) - sum(failed.values())} of {len(seconds)}")
+    print(f"  LLM readings used                {len(seconds) - nothing[0]} of {len(seconds)} "
+          f"(the rest: the offline reader's)")
     print(f"  seconds a reading (median, max)  {seconds[len(seconds) // 2]:.1f}, {seconds[-1]:.1f}")
     if failed:
         print("  not used: " + ", ".join(f"{why} ×{n}" for why, n in failed.items()))
