@@ -14,6 +14,7 @@ time with the lines shown before, as the deal keeps them."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import re
 import sys
@@ -196,8 +197,6 @@ def _repeated(request: CoachRequest, advise: Callable[[CoachRequest], Advice], f
 
 
 def _with_shown(request: CoachRequest, shown: tuple[str, ...]) -> CoachRequest:
-    import dataclasses
-
     return dataclasses.replace(request, shown=shown)
 
 

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from bot.coach.types import Advice, Coach, CoachRequest, remembered
 from bot.commands import types as c
-from bot.db.deals import DealChanged
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.errors import NotFound
 from bot.domain.ledger import Ledger
@@ -52,18 +51,16 @@ class CoachingService:
     def _coached(self, uow: UnitOfWork, deal: Deal, policy: Policy, *, question: str = "",
                  customer_words: str = "") -> DealResult:
         """The deal judged and coached, with what the words ask judged as if given; the lines shown are kept on
-        the deal. Keeping them is not worth a retry: if someone saved the deal meanwhile, the advice still stands."""
+        the deal without touching its version, so that a move made meanwhile is not read as stale."""
         ledger = Ledger.of(deal)
         judgement = judge(deal, policy, ledger)
         offer = asked_in(question, customer_words, terms_of(deal, ledger)) if deal.is_open else None
         what_if = judge_offer(deal, policy, offer, by=deal.owner_id, at=self._clock()) if offer else None
         advice = advise(self._coach, deal, ledger, judgement, policy, Moment.COACH, question=question,
                         customer_words=customer_words, asked=what_if)
-        try:
-            uow.deals.save(deal, judgement.verdict, ledger)
-            uow.commit()
-        except DealChanged:
-            pass
+        assert deal.id is not None
+        uow.deals.set_coach_shown(deal.id, deal.coach_shown)  # memory, not a change to the deal: no new version
+        uow.commit()
         return DealResult(Moment.COACH, deal, ledger, judgement, policy, what_if=what_if, advice=advice,
                           question=question, customer_words=customer_words)
 
