@@ -24,7 +24,7 @@ from bot.domain.errors import InputError
 from bot.domain.ledger import Ledger
 from bot.domain.mentions import MONEY, PERCENT, Mention, mentions, normalise
 from bot.domain.model import ConcessionType, Deal
-from bot.domain.money import Amount, looks_like_percent
+from bot.domain.money import CODES, Amount, looks_like_percent
 
 # Words right after an amount that make it an amount off the price.
 CUT_AFTER = re.compile(
@@ -132,6 +132,8 @@ EXTENT = re.compile(
     re.IGNORECASE)
 _MONTH_WORDS = {"the": 1, "a": 1, "an": 1, "one": 1, "first": 1, "the first": 1, "1st": 1, "another": 1, "an extra": 1,
                 "extra": 1}
+# The amount of `cut …` and `price …`, written as the command's own form: a figure, or a currency code and one.
+_STRICT_AMOUNT = re.compile(rf"(?:(?:{'|'.join(sorted(CODES))})\s?)?[-−$€£¥\d.]", re.IGNORECASE)
 _SHORT = 3  # words: a figure in a message this short needs no cue ("$95k", "1600?", "ok 92,500 then")
 _NEAR_NET = 0.5  # a bare amount at or above half the net price is read as a price
 _SMALL = 0.25  # a bare amount at or below a quarter of list is read as a cut
@@ -226,7 +228,7 @@ def _strict_form(text: str) -> bool:
     words = text.split(maxsplit=1)
     first, rest = (words[0].lower(), words[1] if len(words) > 1 else "") if words else ("", "")
     if first in ("price", "cut"):
-        return not rest or " " not in rest.strip() or bool(re.match(r"[-−$€£¥\d.]", rest))
+        return not rest or " " not in rest.strip() or bool(_STRICT_AMOUNT.match(rest))
     return first in ("free", "terms") and " worth " in f" {text.lower()} "
 
 

@@ -131,7 +131,8 @@ def test_the_same_figure_means_a_price_on_one_deal_and_a_cut_on_another() -> Non
 
 @pytest.mark.parametrize(("words", "named"), [
     ("0%", "0%"), ("120%", "100%"), ("cut lots", "lots"), ("price 0", "0"), ("cut -5k", "-5k"),
-    ("price 2,000,000,000,000", "trillion"), ("dinner", "dinner"), ("free onboarding worth heaps", "heaps"),
+    ("price 2,000,000,000,000", "trillion"), ("cut AUD 1001 b", "trillion"),
+    ("dinner", "dinner"), ("free onboarding worth heaps", "heaps"),
 ])
 def test_what_cannot_be_read_at_all_is_refused_naming_it(words: str, named: str) -> None:
     with pytest.raises(InputError) as raised:
