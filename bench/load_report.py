@@ -59,7 +59,7 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-SERVERS = {"limit": "limit: Bolt + 1 insert", "bare": "Bolt, ack only", "floor": "floor: leanest faithful concede",
+SERVERS = {"limit": "limit: Bolt + 1 insert", "bare": "Bolt, ack only", "lean": "lean: the leanest faithful concede",
            "serve": "dealcoach serve"}
 DATABASES = ("sqlite", "postgresql")
 
@@ -91,19 +91,19 @@ def ratio(outcome: Outcome, database: str, command: str, connections: int, serve
 
 def results_table(outcome: Outcome) -> list[str]:
     lines = ["| database | server | command | connections | req/s (median) | req/s each run | p50 ms | p99 ms "
-             "| errors | vs limit | vs floor | CPU ms/req: server, PostgreSQL |",
+             "| errors | vs limit | vs lean | CPU ms/req: server, PostgreSQL |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for (database, server, command, connections), runs in group(outcome).items():
-        to_limit = ratio(outcome, database, command, connections, server) if server in ("serve", "floor") \
+        to_limit = ratio(outcome, database, command, connections, server) if server in ("serve", "lean") \
             else float("nan")
-        to_floor = ratio(outcome, database, command, connections, to="floor") if server == "serve" and \
+        to_lean = ratio(outcome, database, command, connections, to="lean") if server == "serve" and \
             command == "concede" else float("nan")
         rps = [m.result.rps for m in runs]
         lines.append(
             f"| {database} | {SERVERS[server]} | {command} | {connections} | {median(rps):.0f} "
             f"| {', '.join(f'{r:.0f}' for r in rps)} | {median([m.result.p50_ms for m in runs]):.1f} "
             f"| {median([m.result.p99_ms for m in runs]):.1f} | {sum(m.result.errors for m in runs)} "
-            f"| {_figure(to_limit)} | {_figure(to_floor)} | {_cpu(runs)} |")
+            f"| {_figure(to_limit)} | {_figure(to_lean)} | {_cpu(runs)} |")
     return lines
 
 
@@ -147,10 +147,10 @@ def targets(outcome: Outcome, args: argparse.Namespace) -> list[str]:
             continue
         if command == "concede":
             of_limit = ratio(outcome, database, command, connections)
-            floor = ratio(outcome, database, command, connections, "floor")
+            lean = ratio(outcome, database, command, connections, "lean")
             lines.append(f"{verdict(of_limit >= TARGET_RATIO)}  {database} /deal concede at c={connections}: "
                          f"{of_limit:.2f} of the limit's throughput (target >= {TARGET_RATIO})"
-                         + ("" if math.isnan(floor) else f"; the floor reached {floor:.2f}"))
+                         + ("" if math.isnan(lean) else f"; the lean server reached {lean:.2f}"))
         if connections == 8:
             p99 = median([m.result.p99_ms for m in runs])
             lines.append(f"{verdict(p99 < TARGET_P99_MS)}  {database} /deal {command} at c=8: p99 {p99:.1f} ms "

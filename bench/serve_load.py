@@ -49,17 +49,17 @@ from servers import (
 
 from bot.domain.model import Verdict
 from bot.render.words import HEADLINES
-from bot.services.results import Moment
+from bot.services.results import MoveKind
 from bot.standin.loopback import free_port
 from bot.standin.requests import RequestSigner
 from bot.standin.webapi import SlackStandIn
 
 LIMIT = (sys.executable, str(REPO / "bench" / "limit_app.py"))
-FLOOR = (sys.executable, str(REPO / "bench" / "floor_app.py"))
+LEAN = (sys.executable, str(REPO / "bench" / "lean_app.py"))
 # What wrk looks for in a reply: the rendered verdict (render/words.py verdict_line), and for a concession
 # the headline saying it was logged (words.HEADLINES), i.e. committed and judged.
 VERDICTS = tuple(f"Verdict: *{verdict.word}*" for verdict in Verdict)
-LOGGED = HEADLINES[Moment.CONCESSION].split("{")[0].strip()
+LOGGED = HEADLINES[MoveKind.CONCESSION].split("{")[0].strip()
 STATUS_CHECK = wrk.Check(any_of=VERDICTS)
 CONCEDE_CHECK = wrk.Check(all_of=(LOGGED,), any_of=VERDICTS)
 CONCESSIONS = "SELECT count(*) FROM ledger_entry WHERE kind = 'concession'"
@@ -188,26 +188,26 @@ class Bench:
         self.start("limit", self.env(self.limit_db), LIMIT)
         if with_bare:
             self.start("bare", self.env(self.limit_db, LIMIT_MODE="ack"), LIMIT)
-        if not args.no_floor:
-            self.start("floor", self.env(self.app_db), FLOOR)  # on the app's database: the deals opened below
+        if not args.no_lean:
+            self.start("lean", self.env(self.app_db), LEAN)  # on the app's database: the deals opened below
         port = self.servers["serve"].port
         status_deals, warm = new_deals("s", args.status_deals), new_deals("w", 100)
         open_deals(port, self.signer, status_deals + warm)
         seeds = [(owner, f"concede {name} 0.01% for x") for name, owner in status_deals] * args.status_entries
         send_all(port, self.signer, seeds)
         log(f"{self.kind}: opened {len(status_deals) + len(warm)} deals; warm-up")
-        floor_warm = new_deals("fw", 100) if "floor" in self.servers else []
-        open_deals(port, self.signer, floor_warm)
+        lean_warm = new_deals("fw", 100) if "lean" in self.servers else []
+        open_deals(port, self.signer, lean_warm)
         for server in self.servers:
             verb = "status" if server == "serve" else "concede"
-            deals = status_deals if server == "serve" else floor_warm if server == "floor" else warm
+            deals = status_deals if server == "serve" else lean_warm if server == "lean" else warm
             self.load(server, deals, verb, 8, WARMUP_SECONDS)
         estimate = self.load("serve", warm, "concede", 8, WARMUP_SECONDS).rps
         batches = self.concede_batches(estimate, "c")
-        floors = self.concede_batches(2 * estimate, "f") if "floor" in self.servers else {}
-        log(f"{self.kind}: opening {sum(map(len, [*batches.values(), *floors.values()]))} deals for the concede runs "
+        leans = self.concede_batches(2 * estimate, "f") if "lean" in self.servers else {}
+        log(f"{self.kind}: opening {sum(map(len, [*batches.values(), *leans.values()]))} deals for the concede runs "
             f"({len(next(iter(batches.values())))} per run)")
-        open_deals(port, self.signer, [deal for batch in [*batches.values(), *floors.values()] for deal in batch])
+        open_deals(port, self.signer, [deal for batch in [*batches.values(), *leans.values()] for deal in batch])
         for database in (self.app_db, self.limit_db):
             database.analyze()
         for rep in range(args.runs):
@@ -216,14 +216,14 @@ class Bench:
                         ("serve", batches[rep, connections], "concede")]
                 if with_bare:
                     plan.append(("bare", warm, "concede"))
-                if floors:
-                    plan.append(("floor", floors[rep, connections], "concede"))
+                if leans:
+                    plan.append(("lean", leans[rep, connections], "concede"))
                 shift = rep % len(plan)  # rotate the order, so no side always runs first
                 for server, deals, verb in plan[shift:] + plan[:shift]:
                     self.outcome.measured.append(self.measure(server, deals, verb, connections, rep))
         self.outcome.notes.append(f"{self.kind}: {self.app_db.state()}; the Slack stand-in got "
                                   f"{len(self.standin.calls_to('chat.postMessage'))} chat.postMessage")
-        for name in ("serve", "limit", "bare", "floor"):
+        for name in ("serve", "limit", "bare", "lean"):
             self.stop(name)
         if not args.no_storm:
             self.storms(status_deals)
@@ -310,9 +310,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--max-deals", type=int, default=1500, help="at most this many deals per concede run")
     parser.add_argument("--bare", action="store_true", help="also measure Bolt acking alone (no database)")
     parser.add_argument("--no-storm", action="store_true", help="skip the slow-LLM storm")
-    parser.add_argument("--storm-only", action="store_true", help="only the slow-LLM storm (no limit, floor or runs)")
-    parser.add_argument("--no-floor", action="store_true",
-                        help="skip the floor (bench/floor_app.py: the leanest faithful concede)")
+    parser.add_argument("--storm-only", action="store_true",
+                        help="only the slow-LLM storm (no limit, lean server or runs)")
+    parser.add_argument("--no-lean", action="store_true",
+                        help="skip the lean server (bench/lean_app.py: the leanest faithful concede)")
     parser.add_argument("--storm-requests", type=int, default=50, help="/deal coach sent at once (default 50)")
     parser.add_argument("--llm-delay", type=float, default=2.0, help="seconds the LLM stand-in takes (default 2)")
     parser.add_argument("--storm-window", type=float, default=6.0, help="seconds of status load around the storm")

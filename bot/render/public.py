@@ -6,7 +6,7 @@ from bot.domain.model import Deal, Verdict
 from bot.messages import NoteLine, NotePayload
 from bot.render import words
 from bot.render.blocks import Reply, context, escape, reply, section
-from bot.services.results import Moment
+from bot.services.results import MoveKind
 
 
 def deal_card(deal: Deal, verdict: Verdict, concessions: int) -> Reply:
@@ -39,10 +39,10 @@ def thread_note(payload: NotePayload) -> Reply:
 
 
 def _note_line(note: NoteLine) -> str:
-    moment = Moment(note.moment)
-    if moment is Moment.DECISION:
+    moment = MoveKind(note.moment)
+    if moment is MoveKind.DECISION:
         return words.DECISION_NOTES[note.decision or ""].format(by=note.by, owner=note.owner)
-    if moment is Moment.UNDO:
+    if moment is MoveKind.UNDO:
         return _undo_line(note)
     return words.PUBLIC_NOTES[moment].format(
         by=note.by,

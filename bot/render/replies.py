@@ -12,12 +12,12 @@ from bot.domain.rules import Judgement
 from bot.render import words
 from bot.render.blocks import Reply, actions, button, context, divider, escape, reply, section
 from bot.render.words import money, percent
-from bot.services.results import DealLine, DealListResult, DealResult, Moment
+from bot.services.results import DealLine, DealListResult, DealResult, MoveKind
 from bot.slack.ids import Action
 from bot.slack.metadata import DealRefValue, WorthForm
 
 LEDGER_LINES = 25
-_CLOSING = (Moment.WALK, Moment.WON, Moment.LOST)
+_CLOSING = (MoveKind.WALK, MoveKind.WON, MoveKind.LOST)
 
 
 def deal_reply(result: DealResult) -> Reply:
@@ -25,7 +25,7 @@ def deal_reply(result: DealResult) -> Reply:
     deal, ledger = result.deal, result.ledger
     final = final_state(deal, ledger)
     blocks = [section(headline(result))]
-    if (outcome := outcome_line(deal)) is not None and result.moment not in _CLOSING:  # the headline says it
+    if (outcome := outcome_line(deal)) is not None and result.kind not in _CLOSING:  # the headline says it
         blocks.append(context(outcome))
     if result.ext_shared:
         blocks.append(context(words.EXT_SHARED))
@@ -38,9 +38,9 @@ def deal_reply(result: DealResult) -> Reply:
         blocks += judgement_blocks(result.judgement)
     if final is None:
         blocks.append(section(figures_text(deal, ledger)))
-    if result.moment in (Moment.STATUS, Moment.OPENED) or final is not None:
+    if result.kind in (MoveKind.STATUS, MoveKind.OPENED) or final is not None:
         blocks += ledger_blocks(deal, ledger)
-    if result.moment is Moment.STATUS and deal.id is not None:
+    if result.kind is MoveKind.STATUS and deal.id is not None:
         value = DealRefValue(deal_id=deal.id).dump()
         blocks.append(actions(button("Send me the price chart", Action.PRICE_CHART, value)))
     if final is None:
@@ -65,12 +65,12 @@ def worth_blocks(result: DealResult) -> list:
     unpriced = {c.seq for c in ledger.unpriced}
     unknown = [(n, c) for n, c in numbered if c.seq in unpriced]
     estimated = [(n, c) for n, c in numbered if c is result.entry and c.worth_estimated]
-    if unknown and result.moment in (Moment.CONCESSION, Moment.STATUS):
+    if unknown and result.kind in (MoveKind.CONCESSION, MoveKind.STATUS):
         names = ", ".join(f"“{escape(c.text)}”" for _, c in unknown[:5])
         text = (f"The figures leave out what {names} is worth: not known yet. Say what it is worth and it counts "
                 f"(`/deal worth {deal.name} 5k`).")
         number, give = unknown[-1]
-    elif estimated and result.moment is Moment.CONCESSION:
+    elif estimated and result.kind is MoveKind.CONCESSION:
         number, give = estimated[-1]
         text = (f"{escape(give.text).capitalize()} is estimated at {money(deal, give.worth)} (list ÷ a "
                 f"{deal.term_months}-month term). If it is worth something else, say so "
@@ -83,12 +83,12 @@ def worth_blocks(result: DealResult) -> list:
 
 
 def headline(result: DealResult) -> str:
-    if result.moment is Moment.UNDO and result.entry is not None:
+    if result.kind is MoveKind.UNDO and result.entry is not None:
         return undo_headline(result.deal, result.entry)
-    if result.moment is Moment.WORTH and result.entry is not None:
-        return words.HEADLINES[Moment.WORTH].format(name=escape(result.deal.name), text=escape(result.entry.text),
+    if result.kind is MoveKind.WORTH and result.entry is not None:
+        return words.HEADLINES[MoveKind.WORTH].format(name=escape(result.deal.name), text=escape(result.entry.text),
                                                     worth=money(result.deal, result.entry.worth))
-    return words.HEADLINES[result.moment].format(name=escape(result.deal.name))
+    return words.HEADLINES[result.kind].format(name=escape(result.deal.name))
 
 
 def undo_headline(deal: Deal, last: Entry) -> str:

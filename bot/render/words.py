@@ -8,7 +8,7 @@ from bot.coach.types import OFFLINE_READER, CoachName
 from bot.domain.deals import ConcessionSpec, describe
 from bot.domain.model import ConcessionType, Deal, Verdict
 from bot.domain.money import format_money, format_percent
-from bot.services.results import Moment
+from bot.services.results import MoveKind
 
 VERDICT_EMOJI = {
     Verdict.OK: ":large_green_circle:",
@@ -18,30 +18,30 @@ VERDICT_EMOJI = {
 }
 
 HEADLINES = {
-    Moment.OPENED: "Opened *{name}*. Your floor is set and private to you and your managers.",
-    Moment.STATUS: "*{name}*",
-    Moment.ASK: "Logged the customer's ask on *{name}*; nothing is given until you concede it.",
-    Moment.CONCESSION: "Logged your concession on *{name}*.",
-    Moment.GET: "Logged what you got on *{name}*.",
-    Moment.WORTH: "Logged what {text} is worth on *{name}*: {worth}.",
-    Moment.COACH: "Coaching for *{name}*.",
-    Moment.QUALIFY: "Updated what you know about *{name}*.",
-    Moment.HOURS: "Added your time on *{name}*.",
-    Moment.FLAG: "Flagged *{name}*.",
-    Moment.CLEAR: "Cleared the flags on *{name}*.",
-    Moment.WALK: "You walked away from *{name}*. Customers often come back on your terms: `/deal back {name}`.",
-    Moment.WON: "Marked *{name}* as won.",
-    Moment.LOST: "Marked *{name}* as lost.",
-    Moment.BACK: "*{name}* is open again: the customer came back.",
+    MoveKind.OPENED: "Opened *{name}*. Your floor is set and private to you and your managers.",
+    MoveKind.STATUS: "*{name}*",
+    MoveKind.ASK: "Logged the customer's ask on *{name}*; nothing is given until you concede it.",
+    MoveKind.CONCESSION: "Logged your concession on *{name}*.",
+    MoveKind.GET: "Logged what you got on *{name}*.",
+    MoveKind.WORTH: "Logged what {text} is worth on *{name}*: {worth}.",
+    MoveKind.COACH: "Coaching for *{name}*.",
+    MoveKind.QUALIFY: "Updated what you know about *{name}*.",
+    MoveKind.HOURS: "Added your time on *{name}*.",
+    MoveKind.FLAG: "Flagged *{name}*.",
+    MoveKind.CLEAR: "Cleared the flags on *{name}*.",
+    MoveKind.WALK: "You walked away from *{name}*. Customers often come back on your terms: `/deal back {name}`.",
+    MoveKind.WON: "Marked *{name}* as won.",
+    MoveKind.LOST: "Marked *{name}* as lost.",
+    MoveKind.BACK: "*{name}* is open again: the customer came back.",
 }
 
 PUBLIC_NOTES = {
-    Moment.CONCESSION: "<@{by}> gave {text}{get}.",
-    Moment.GET: "<@{by}> got {text} in return.",
-    Moment.WALK: "<@{by}> walked away from this deal.{reason}",
-    Moment.WON: "Won. :tada:{reason}",
-    Moment.LOST: "Lost.{reason}",
-    Moment.BACK: "The customer came back; the deal is open again.",
+    MoveKind.CONCESSION: "<@{by}> gave {text}{get}.",
+    MoveKind.GET: "<@{by}> got {text} in return.",
+    MoveKind.WALK: "<@{by}> walked away from this deal.{reason}",
+    MoveKind.WON: "Won. :tada:{reason}",
+    MoveKind.LOST: "Lost.{reason}",
+    MoveKind.BACK: "The customer came back; the deal is open again.",
 }
 
 CLOSED = {

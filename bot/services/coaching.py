@@ -16,7 +16,7 @@ from bot.domain.offers import asked_in, judge_offer
 from bot.domain.reader import terms_of
 from bot.domain.rules import Judgement, judge
 from bot.services.access import Access, Actor
-from bot.services.results import DealResult, Moment
+from bot.services.results import DealResult, MoveKind
 
 
 class CoachingService:
@@ -56,16 +56,16 @@ class CoachingService:
         judgement = judge(deal, policy, ledger)
         offer = asked_in(question, customer_words, terms_of(deal, ledger)) if deal.is_open else None
         what_if = judge_offer(deal, policy, offer, by=deal.owner_id, at=self._clock()) if offer else None
-        advice = advise(self._coach, deal, ledger, judgement, policy, Moment.COACH, question=question,
+        advice = advise(self._coach, deal, ledger, judgement, policy, MoveKind.COACH, question=question,
                         customer_words=customer_words, asked=what_if)
         assert deal.id is not None
         uow.deals.set_coach_shown(deal.id, deal.coach_shown)  # memory, not a change to the deal: no new version
         uow.commit()
-        return DealResult(Moment.COACH, deal, ledger, judgement, policy, what_if=what_if, advice=advice,
+        return DealResult(MoveKind.COACH, deal, ledger, judgement, policy, what_if=what_if, advice=advice,
                           question=question, customer_words=customer_words)
 
 
-def advise(coach: Coach, deal: Deal, ledger: Ledger, judged: Judgement, policy: Policy, moment: Moment, *,
+def advise(coach: Coach, deal: Deal, ledger: Ledger, judged: Judgement, policy: Policy, moment: MoveKind, *,
            question: str = "", customer_words: str = "", asked: Judgement | None = None) -> Advice:
     """The coach's advice, not repeating the lines last shown on the deal; the deal keeps these new ones (saved
     with whatever the caller saves)."""

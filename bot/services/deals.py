@@ -24,9 +24,10 @@ from bot.messages import CardPayload, ChartPayload, MessageKind
 from bot.services.access import Access, Actor
 from bot.services.coaching import advise
 from bot.services.recording import Move, Recorded, Recorder, newly_severe, unethical_ask, won_below_floor
-from bot.services.results import DealResult, Moment, ToConfirm
+from bot.services.results import DealResult, MoveKind, ToConfirm
 
-_CLOSING = {"walk": (Stage.WALKED, Moment.WALK), "won": (Stage.WON, Moment.WON), "lost": (Stage.LOST, Moment.LOST)}
+_CLOSING = {"walk": (Stage.WALKED, MoveKind.WALK), "won": (Stage.WON, MoveKind.WON),
+            "lost": (Stage.LOST, MoveKind.LOST)}
 
 
 def utc_now() -> datetime:
@@ -53,7 +54,7 @@ class DealService:
         with self._uow(actor.team_id, read_only=True) as uow:
             deal, policy, _ = _load(uow, command.deal)
             self._access.require_owner_or_manager(actor, deal, policy, "see the figures of")
-        return self._result(Moment.STATUS, deal, policy)
+        return self._result(MoveKind.STATUS, deal, policy)
 
     def send_chart(self, actor: Actor, deal_id: int) -> None:
         """The price chart (it shows the floor) to the asker's direct messages, from the status reply's button."""
@@ -92,7 +93,7 @@ class DealService:
                 term_months=command.term_months or DEFAULT_TERM_MONTHS,
             )
             judgement = judge(deal, policy)
-            advice = advise(self._coach, deal, Ledger.of(deal), judgement, policy, Moment.OPENED)
+            advice = advise(self._coach, deal, Ledger.of(deal), judgement, policy, MoveKind.OPENED)
             try:
                 uow.deals.add(deal, judgement.verdict)
             except IntegrityError:
@@ -103,7 +104,7 @@ class DealService:
                 uow.outbox.add(MessageKind.CARD, CardPayload(), channel=deal.channel_id, deal_id=deal.id,
                                response_url=response_url)
             uow.commit()
-        return self._result(Moment.OPENED, deal, policy, ext_shared=ext_shared, advice=advice)
+        return self._result(MoveKind.OPENED, deal, policy, ext_shared=ext_shared, advice=advice)
 
     # Recording moves ----------------------------------------------------------------------------
 
@@ -129,7 +130,7 @@ class DealService:
             deal.entries.append(ask)
             return Recorded(ask, what_if)
 
-        return self._record(actor, command.deal, Move(Moment.ASK, change, alert_on=unethical_ask,
+        return self._record(actor, command.deal, Move(MoveKind.ASK, change, alert_on=unethical_ask,
                                                       customer_words=command.text, once=once))
 
     def concede(self, actor: Actor, command: c.Concede, *, once: str | None = None) -> DealResult | ToConfirm:
@@ -149,10 +150,10 @@ class DealService:
                 deal.entries.append(ops.get_entry(deal, get, None, by=actor.user_id, at=at, answering=entry))
             return Recorded(entry)
 
-        return self._recorder.record(actor, command.deal, Move(Moment.CONCESSION, change, alert_on=newly_severe,
+        return self._recorder.record(actor, command.deal, Move(MoveKind.CONCESSION, change, alert_on=newly_severe,
                                                                once=once))
 
-    def get(self, actor: Actor, command: c.Get) -> DealResult:
+    def record_get(self, actor: Actor, command: c.Get) -> DealResult:
         def change(deal: Deal, policy: Policy, ledger: Ledger) -> Recorded:
             ops.require_open(deal)
             entry = ops.get_entry(deal, command.text, command.worth, by=actor.user_id, at=self._clock(),
@@ -160,7 +161,7 @@ class DealService:
             deal.entries.append(entry)
             return Recorded(entry)
 
-        return self._record(actor, command.deal, Move(Moment.GET, change))
+        return self._record(actor, command.deal, Move(MoveKind.GET, change))
 
     def undo(self, actor: Actor, command: c.Undo) -> DealResult:
         """Takes back the actor's latest move (a concession with the get recorded with it, or one entry; see
@@ -168,7 +169,7 @@ class DealService:
         def change(deal: Deal, policy: Policy, ledger: Ledger) -> Recorded:
             return Recorded(ops.take_back(deal, actor.user_id)[-1])
 
-        return self._record(actor, command.deal, Move(Moment.UNDO, change))
+        return self._record(actor, command.deal, Move(MoveKind.UNDO, change))
 
     def worth(self, actor: Actor, command: c.Worth) -> DealResult:
         """What a free item or terms given without a worth (or with an estimate) is worth, said by the rep; the
@@ -177,7 +178,7 @@ class DealService:
             ops.require_open(deal)
             return Recorded(ops.state_worth(deal, command.worth, number=command.number))
 
-        return self._record(actor, command.deal, Move(Moment.WORTH, change, alert_on=newly_severe))
+        return self._record(actor, command.deal, Move(MoveKind.WORTH, change, alert_on=newly_severe))
 
     def qualify(self, actor: Actor, command: c.Qualify) -> DealResult:
         def change(deal: Deal, policy: Policy, ledger: Ledger) -> Recorded:
@@ -185,14 +186,14 @@ class DealService:
                 setattr(deal.qualification, fact, value)
             return Recorded()
 
-        return self._record(actor, command.deal, Move(Moment.QUALIFY, change))
+        return self._record(actor, command.deal, Move(MoveKind.QUALIFY, change))
 
     def hours(self, actor: Actor, command: c.Hours) -> DealResult:
         def change(deal: Deal, policy: Policy, ledger: Ledger) -> Recorded:
             ops.add_hours(deal, command.hours)
             return Recorded()
 
-        return self._record(actor, command.deal, Move(Moment.HOURS, change))
+        return self._record(actor, command.deal, Move(MoveKind.HOURS, change))
 
     def flag(self, actor: Actor, command: c.Flag) -> DealResult:
         def change(deal: Deal, policy: Policy, ledger: Ledger) -> Recorded:
@@ -209,7 +210,7 @@ class DealService:
                     deal.fit_flag = None
             return Recorded()
 
-        moment = Moment.CLEAR if command.kind == "clear" else Moment.FLAG
+        moment = MoveKind.CLEAR if command.kind == "clear" else MoveKind.FLAG
         return self._record(actor, command.deal, Move(moment, change))
 
     def outcome(self, actor: Actor, command: c.Outcome) -> DealResult:
@@ -223,7 +224,7 @@ class DealService:
             return Recorded()
 
         if command.kind == "back":
-            return self._record(actor, command.deal, Move(Moment.BACK, change))
+            return self._record(actor, command.deal, Move(MoveKind.BACK, change))
         return self._record(actor, command.deal, Move(_CLOSING[command.kind][1], change, alert_on=won_below_floor))
 
     def _record(self, actor: Actor, ref: c.DealRef, move: Move) -> DealResult:
@@ -234,7 +235,7 @@ class DealService:
 
     # Shared flow --------------------------------------------------------------------------------
 
-    def _result(self, moment: Moment, deal: Deal, policy: Policy, *, advice: Advice | None = None,
+    def _result(self, moment: MoveKind, deal: Deal, policy: Policy, *, advice: Advice | None = None,
                 ext_shared: bool = False) -> DealResult:
         """The deal as it stands, judged: a status, or a deal just opened."""
         ledger = Ledger.of(deal)

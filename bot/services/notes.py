@@ -6,16 +6,17 @@ from __future__ import annotations
 from bot.domain import deals as ops
 from bot.domain.model import Deal, Entry, EntryKind
 from bot.messages import NoteLine
-from bot.services.results import Moment
+from bot.services.results import MoveKind
 
-# Moments that leave a line in the deal's thread; none of them shows the floor.
-THREAD_NOTES = {Moment.CONCESSION, Moment.GET, Moment.UNDO, Moment.WALK, Moment.WON, Moment.LOST, Moment.BACK}
+# Kinds of move that leave a line in the deal's thread; none of them shows the floor.
+THREAD_NOTES = {MoveKind.CONCESSION, MoveKind.GET, MoveKind.UNDO, MoveKind.WALK, MoveKind.WON, MoveKind.LOST,
+                MoveKind.BACK}
 
 
-def thread_note(moment: Moment, deal: Deal, entry: Entry | None) -> NoteLine | None:
+def thread_note(moment: MoveKind, deal: Deal, entry: Entry | None) -> NoteLine | None:
     """What the thread may know: the move and its get, never prices relative to the floor. None: nothing to note."""
     note: dict = {"moment": moment.value, "by": entry.by_user if entry else deal.owner_id}
-    if moment is Moment.UNDO and entry is not None:
+    if moment is MoveKind.UNDO and entry is not None:
         return _undo_note(note, deal, entry)
     if entry is not None:
         note["text"] = _public_text(entry)
@@ -24,7 +25,7 @@ def thread_note(moment: Moment, deal: Deal, entry: Entry | None) -> NoteLine | N
             # From the end: the get, if any, was logged with the concession, after every older entry.
             got = next((e for e in reversed(deal.entries) if e.active and e.reciprocates == entry.seq), None)
             note["get"] = got.text if got else ""
-    if moment in (Moment.WON, Moment.LOST, Moment.WALK):
+    if moment in (MoveKind.WON, MoveKind.LOST, MoveKind.WALK):
         note["reason"] = deal.outcome_note
     return NoteLine(**note)
 

@@ -19,11 +19,11 @@ from bot.messages import AlertPayload, MessageKind
 from bot.services.access import Access, Actor
 from bot.services.coaching import advise
 from bot.services.notes import THREAD_NOTES, thread_note
-from bot.services.results import DealResult, Moment, ToConfirm
+from bot.services.results import DealResult, MoveKind, ToConfirm
 
 # Tries reading a deal without a lock before one that locks it from the start (see Recorder.record).
 _TRIES_BEFORE_LOCKING = 2
-_COACHED = (Moment.ASK, Moment.CONCESSION, Moment.GET)  # moves whose reply carries the coach's advice
+_COACHED = (MoveKind.ASK, MoveKind.CONCESSION, MoveKind.GET)  # moves whose reply carries the coach's advice
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class Judged:
 
 
 # Which severe rules the managers hear of after a move.
-AlertRule = Callable[[Judged], frozenset[Rule]]
+AlertSelector = Callable[[Judged], frozenset[Rule]]
 
 
 def no_alert(_judged: Judged) -> frozenset[Rule]:
@@ -93,9 +93,9 @@ class Move:
     """One `/deal` move, as the recorder needs it. `once`: a key it may be recorded under only once (a
     proposal's buttons, a confirmation's)."""
 
-    moment: Moment
+    kind: MoveKind
     change: Change
-    alert_on: AlertRule = no_alert
+    alert_on: AlertSelector = no_alert
     customer_words: str = ""  # what the coach is given to answer
     once: str | None = None
 
@@ -140,23 +140,23 @@ class Recorder:
                 return recorded  # nothing written: the unit of work ends uncommitted
             judged = _judge(found, before, recorded)
             advice = self._coached(move, judged)
-            waiting = _waiting_note(uow, found, move.moment)
+            waiting = _waiting_note(uow, found, move.kind)
             _start_writing(uow, move, judged.deal)
             alerts = self._alerts(move, judged)
             with uow.batched():  # on PostgreSQL one statement, sent at the end; each write applies only if the save did
                 uow.deals.save(judged.deal, judged.after.verdict, judged.ledger)  # DealChanged if saved since read
-                self._queue(uow, move.moment, judged, alerts, ext_shared=found.ext_shared, waiting=waiting)
+                self._queue(uow, move.kind, judged, alerts, ext_shared=found.ext_shared, waiting=waiting)
             uow.commit()
-        return DealResult(move.moment, judged.deal, judged.ledger, judged.after, judged.policy,
+        return DealResult(move.kind, judged.deal, judged.ledger, judged.after, judged.policy,
                           entry=judged.recorded.entry, what_if=judged.recorded.what_if, advice=advice,
                           alerted=alerts.rules, unalerted=alerts.unsent, customer_words=move.customer_words)
 
     def _coached(self, move: Move, judged: Judged) -> Advice | None:
         """The coach's advice on an ask, a concession or a get; before the write, so the lines shown are saved
         with the move."""
-        if move.moment not in _COACHED:
+        if move.kind not in _COACHED:
             return None
-        return advise(self._coach, judged.deal, judged.ledger, judged.verdict, judged.policy, move.moment,
+        return advise(self._coach, judged.deal, judged.ledger, judged.verdict, judged.policy, move.kind,
                       customer_words=move.customer_words)
 
     def _alerts(self, move: Move, judged: Judged) -> Alerts:
@@ -166,7 +166,7 @@ class Recorder:
             return Alerts(unsent=rules)
         return Alerts(rules, channel)
 
-    def _queue(self, uow: UnitOfWork, moment: Moment, judged: Judged, alerts: Alerts, *, ext_shared: bool | None,
+    def _queue(self, uow: UnitOfWork, moment: MoveKind, judged: Judged, alerts: Alerts, *, ext_shared: bool | None,
                waiting: WaitingNote | None) -> None:
         """Card refresh and thread note (not in a channel shared with another organisation: its deals stay
         private), and the alert."""
@@ -196,7 +196,7 @@ def _judge(found: DealInContext, before: Ledger, recorded: Recorded) -> Judged:
     return Judged(found.deal, found.policy, before, ledger, judge(found.deal, found.policy, ledger), recorded)
 
 
-def _waiting_note(uow: UnitOfWork, found: DealInContext, moment: Moment) -> WaitingNote | None:
+def _waiting_note(uow: UnitOfWork, found: DealInContext, moment: MoveKind) -> WaitingNote | None:
     """The deal's thread note still waiting to go out, which this move's note joins: read with the deal, or, when
     the deal was read locked, after the lock."""
     if found.ext_shared is True or moment not in THREAD_NOTES or found.deal.id is None:
@@ -207,8 +207,8 @@ def _waiting_note(uow: UnitOfWork, found: DealInContext, moment: Moment) -> Wait
 def _start_writing(uow: UnitOfWork, move: Move, deal: Deal) -> None:
     """From here the unit of work writes; a move under a once-key, or a deal coming back, checks first."""
     # On PostgreSQL the writes are one statement in autocommit, unless a claim or a check comes first.
-    uow.write(one_statement=move.once is None and move.moment is not Moment.BACK)
+    uow.write(one_statement=move.once is None and move.kind is not MoveKind.BACK)
     if move.once is not None and not uow.sent_once.claim(move.once):
         raise Conflict("That message is already logged.")
-    if move.moment is Moment.BACK and uow.deals.name_is_open(deal.name):
+    if move.kind is MoveKind.BACK and uow.deals.name_is_open(deal.name):
         raise Conflict(f"Another open deal is named `{deal.name}`; close or rename it first.")

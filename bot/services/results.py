@@ -13,7 +13,7 @@ from bot.domain.reader import Reading
 from bot.domain.rules import Judgement, Rule
 
 
-class Moment(StrEnum):
+class MoveKind(StrEnum):
     OPENED = "opened"
     STATUS = "status"
     ASK = "ask"
@@ -37,7 +37,7 @@ class Moment(StrEnum):
 class DealResult:
     """A deal after (or as of) one command, judged, with what the rep should hear."""
 
-    moment: Moment
+    kind: MoveKind
     deal: Deal
     ledger: Ledger
     judgement: Judgement

@@ -30,7 +30,7 @@ from bot.render.replies import deal_reply
 from bot.services.access import Actor
 from bot.services.coaching import CoachingService
 from bot.services.notices import NoticeService
-from bot.services.results import DealResult, Moment
+from bot.services.results import DealResult, MoveKind
 from bot.services.threads import ThreadMessage, ThreadService
 from bot.slack.answers import Recipient, straight, tell
 
@@ -127,11 +127,11 @@ def _advice_stands(result: DealResult) -> Reply:
 def _request(result: DealResult) -> CoachRequest:
     """The coach request the offline advice of `result` answered, for the LLM: the same lines shown before it, and
     for a coach request the verdict of what its words ask (a recorded ask's what-if is its judgement)."""
-    coached = result.moment is Moment.COACH
+    coached = result.kind is MoveKind.COACH
     judgement = result.judgement if coached else (result.what_if or result.judgement)
     shown = result.deal.coach_shown
     if result.advice is not None:
         shown = shown_before(shown, result.advice)
-    return CoachRequest(result.deal, result.ledger, judgement, result.policy, result.moment.value,
+    return CoachRequest(result.deal, result.ledger, judgement, result.policy, result.kind.value,
                         customer_words=result.customer_words, question=result.question, shown=shown,
                         asked=result.what_if if coached else None)

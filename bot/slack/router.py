@@ -65,7 +65,7 @@ def _deal_routes(s: Services) -> dict[type, Callable]:
         c.Status: lambda actor, cmd, ctx: replies.deal_reply(d.status(actor, cmd)),
         c.Ask: lambda actor, cmd, ctx: _coached(s, actor, d.ask(actor, cmd), ctx.get("response_url")),
         c.Concede: lambda actor, cmd, ctx: _conceded(s, actor, d.concede(actor, cmd), ctx.get("response_url")),
-        c.Get: lambda actor, cmd, ctx: replies.deal_reply(d.get(actor, cmd)),
+        c.Get: lambda actor, cmd, ctx: replies.deal_reply(d.record_get(actor, cmd)),
         c.Undo: lambda actor, cmd, ctx: replies.deal_reply(d.undo(actor, cmd)),
         c.Worth: lambda actor, cmd, ctx: replies.deal_reply(d.worth(actor, cmd)),
         c.Coach: lambda actor, cmd, ctx: _coached(s, actor, s.coaching.coach(actor, cmd), ctx.get("response_url")),

@@ -185,7 +185,7 @@ def test_an_unethical_ask_alerts_the_managers(deals, uow) -> None:
 
 def test_a_get_answers_the_latest_unreciprocated_concession(deals, uow) -> None:
     concede(deals, "5%")
-    result = deals.get(rep, c.Get(ACME, "a case study"))
+    result = deals.record_get(rep, c.Get(ACME, "a case study"))
     concession, get = uow.db.deal(1).entries
     assert result.entry is not None and get.reciprocates == concession.seq
     assert notes(uow)[-1] == "a case study"

@@ -1,4 +1,4 @@
-"""The floor for `bench/serve_load.py`: the leanest faithful `/deal concede`, to see what any implementation pays.
+"""The lean server for `bench/serve_load.py`: the leanest faithful `/deal concede`, to see what any implementation pays.
 
 The limit (`limit_app.py`) makes one insert per request; a concession must do more, whoever writes it. This app
 does for `/deal concede <deal> <percent> for <get>` what Deal Coach must and nothing else: Bolt with the same
@@ -10,7 +10,7 @@ the headline, the verdict with its reasons and the figures. It runs on the raw d
 SQLAlchemy at run time, no repositories, no access check, no coach, no error handling: a measuring device, on the
 app's own database (the deals the benchmark opened through `dealcoach serve`).
 
-    DATABASE_URL=… SLACK_SIGNING_SECRET=… PORT=3002 python bench/floor_app.py
+    DATABASE_URL=… SLACK_SIGNING_SECRET=… PORT=3002 python bench/lean_app.py
 """
 
 from __future__ import annotations
@@ -219,7 +219,7 @@ def main() -> int:
     store = Store(env["DATABASE_URL"])
 
     def load() -> LimitWSGI:
-        app = build_app(store, secret=env["SLACK_SIGNING_SECRET"], token=env.get("SLACK_BOT_TOKEN", "xoxb-floor"),
+        app = build_app(store, secret=env["SLACK_SIGNING_SECRET"], token=env.get("SLACK_BOT_TOKEN", "xoxb-lean"),
                         api_url=env.get("SLACK_API_URL", "https://slack.com/api/"))
         return LimitWSGI(SlackRequestHandler(app, path=SLACK_PATH), store)
 
