@@ -24,7 +24,6 @@ from bot.delivery.queue import OutboxQueue
 from bot.delivery.worker import OutboxWorker
 from bot.jobs.lock import SchedulerLock
 from bot.jobs.runner import JobRunner
-from bot.llm.client import StructuredLLM
 from bot.llm.prompts import Prompts
 from bot.services.access import Access
 from bot.services.coaching import CoachingService
@@ -82,6 +81,8 @@ def _followups(settings: Settings, pool: LLMPool | None, principles: tuple[Princ
                client: WebClient) -> LLMFollowUps | None:
     if pool is None:
         return None
+    from bot.llm.client import StructuredLLM  # openai is imported only when an LLM is configured
+
     llm, prompts = StructuredLLM(settings), Prompts()
     return LLMFollowUps(pool, LLMCoach(llm, prompts, principles), LLMOfferReader(llm, prompts), offline, threads,
                         notices, coaching, budget=settings.llm_timeout, client=client)
@@ -90,6 +91,8 @@ def _followups(settings: Settings, pool: LLMPool | None, principles: tuple[Princ
 def _llm_summary_writer(settings: Settings) -> LLMSummaryWriter | None:
     if not settings.llm_enabled:
         return None
+    from bot.llm.client import StructuredLLM  # openai is imported only when an LLM is configured
+
     return LLMSummaryWriter(StructuredLLM(settings), Prompts(), OfflineSummaryWriter())
 
 

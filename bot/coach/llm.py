@@ -7,7 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Iterable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field, create_model
 
@@ -16,8 +16,11 @@ from bot.coach.offline import recommended_move
 from bot.coach.types import Advice, CoachName, CoachRequest, Line, Move, Principle
 from bot.domain.money import format_percent
 from bot.domain.rules import Rule
-from bot.llm.client import LLMUnavailable, StructuredLLM
+from bot.llm.errors import LLMUnavailable
 from bot.llm.prompts import Prompts, as_data
+
+if TYPE_CHECKING:  # the client imports openai, which only a configured LLM needs
+    from bot.llm.client import StructuredLLM
 
 log = logging.getLogger(__name__)
 MAX_LINE_CHARS = 240  # the prompt asks for under 200; the schema's hard bound leaves room for one long sentence

@@ -9,7 +9,7 @@ offline detector, so no model can talk a bribe into a discount."""
 from __future__ import annotations
 
 import re
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -21,8 +21,11 @@ from bot.domain.model import ConcessionType
 from bot.domain.money import parse_amount, parse_percent
 from bot.domain.offers import Offer, find_offer
 from bot.domain.reader import DealTerms
-from bot.llm.client import LLMUnavailable, StructuredLLM
+from bot.llm.errors import LLMUnavailable
 from bot.llm.prompts import Prompts, as_data
+
+if TYPE_CHECKING:  # the client imports openai, which only a configured LLM needs
+    from bot.llm.client import StructuredLLM
 
 _FIGURE = re.compile(r"(?:[$€£¥]|\b(?:USD|EUR|GBP)\s?)?\d[\d,.]*\s?(?:[kKmM]\b|%)?")
 _SPACES = re.compile(r"\s+")

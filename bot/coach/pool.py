@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from bot.llm.client import LLMUnavailable
+from bot.llm.errors import LLMUnavailable
 
 log = logging.getLogger(__name__)
 WORKERS = 64  # LLM calls are waits on the network, not CPU: 50 at once must not queue

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from bot.coach.summary import OfflineSummaryWriter, phrases
 from bot.domain.figures import RepFigures, TeamFigures
-from bot.llm.client import LLMUnavailable, StructuredLLM
+from bot.llm.errors import LLMUnavailable
 from bot.llm.prompts import Prompts
+
+if TYPE_CHECKING:  # the client imports openai, which only a configured LLM needs
+    from bot.llm.client import StructuredLLM
 
 _VERDICT_CAPITALS = re.compile(r"\b(OK|PUSH BACK|ESCALATE|WALK AWAY)\b")
 SUMMARY_MAX_TOKENS = 600  # five sentences of summary at most, with room to spare

@@ -40,7 +40,6 @@ from bot.messages import (
 from bot.render import words
 from bot.render.alerts import alert_message, decided_alert, decision_notice
 from bot.render.blocks import Reply
-from bot.render.charts import price_path_png, team_bands_png
 from bot.render.home import home_view
 from bot.render.public import deal_card, nudge_message, thread_note
 from bot.render.summaries import summary_reply
@@ -271,6 +270,8 @@ class OutboxWorker:
         """The deal's price path, floor included, to the asker's direct messages only."""
         with self._uow(job.team_id, read_only=True) as uow:
             deal = uow.deals.get(deal_id=job.deal_id)
+        from bot.render.charts import price_path_png  # matplotlib: half a second at start-up, for charts only
+
         png = price_path_png(deal, Ledger.of(deal))
         self._upload(chart.user, png, f"{deal.name}-price-path.png", words.CHART_TITLE.format(name=deal.name))
         return None
@@ -278,6 +279,8 @@ class OutboxWorker:
     def _send_digest_chart(self, job: Job, digest: DigestChartPayload) -> str | None:
         assert self._summaries is not None, "the worker needs the summary service to send digests"
         bands = self._summaries.bands(job.team_id, digest.period)
+        from bot.render.charts import team_bands_png  # matplotlib: half a second at start-up, for charts only
+
         self._upload(digest.to, team_bands_png(bands), "win-rate-by-discount.png", "Win rate by discount")
         return None
 

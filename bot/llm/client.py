@@ -12,6 +12,7 @@ from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 
 from bot.config import Settings
+from bot.llm.errors import LLMUnavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
@@ -22,10 +23,6 @@ TEMPERATURE = 0.2  # the rules decide; the LLM phrases, and should phrase the sa
 CORRECTION_TEMPERATURE = 0.7
 # Worth one more try: rate limits, server errors, timeouts and dropped connections.
 _RETRYABLE = (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError)
-
-
-class LLMUnavailable(Exception):
-    """The LLM failed, was slow, or answered something unusable: the caller falls back to the offline writer."""
 
 
 class StructuredLLM:

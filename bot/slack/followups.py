@@ -22,7 +22,7 @@ from bot.coach.offer_reader import LLMOfferReader
 from bot.coach.pool import LLMPool
 from bot.coach.types import OFFLINE_READER, Advice, Coach, CoachRequest, remembered, shown_before
 from bot.domain.offers import find_offer
-from bot.llm.client import LLMUnavailable
+from bot.llm.errors import LLMUnavailable
 from bot.render import words
 from bot.render.blocks import Reply, context
 from bot.render.proposals import proposal_message
