@@ -169,3 +169,13 @@ def test_the_policy_reply_shows_channels_and_people_as_mentions(slack) -> None:
     answer = slack.command(f"policy managers=<@{OTHER_REP}|nora> digest_channel=<#{DIGESTS}|weekly>", user=MANAGER)
     assert f"`managers` = <@{OTHER_REP}> <@{MANAGER}>" in answer.text
     assert f"`digest_channel` = <#{DIGESTS}>" in answer.text and f"<#{ALERTS}> (the server's default)" in answer.text
+
+
+def test_a_channel_name_slack_cannot_look_up_just_now_is_refused_in_words_and_nothing_is_saved(slack, standin,
+                                                                                               container) -> None:
+    standin.set_channel("C0DEALALERTS", name="deal-alerts")
+    standin.fail_next("conversations.list", status=200, error="internal_error")
+    before = snapshot(container)
+    answer = slack.command("policy alert_channel=#deal-alerts", user=MANAGER)
+    assert ":warning:" in answer.text and "Slack did not say which channel #deal-alerts is" in answer.text
+    assert snapshot(container) == before
