@@ -102,7 +102,8 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
     sqlite = engine.dialect.name == "sqlite"
     uow = UnitOfWorkFactory(sessions, serialise_writes=sqlite, autocommit_reads=not sqlite)
     client = web_client(settings)
-    access = Access(settings.manager_ids, SlackDirectory(client))
+    directory = SlackDirectory(client)
+    access = Access(settings.manager_ids, directory)
     principles = load_principles()
     coach = OfflineCoach(principles)
     notices, threads = NoticeService(uow), ThreadService(uow, access, coach)
@@ -112,7 +113,7 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
     services = Services(
         deals=deals,
         workspace=WorkspaceService(uow, access, default_alert_channel=settings.alert_channel,
-                                   settings_managers=settings.manager_ids),
+                                   settings_managers=settings.manager_ids, channels=directory),
         notices=notices,
         decisions=DecisionService(uow, access),
         summaries=SummaryService(uow, access, OfflineSummaryWriter(), llm_writer=_llm_summary_writer(settings)),
@@ -122,7 +123,7 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
     )
     # The worker gets its own client without retry handlers: it reschedules on errors instead of blocking.
     worker = OutboxWorker(OutboxQueue(sessions, pace_seconds=pace_seconds), uow, web_client(settings, retries=False),
-                          summaries=services.summaries, home=HomeService(uow, access))
+                          summaries=services.summaries, home=HomeService(uow, access, services.workspace.policy_result))
     digests = DigestService(uow, sessions, settings_managers=settings.manager_ids)
     jobs = JobRunner(digests, SchedulerLock(engine))
     uow.on_commit = worker.notify

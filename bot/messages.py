@@ -152,7 +152,9 @@ class UserPayload(Payload):
 
 
 class HomePayload(UserPayload):
-    """Whose App Home to publish."""
+    """Whose App Home to publish, and what it tells them after they saved its setup (saved, or why not)."""
+
+    notice: str = ""
 
 
 class ChartPayload(UserPayload):

@@ -63,6 +63,7 @@ class SlackClient:
         self.server, self.standin, self.worker, self.team_id = server, standin, worker, team_id
         self._signer = RequestSigner(secret)
         self._responses = 0
+        self._events = 0
 
     def command(self, text: str, *, user: str, channel: str = "C0DEALS", team_id: str | None = None,
                 **overrides: str) -> Answer:
@@ -96,6 +97,38 @@ class SlackClient:
         if response_url is not None:
             payload["response_url"] = response_url
         payload["actions"] = [{**payload["actions"][0], "action_id": action_id, "block_id": "x",
+                               "value": button["value"], "text": button["text"]}]
+        answer = self.interactive(payload)
+        self.deliver()
+        return answer
+
+    def open_home(self, user: str) -> dict[str, Any]:
+        """`user` opens the app's Home tab (Slack's own app_home_opened body); the view the app published."""
+        body = copy.deepcopy(slack_payload("test_payload_utils__app_home_opened_home_body"))
+        self._events += 1
+        body.update(team_id=self.team_id, event_id=f"Ev-home-{user}-{self._events}")
+        body.pop("enterprise_id", None)
+        body["event"]["user"] = user
+        assert self.event(body).status == 200
+        self.deliver()
+        view = self.standin.home_view(user)
+        assert view is not None, "views.publish was not called for the user"
+        return view
+
+    def press_in_home(self, view: dict[str, Any], action_id: str, state: dict[str, dict[str, Any]], *,
+                      user: str) -> Answer:
+        """Presses a button of a published Home tab, with Slack's own block_actions body as a Home sends it: the
+        view (blocks as published) with `state` as what the person picked, and no channel or response URL."""
+        block, button = next((block, element) for block in view["blocks"] if block.get("type") == "actions"
+                             for element in block["elements"] if element["action_id"] == action_id)
+        payload = copy.deepcopy(slack_payload("test_block_actions__body"))
+        payload["user"].update(id=user, team_id=self.team_id)
+        payload["team"] = {"id": self.team_id, "domain": "example"}
+        for field in ("channel", "response_url", "message"):
+            payload.pop(field, None)
+        payload["container"] = {"type": "view", "view_id": view["id"]}
+        payload["view"] = {**view, "state": {"values": state}}
+        payload["actions"] = [{**payload["actions"][0], "action_id": action_id, "block_id": block.get("block_id", "b"),
                                "value": button["value"], "text": button["text"]}]
         answer = self.interactive(payload)
         self.deliver()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.errors import InputError
@@ -11,6 +12,8 @@ from bot.domain.money import parse_amount, parse_percent
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CHANNEL = re.compile(r"^<#(?P<id>[CG][A-Z0-9]+)(?:\|[^>]*)?>$|^#?(?P<bare>[CG][A-Z0-9]{6,})$")
+# A channel's name typed without Slack's link (`#deal-alerts`, `deal-alerts`): letters, digits, - and _.
+_CHANNEL_NAME = re.compile(r"^#?(?P<name>[^\W_][\w-]{0,79})$")
 _USER = re.compile(r"^<@(?P<id>[UW][A-Z0-9]+)(?:\|[^>]*)?>$|^@?(?P<bare>[UW][A-Z0-9]{6,})$")
 NONE_WORDS = frozenset({"none", "off", "-"})
 
@@ -33,13 +36,22 @@ def _money(key: str, value: str) -> int:
     return parse_amount(value, what=f"`{key}`").cents
 
 
-def _channel(key: str, value: str) -> str | None:
+@dataclass(frozen=True)
+class ChannelName:
+    """A channel named without Slack's link (`#deal-alerts`): the service looks its id up before saving."""
+
+    key: str  # the policy key as typed, for the error that names it
+    name: str
+
+
+def _channel(key: str, value: str) -> str | ChannelName | None:
     if value.lower() in NONE_WORDS:
         return None
-    match = _CHANNEL.match(value)
-    if not match:
-        raise InputError(f"`{key}` takes a channel (pick it with #) or `none`, not `{value}`.")
-    return match.group("id") or match.group("bare")
+    if match := _CHANNEL.match(value):
+        return match.group("id") or match.group("bare")
+    if match := _CHANNEL_NAME.match(value):
+        return ChannelName(key, match.group("name").lower())
+    raise InputError(f"`{key}` takes a channel (pick it with #) or `none`, not `{value}`.")
 
 
 def parse_user(value: str) -> str | None:

@@ -262,7 +262,7 @@ class OutboxWorker:
 
     def _send_home(self, job: Job, home: HomePayload) -> str | None:
         assert self._home is not None, "the worker needs the home service to publish App Home"
-        view = home_view(self._home.home(Actor(team_id=job.team_id, user_id=home.user)))
+        view = home_view(self._home.home(Actor(team_id=job.team_id, user_id=home.user)), notice=home.notice)
         self._client.views_publish(user_id=home.user, view=view)
         return None
 

@@ -25,7 +25,7 @@ _EMPHASIS = [
 _EMOJI = {
     "large_green_circle": "🟢", "large_yellow_circle": "🟡", "large_orange_circle": "🟠", "red_circle": "🔴",
     "handshake": "🤝", "rotating_light": "🚨", "white_check_mark": "✅", "no_entry": "⛔", "tada": "🎉",
-    "warning": "⚠️", "trophy": "🏆", "door": "🚪", "heavy_multiplication_x": "✖️",
+    "warning": "⚠️", "trophy": "🏆", "door": "🚪", "heavy_multiplication_x": "✖️", "information_source": "ℹ️",
 }
 _SHORTCODE = re.compile(r":([a-z0-9_+-]+):")
 # A mention without a label: <@U1>, <#C1>. Slack shows the person's or channel's name; a terminal needs telling.
@@ -272,9 +272,14 @@ def _chosen_or_placeholder(element: Block) -> str:
     chosen = [_text(option.get("text")) for option in _initial_options(element)]
     if chosen:
         return ", ".join(chosen)
-    for key in ("initial_date", "initial_time", "initial_user", "initial_channel", "initial_conversation"):
+    for key in ("initial_date", "initial_time"):
         if element.get(key):
             return str(element[key])
+    # Picked people and channels by id, marked as Slack marks them: @ for a person, # for a channel.
+    people = [element["initial_user"]] if element.get("initial_user") else element.get("initial_users") or []
+    channels = [element[key] for key in ("initial_channel", "initial_conversation") if element.get(key)]
+    if people or channels:
+        return ", ".join([*(f"@{user}" for user in people), *(f"#{channel}" for channel in channels)])
     return _text(element.get("placeholder")) or "choose"
 
 

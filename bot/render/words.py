@@ -121,8 +121,22 @@ HELP_INTRO = (
 )
 NO_ALERT_CHANNEL = (
     "No alert channel is set, so managers were not told; "
-    "a manager can set one with `/deal policy alert_channel=#channel`."
+    "a manager can set one in Deal Coach's Home tab or with `/deal policy alert_channel=#channel`."
 )
+SETUP_ADMINS_ARE_MANAGERS = (
+    ":information_source: No managers are named yet, so your Slack workspace's admins and owners, you included, "
+    "act as managers. Pick your sales managers below and save: from then on they, not the admins, decide on "
+    "alerts and change this setup, and each gets the weekly digest by direct message."
+)
+SETUP_MANAGERS_HINT = (
+    "They decide on alerts, see the whole team's deals, get the weekly digest and change this setup. "
+    "Include yourself to stay a manager."
+)
+SETUP_ALERT_HINT = "Where a deal that needs a manager's decision is announced. Invite Deal Coach to a private channel."
+SETUP_DIGEST_HINT = "Optional. Without one, each manager gets the weekly digest by direct message only."
+SETUP_SAVED = ":white_check_mark: Setup saved."
+SETUP_UNCHANGED = "Nothing to save: the setup is as shown."
+SETUP_MORE = "The limits (the cap and the rest) are changed with `/deal policy key=value`; `/deal policy` lists them."
 EXT_SHARED = (
     "This channel is shared with another organisation, so everything about this deal stays visible only to you."
 )

@@ -29,9 +29,13 @@ class Access:
         self._settings_managers = settings_managers
         self._directory = directory
 
+    def named_managers(self, policy: Policy) -> frozenset[str]:
+        """The policy's and DEALCOACH_MANAGERS' people; when there are none, admins and owners are the managers."""
+        return self._settings_managers | frozenset(policy.managers)
+
     def is_manager(self, actor: Actor, policy: Policy) -> bool:
         """The policy's and DEALCOACH_MANAGERS' people; with neither, the workspace's admins and owners."""
-        named = self._settings_managers | set(policy.managers)
+        named = self.named_managers(policy)
         if named:
             return actor.user_id in named
         return self._directory.is_admin(actor.team_id, actor.user_id)

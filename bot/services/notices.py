@@ -39,14 +39,15 @@ class NoticeService:
             uow.outbox.add(MessageKind.RESPOND, payload, channel=f"respond:{actor.user_id}")
             uow.commit()
 
-    def refresh_home(self, team_id: str, user_id: str, *, event_id: str | None = None) -> None:
+    def refresh_home(self, team_id: str, user_id: str, *, event_id: str | None = None, notice: str = "") -> None:
         """Queues a Home tab refresh; one waiting refresh per person is enough, and a retried event
-        (`event_id` seen before, by this process or another) queues none."""
+        (`event_id` seen before, by this process or another) queues none. A refresh with a `notice` (what became
+        of a save) is always queued: it goes after any waiting one, so the person reads it."""
         with self._uow(team_id) as uow:
             if event_id is not None and not uow.events.first_time(event_id):
                 return
-            if not uow.outbox.pending(kind=MessageKind.HOME, channel=f"home:{user_id}"):
-                uow.outbox.add(MessageKind.HOME, HomePayload(user=user_id), channel=f"home:{user_id}")
+            if notice or not uow.outbox.pending(kind=MessageKind.HOME, channel=f"home:{user_id}"):
+                uow.outbox.add(MessageKind.HOME, HomePayload(user=user_id, notice=notice), channel=f"home:{user_id}")
             uow.commit()
 
     def remember_channel(self, team_id: str, channel_id: str, *, is_ext_shared: bool) -> None:

@@ -1,4 +1,5 @@
-"""Slack's answer to "is this user an admin or owner?", cached, for workspaces that name no managers."""
+"""What the app asks Slack about its workspace: whether a user is an admin or owner (cached, for workspaces that
+name no managers), and a channel's id from its name (for `/deal policy alert_channel=#deal-alerts`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import time
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.errors import DealCoachError
+
 log = logging.getLogger(__name__)
+PAGE_SIZE = 200  # Slack's advice for conversations.list: under 1,000, ideally 200
 
 
 class SlackDirectory:
@@ -34,3 +38,20 @@ class SlackDirectory:
         with self._lock:
             self._cache[key] = (time.monotonic(), admin)
         return admin
+
+    def channel_id(self, team_id: str, name: str) -> str | None:
+        """The id of the channel called `name` among those Deal Coach can see (public ones, and private ones it
+        was invited to), page by page until found; archived channels are left out."""
+        try:
+            pages = self._client.conversations_list(types="public_channel,private_channel", exclude_archived=True,
+                                                    limit=PAGE_SIZE)
+            for page in pages:
+                for channel in page.get("channels") or []:
+                    if channel.get("name") == name:
+                        return str(channel["id"])
+        except SlackApiError as exc:
+            log.warning("conversations.list failed looking up a channel: %s", exc.response.get("error"))
+            raise DealCoachError(
+                f"Slack did not say which channel #{name} is, so nothing was changed. Pick the channel with # "
+                "so Slack links it, or try again in a moment.") from exc
+        return None

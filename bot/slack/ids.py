@@ -39,6 +39,11 @@ class Block(StrEnum):
     CUSTOMER = "deal-customer"
     TERM = "deal-term"
     WORTH = "give-worth"
+    SETUP_MANAGERS = "setup-managers"
+    SETUP_ALERT_CHANNEL = "setup-alert-channel"
+    SETUP_DIGEST_CHANNEL = "setup-digest-channel"
+    SETUP_DIGEST_DAY = "setup-digest-day"
+    SETUP_DIGEST_HOUR = "setup-digest-hour"
 
 
 class Action(StrEnum):
@@ -57,3 +62,9 @@ class Action(StrEnum):
     LOG_ASK = "proposal-log-ask"
     LOG_CONCESSION = "proposal-log-concession"
     DISMISS = "proposal-dismiss"
+    SETUP_MANAGERS = "setup-managers-select"
+    SETUP_ALERT_CHANNEL = "setup-alert-channel-select"
+    SETUP_DIGEST_CHANNEL = "setup-digest-channel-select"
+    SETUP_DIGEST_DAY = "setup-digest-day-select"
+    SETUP_DIGEST_HOUR = "setup-digest-hour-select"
+    SAVE_SETUP = "setup-save"

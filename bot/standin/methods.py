@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.standin.listing import conversations_list
 from bot.standin.records import Message, Recorded, Upload
 from bot.standin.refusals import Refusal, check_message, checked_view
 
@@ -44,6 +45,7 @@ class WebAPIMethods:
             "chat.getPermalink": self._chat_get_permalink,
             "conversations.info": self._conversations_info,
             "conversations.open": self._conversations_open,
+            "conversations.list": lambda params: conversations_list(self._channels, params),
             "users.info": self._users_info,
             "views.open": self._views_open,
             "views.push": self._views_open,

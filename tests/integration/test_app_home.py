@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import copy
-
 from conftest import MANAGER, REP
-from slack_client import slack_payload
 
 from bot.render.plaintext import view_to_text
 
 
 def open_home(slack, user: str) -> str:  # noqa: ANN001
-    body = copy.deepcopy(slack_payload("test_payload_utils__app_home_opened_home_body"))
-    body.update(team_id="T0TEST", event_id=f"Ev-home-{user}")
-    body.pop("enterprise_id", None)
-    body["event"]["user"] = user
-    assert slack.event(body).status == 200
-    slack.deliver()
-    view = slack.standin.home_view(user)
-    assert view is not None, "views.publish was not called for the user"
-    return view_to_text(view)
+    return view_to_text(slack.open_home(user))
 
 
 def test_a_rep_sees_their_open_deals_with_verdict_and_headroom(slack) -> None:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot.commands import types as c
 from bot.commands.parse import USAGE, CommandError, parse_command
+from bot.commands.policy import ChannelName
 from bot.domain.errors import InputError
 from bot.domain.money import Amount
 
@@ -361,6 +362,17 @@ def test_policy_channel_can_be_turned_off() -> None:
     assert parse_command("policy alert_channel=none") == c.PolicyCommand({"alert_channel": None})
 
 
+@pytest.mark.parametrize("typed", ["#deal-alerts", "deal-alerts", "#Deal-Alerts"])
+def test_a_channel_typed_by_its_name_is_left_for_the_service_to_look_up(typed: str) -> None:
+    assert parse_command(f"policy digest_channel={typed}") == c.PolicyCommand(
+        {"digest_channel": ChannelName("digest_channel", "deal-alerts")})
+
+
+@pytest.mark.parametrize("typed", ["<#C0123|deal-alerts>", "<#C0123|>", "<#C0123>", "#C0123ABC"])
+def test_a_channel_given_by_slacks_link_or_its_id_is_taken_as_its_id(typed: str) -> None:
+    assert parse_command(f"policy alert_channel={typed}").changes["alert_channel"] in ("C0123", "C0123ABC")
+
+
 @pytest.mark.parametrize(
     ("pair", "named"),
     [
@@ -370,7 +382,8 @@ def test_policy_channel_can_be_turned_off() -> None:
         ("unreciprocated=0", "unreciprocated"),
         ("max_concessions=lots", "lots"),
         ("hourly_cost=free", "free"),
-        ("alert_channel=general", "general"),
+        ("alert_channel=@general", "@general"),
+        ("digest_channel=<#nope>", "<#nope>"),
         ("managers=bob", "bob"),
         ("digest_day=someday", "someday"),
         ("digest_hour=24", "24"),

@@ -27,6 +27,7 @@ from bot.slack.forms import OpenForm
 from bot.slack.ids import Action
 from bot.slack.metadata import AlertRef, DealRefValue, ProposalValue, WorthForm
 from bot.slack.router import Services
+from bot.slack.setup import save_setup
 
 
 def register(app: App, services: Services) -> None:
@@ -41,6 +42,12 @@ def register(app: App, services: Services) -> None:
         _decide(services, body, client, Decision.WALK_AWAY)
 
     _register_proposals(app, services)
+
+    @app.action(Action.SAVE_SETUP)
+    def save_home_setup(ack: Ack, body: dict[str, Any]) -> None:
+        """The App Home's setup, saved by a manager; the Home is published again saying how it went."""
+        ack()
+        save_setup(services, body)
 
     @app.action(Action.SET_WORTH)
     def set_worth(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
