@@ -186,6 +186,28 @@ def test_the_demo_shows_the_manager_a_summary(demo: Run) -> None:
     assert summaries and "concessions" in summaries[-1].body
 
 
+def test_the_demo_shows_the_rep_and_the_manager_their_home_tabs_the_managers_with_the_setup(demo: Run) -> None:
+    [rep] = [box for box in demo.boxes if box.title == "@rita (rep)'s Home tab"]
+    [manager] = [box for box in demo.boxes if box.title == "@max (manager)'s Home tab"]
+    assert "globex" in rep.body and "Your managers: @max" in rep.body and "Setup" not in rep.body, rep.body
+    assert "Setup" in manager.body and "Alert channel: <#deal-alerts" in manager.body, manager.body
+    assert "[Save setup]" in manager.body
+
+
+def test_the_demo_sends_the_weekly_digest_and_its_chart_to_the_managers_direct_messages(demo: Run) -> None:
+    to_max = [box for box in demo.boxes if box.title == "a direct message to @max (manager)"]
+    assert any(box.body.startswith("Deal Coach: last week") and "4 concessions" in box.body for box in to_max)
+    assert any("[file: Win rate by discount]" in box.body for box in to_max)
+
+
+def test_the_demo_writes_each_chart_it_shows_as_a_png_file_and_prints_its_path(demo: Run) -> None:
+    paths = [Path(line.split()[0]) for line in demo.stdout.split("written as PNG files:")[1].splitlines()
+             if line.strip()]
+    assert {path.name for path in paths} == {"acme-price-path.png", "win-rate-by-discount.png"}
+    for path in paths:
+        assert path.read_bytes().startswith(b"\x89PNG"), f"{path} is not a PNG"
+
+
 def test_the_demo_shows_people_and_channels_by_name_never_by_id(demo: Run) -> None:
     assert not [raw for raw in ("U0REP", "U0MANAGER", "C0ALERTS", "C0DEALS") if raw in demo.stdout]
     assert "Owner @rita" in demo.stdout and "@max approved an exception" in demo.stdout

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.views import View
 
-from bot.render.blocks import context, divider, header, section
+from bot.render.blocks import context, divider, escape, header, section
 from bot.render.replies import deal_line
 from bot.render.setup import managers_line, setup_blocks
 from bot.services.home import HomeResult
@@ -32,7 +32,7 @@ def home_view(result: HomeResult, *, notice: str = "") -> dict:
             section("None right now.")]
     elif result.policy is not None:
         blocks.append(context(managers_line(result.policy, admins_are_managers=result.admins_are_managers)))
-    blocks.append(context("Figures here are visible only to you. `/deal status <deal>` for the whole ledger."))
+    blocks.append(context(escape("Figures here are visible only to you. `/deal status <deal>` for the whole ledger.")))
     if setup and not result.admins_are_managers:
         blocks += [divider(), *setup]
     return View(type="home", blocks=blocks[:MAX_HOME_BLOCKS]).to_dict()

@@ -78,8 +78,20 @@ def _named(value: Any, names: Mapping[str, str]) -> Any:
     if isinstance(value, list):
         return [_named(item, names) for item in value]
     if isinstance(value, dict):
-        return {key: _named(item, names) for key, item in value.items()}
+        return {key: _picked_names(item, names) if key in _PICKED else _named(item, names)
+                for key, item in value.items()}
     return value
+
+
+# A picker's chosen people and channels, held as bare ids.
+_PICKED = ("initial_user", "initial_users", "initial_channel", "initial_channels", "initial_conversation",
+           "initial_conversations")
+
+
+def _picked_names(value: Any, names: Mapping[str, str]) -> Any:
+    if isinstance(value, list):
+        return [names.get(item, item) if isinstance(item, str) else item for item in value]
+    return names.get(value, value) if isinstance(value, str) else value
 
 
 def view_to_text(view: dict) -> str:

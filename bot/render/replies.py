@@ -230,7 +230,7 @@ def list_reply(result: DealListResult) -> Reply:
     for line in result.lines:
         blocks.append(section(deal_line(line, owner=result.everyone)))
     if result.truncated:
-        blocks.append(context("More deals are open than fit here; use `/deal status <deal>` for any of them."))
+        blocks.append(context(escape("More deals are open than fit here; use `/deal status <deal>` for any of them.")))
     return reply(title, blocks)
 
 

@@ -8,6 +8,7 @@ import itertools
 import json
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App
@@ -15,7 +16,9 @@ from slack_bolt.request import BoltRequest
 
 from bot.bootstrap import Container, build
 from bot.config import Settings
+from bot.db.engine import session_factory
 from bot.db.migrate import upgrade
+from bot.services.digests import DigestService
 from bot.standin.requests import (
     RequestSigner,
     command_body,
@@ -122,6 +125,20 @@ class LocalWorkspace:
         response = self.app.dispatch(BoltRequest(**self._signed(
             event_body(event, team_id=self.team_id, event_id=f"Ev{next(self._events):08d}"), "application/json")))
         return response.status
+
+    def open_home(self, user: str) -> dict[str, Any] | None:
+        """`user` opens the app's Home tab, as Slack reports it; the view the app published for them."""
+        self.event({"type": "app_home_opened", "user": user, "channel": f"D{user[1:]}", "tab": "home",
+                    "event_ts": f"{next(self._events)}.000100"})
+        self.deliver()
+        return self.standin.home_view(user)
+
+    def send_digests(self, at: datetime) -> int:
+        """The scheduler's digest sweep, as if it ran at `at`; returns how many digests it queued."""
+        assert self.container is not None
+        digests = DigestService(self.container.uow, session_factory(self.container.engine),
+                                settings_managers=self.container.settings.manager_ids, clock=lambda: at)
+        return digests.queue_due_digests()
 
     def deliver(self) -> list[Seen]:
         """Runs the outbox to the end and returns what appeared in Slack since the last call: messages, posts to

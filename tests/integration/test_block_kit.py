@@ -1,4 +1,4 @@
-"""Every message the bot builds is Block Kit that slack_sdk's own models accept.
+"""Every message and Home tab the bot builds is Block Kit that slack_sdk's own models accept.
 
 The renderers build plain dicts for speed (`bot/render/blocks.py`); this is where the library judges them:
 each block is parsed into slack_sdk's model, validated, and must come back unchanged."""
@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.demo import _BUTTONS, ALERTS, DEALS, MANAGER, REP, SCRIPT
+from bot.demo import play
 from bot.standin.workspace import LocalWorkspace
-from bot.transcript import as_slack_sends
+from bot.transcript import ALERTS, DEALS, MANAGER, REP
 
 EXTRA_COMMANDS = ("help", "list", "policy", "status acme", "coach acme what now?", "list all", "nonsense words",
                   "concede nothing 5%", "new", "hours acme 3", "flag acme fit not our buyer", "summary me")
@@ -33,17 +33,13 @@ def workspace(tmp_path: Path):  # noqa: ANN201
         yield slack
 
 
-def test_every_reply_message_and_alert_of_a_whole_negotiation_is_valid_block_kit(workspace) -> None:
+def test_every_reply_message_alert_and_home_tab_of_the_whole_demo_is_valid_block_kit(workspace) -> None:
     checked = 0
-    for user, text, _why in SCRIPT:
-        if text.startswith("click "):
-            alert = workspace.standin.messages(ALERTS, include_threads=False)[-1]
-            answer = workspace.click(user, alert, _BUTTONS[text[len("click "):]])
-        else:
-            answer = workspace.command(user, as_slack_sends(text), channel=DEALS)
-        assert_valid(answer.get("blocks"), f"reply to {text!r}")
-        for seen in workspace.deliver():
-            assert_valid(seen.message.blocks, f"message after {text!r}")
+    for step in play(workspace):
+        assert_valid(step.answer.get("blocks"), f"answer to {step.text!r}")
+        assert_valid((step.home or {}).get("blocks"), f"Home tab of {step.user}")
+        for message in step.delivered:
+            assert_valid(message.blocks, f"message after {step.text!r}")
             checked += 1
     for text in EXTRA_COMMANDS:
         assert_valid(workspace.command(REP, text, channel=DEALS).get("blocks"), f"reply to {text!r}")
