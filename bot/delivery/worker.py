@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.error import URLError
-from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -17,6 +16,7 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.delivery.exports import export_file
 from bot.delivery.queue import Job, OutboxQueue
 from bot.domain.ledger import Ledger
 from bot.domain.rules import judge
@@ -42,7 +42,6 @@ from bot.messages import (
 from bot.render import words
 from bot.render.alerts import alert_message, decided_alert, decision_notice
 from bot.render.blocks import Reply
-from bot.render.export_csv import deals_csv
 from bot.render.home import home_view
 from bot.render.public import deal_card, nudge_message, thread_note
 from bot.render.summaries import summary_reply
@@ -301,10 +300,7 @@ class OutboxWorker:
     def _send_export(self, job: Job, export: ExportPayload) -> str | None:
         """The CSV, made now from one read of the deals, to the manager's direct messages only (it shows floors)."""
         assert self._exports is not None, "the worker needs the export service to send exports"
-        csv_text = deals_csv(self._exports.records(job.team_id, export.period))
-        day = export.period.end.astimezone(ZoneInfo(export.timezone)).date().isoformat()
-        self._upload(export.to, csv_text.encode(), f"deal-coach-{export.period.name}-{day}.csv",
-                     words.EXPORT_TITLE.format(span=words.EXPORT_SPANS[export.period.name]))
+        self._upload(export.to, *export_file(self._client, self._exports, job.team_id, export))
         return None
 
     def _upload(self, to: str, content: bytes, filename: str, title: str) -> None:

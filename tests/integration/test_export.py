@@ -44,6 +44,7 @@ def two_deals(slack) -> None:  # noqa: ANN001
 
 
 def test_a_managers_export_arrives_as_a_csv_in_their_direct_messages_with_every_entry(slack, standin) -> None:
+    standin.set_user(REP, name="Rita Rep")
     two_deals(slack)
     answer = slack.command("export", user=MANAGER)
     assert answer.status == 200
@@ -58,7 +59,8 @@ def test_a_managers_export_arrives_as_a_csv_in_their_direct_messages_with_every_
         ("acme", "ask"), ("acme", "concession"), ("acme", "get"), ("globex", "")]
     given = rows[1]
     assert given["floor"] == "60000.00" and given["worth"] == "5000.00" and given["get"] == "a case study"
-    assert given["owner"] == REP and given["customer"] == "'=1+2"  # a formula typed as a customer stays text
+    assert (given["owner"], given["owner id"], given["by"]) == ("Rita Rep", REP, "Rita Rep")
+    assert given["customer"] == "'=1+2"  # a formula typed as a customer stays text
     assert given["effective price"] == "95000.00" and given["latest verdict"]
 
 
@@ -128,6 +130,7 @@ def test_the_command_line_writes_the_same_csv_to_a_file(slack, database_url, tmp
     rows = csv_rows(out.read_text(encoding="utf-8"))
     assert [(row["deal"], row["entry kind"]) for row in rows] == [
         ("acme", "ask"), ("acme", "concession"), ("acme", "get"), ("globex", "")]
+    assert rows[1]["floor"] == "60000.00" and rows[1]["owner"] == REP  # no Slack here: people by their ids
     assert "Exported 2 deals" in capsys.readouterr().err
     assert main(["export", "--out", "-", "--period", "week", "--team", TEAM]) == 0
     assert csv_rows(capsys.readouterr().out) == rows  # both deals were active this week

@@ -83,6 +83,13 @@ def test_commas_quotes_and_line_breaks_in_words_survive_the_round_trip() -> None
     assert rows(deals_csv([DealRecord(deal, Verdict.OK)]))[0]["customer"] == deal.customer
 
 
+def test_people_are_named_when_their_names_are_known_and_kept_by_id_otherwise() -> None:
+    deal = make_deal()
+    add_concession(deal, dollars(1_000), by="U0MANAGER")
+    (row,) = rows(deals_csv([DealRecord(deal, Verdict.OK)], names={REP: "Rita"}))
+    assert (row["owner"], row["owner id"], row["by"]) == ("Rita", REP, "U0MANAGER")
+
+
 def test_no_deals_is_the_header_alone() -> None:
     assert next(csv.reader(io.StringIO(deals_csv([])))) == list(HEADERS)
     assert rows(deals_csv([])) == []
