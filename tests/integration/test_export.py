@@ -172,3 +172,13 @@ def test_reading_the_export_costs_the_same_statements_for_few_deals_or_many(slac
     many = statements_to_read()
     assert (few[0], many[0]) == (2, 8)
     assert 0 < few[1] == many[1]
+
+
+def test_an_export_holds_its_own_workspaces_deals_only(slack, standin) -> None:
+    two_deals(slack)
+    assert "Opened" in slack.command("new initech list=70k floor=50k", user=REP, team_id=OTHER_TEAM).text
+    slack.command("concede initech 2k for a logo", user=REP, team_id=OTHER_TEAM)
+    assert slack.command("export", user=MANAGER).body["text"].startswith("Your export of 2 deals")
+    slack.deliver()
+    (upload,) = export_uploads(standin)
+    assert {row["deal"] for row in csv_rows(upload.data)} == {"acme", "globex"}
