@@ -30,6 +30,7 @@ from bot.services.coaching import CoachingService
 from bot.services.deals import DealService, utc_now
 from bot.services.decisions import DecisionService
 from bot.services.digests import DigestService
+from bot.services.exports import ExportService
 from bot.services.home import HomeService
 from bot.services.notices import NoticeService
 from bot.services.summaries import SummaryService
@@ -118,12 +119,14 @@ def build(settings: Settings, *, pace_seconds: float = 1.0) -> Container:
         decisions=DecisionService(uow, access),
         summaries=SummaryService(uow, access, OfflineSummaryWriter(), llm_writer=_llm_summary_writer(settings)),
         coaching=coaching,
+        exports=ExportService(uow, access),
         threads=threads,
         followups=_followups(settings, pool, principles, coach, threads, notices, coaching, client),
     )
     # The worker gets its own client without retry handlers: it reschedules on errors instead of blocking.
     worker = OutboxWorker(OutboxQueue(sessions, pace_seconds=pace_seconds), uow, web_client(settings, retries=False),
-                          summaries=services.summaries, home=HomeService(uow, access, services.workspace.policy_result))
+                          summaries=services.summaries, home=HomeService(uow, access, services.workspace.policy_result),
+                          exports=services.exports)
     digests = DigestService(uow, sessions, settings_managers=settings.manager_ids)
     jobs = JobRunner(digests, SchedulerLock(engine))
     uow.on_commit = worker.notify

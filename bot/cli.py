@@ -1,4 +1,4 @@
-"""The `dealcoach` command: demo, console, serve, socket, migrate, scheduler."""
+"""The `dealcoach` command: demo, console, serve, socket, migrate, scheduler, export."""
 
 from __future__ import annotations
 
@@ -19,9 +19,18 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("socket", help="Socket Mode against a real workspace (needs SLACK_APP_TOKEN)")
     sub.add_parser("migrate", help="alembic upgrade head on DATABASE_URL")
     sub.add_parser("scheduler", help="run the scheduled jobs (digests, nudges) as their own process")
+    export = sub.add_parser("export", help="write a CSV of the deals and their ledgers from DATABASE_URL")
+    export.add_argument("--out", required=True, help="the file to write, or - for stdout")
+    export.add_argument("--period", choices=("week", "month", "quarter", "all"), default="all",
+                        help="deals active this week, month or quarter to date, or all deals (the default)")
+    export.add_argument("--team", help="the workspace's Slack team id; needed when the database holds several")
     args = parser.parse_args(argv)
     # The demo and console print what people would see; their logs would only be noise.
-    configure_logging(quiet=args.command in ("demo", "console"))
+    configure_logging(quiet=args.command in ("demo", "console", "export"))
+    if args.command == "export":
+        from bot.exporting import run_export
+
+        return run_export(load_settings().database_url, args.out, period=args.period, team=args.team)
     return _COMMANDS[args.command]()
 
 

@@ -28,6 +28,7 @@ class MessageKind(StrEnum):
     DIGEST = "digest"
     DIGEST_CHART = "digest_chart"
     NUDGE = "nudge"
+    EXPORT = "export"
 
 
 class Payload(BaseModel):
@@ -147,6 +148,12 @@ class DigestChartPayload(DigestPayload):
     """The digest's chart: the same week, to the same place."""
 
 
+class ExportPayload(_OverPeriod):
+    """A manager's CSV of the deals active in the period (`all`: from the beginning), made when it is sent."""
+
+    to: str  # the manager: their direct messages only (it shows floors)
+
+
 class UserPayload(Payload):
     user: str
 
@@ -180,6 +187,7 @@ PAYLOADS: dict[MessageKind, type[Payload]] = {
     MessageKind.DIGEST: DigestPayload,
     MessageKind.DIGEST_CHART: DigestChartPayload,
     MessageKind.NUDGE: NudgePayload,
+    MessageKind.EXPORT: ExportPayload,
 }
 
 

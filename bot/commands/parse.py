@@ -42,6 +42,7 @@ USAGE: dict[str, str] = {
     "lost": "/deal lost <deal> [reason]",
     "back": "/deal back <deal> [price]",
     "summary": "/deal summary [@user] [week|month|quarter]",
+    "export": "/deal export [week|month|quarter|all]",
     "policy": "/deal policy [key=value …]",
     "help": "/deal help",
 }
@@ -250,6 +251,13 @@ def _summary(rest: str) -> c.Command:
     return c.Summary(user, period)
 
 
+def _export(rest: str) -> c.Command:
+    words = rest.lower().split()
+    if len(words) > 1 or (words and words[0] not in ("week", "month", "quarter", "all")):
+        raise InputError(f"`{_clip(rest)}`: /deal export takes week, month, quarter or all.")
+    return c.Export(words[0] if words else "all")
+
+
 def _policy(rest: str) -> c.Command:
     pairs = _key_values(rest, free_text_keys={"managers"})  # Slack's autocomplete separates mentions by spaces
     return c.PolicyCommand(parse_policy_changes(pairs))
@@ -274,6 +282,7 @@ _PARSERS = {
     "lost": _outcome("lost"),
     "back": _outcome("back"),
     "summary": _summary,
+    "export": _export,
     "policy": _policy,
 }
 

@@ -126,11 +126,16 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class Export:
+    period: str = "all"  # week, month, quarter (to date) or all
+
+
+@dataclass(frozen=True)
 class PolicyCommand:
     changes: dict[str, str] = field(default_factory=dict)
 
 
 Command = (
     Help | NewDeal | NewDealModal | ListDeals | Status | Ask | Concede | Get | Worth | Undo | Coach | Qualify
-    | Hours | Flag | Outcome | Summary | PolicyCommand
+    | Hours | Flag | Outcome | Summary | Export | PolicyCommand
 )

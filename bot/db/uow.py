@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from bot.db.deals import DealRepository
 from bot.db.engine import READ_ONLY, REQUEST_LOCK_TIMEOUT_MS, begin_immediate
+from bot.db.exports import ExportRepository
 from bot.db.outbox import OutboxRepository
 from bot.db.prepared import Runner
 from bot.db.repositories import (
@@ -144,6 +145,10 @@ class UnitOfWork:
     @cached_property
     def summaries(self) -> SummaryRepository:
         return SummaryRepository(self.connection, self.team_id)
+
+    @cached_property
+    def exports(self) -> ExportRepository:
+        return ExportRepository(self.connection, self.team_id)
 
     @cached_property
     def events(self) -> EventRepository:

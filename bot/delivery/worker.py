@@ -16,6 +16,7 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.delivery.exports import export_file
 from bot.delivery.queue import Job, OutboxQueue
 from bot.domain.ledger import Ledger
 from bot.domain.rules import judge
@@ -28,6 +29,7 @@ from bot.messages import (
     DigestChartPayload,
     DigestPayload,
     EphemeralPayload,
+    ExportPayload,
     HomePayload,
     MalformedPayload,
     MessageKind,
@@ -45,6 +47,7 @@ from bot.render.public import deal_card, nudge_message, thread_note
 from bot.render.summaries import summary_reply
 from bot.services.access import Actor
 from bot.services.deals import utc_now
+from bot.services.exports import ExportService
 from bot.services.home import HomeService
 from bot.services.summaries import SummaryService
 
@@ -69,9 +72,10 @@ class Permanent(Exception):
 class OutboxWorker:
     def __init__(self, queue: OutboxQueue, uow: UnitOfWorkFactory, client: WebClient, *,
                  summaries: SummaryService | None = None, home: HomeService | None = None,
-                 clock: Callable[[], datetime] = utc_now, poll_seconds: float = 1.0) -> None:
+                 exports: ExportService | None = None, clock: Callable[[], datetime] = utc_now,
+                 poll_seconds: float = 1.0) -> None:
         self._queue, self._uow, self._client, self._clock = queue, uow, client, clock
-        self._summaries, self._home = summaries, home
+        self._summaries, self._home, self._exports = summaries, home, exports
         self._poll = poll_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -132,7 +136,7 @@ class OutboxWorker:
             payload = load(job.kind, job.payload)
         except MalformedPayload as bad:  # queued by a bug, or written by hand: no retry can fix it
             log.error("outbox %s %s not sent: %s", job.kind, job.id, bad)
-            self._queue.failed(job, self._clock(), str(bad))
+            self._failed(job, self._clock(), str(bad))
             return
         # Waits count from when the failure was known, not from when the attempt began: a call that
         # timed out after 10 s would otherwise be retried at once, its 2, 4, 8 s of backoff already spent.
@@ -140,7 +144,7 @@ class OutboxWorker:
             note = _SENDERS[MessageKind(job.kind)](self, job, payload)
         except Permanent as refusal:
             log.warning("outbox %s %s refused: %s", job.kind, job.id, refusal)
-            self._queue.failed(job, self._clock(), str(refusal))
+            self._failed(job, self._clock(), str(refusal))
             return
         except SlackApiError as exc:
             self._slack_error(job, exc, self._clock())
@@ -153,7 +157,7 @@ class OutboxWorker:
             return
         except Exception as exc:  # a bug: retrying cannot help; fail it loudly, keep delivering the others
             log.exception("outbox %s %s failed for good on an unexpected error", job.kind, job.id)
-            self._queue.failed(job, self._clock(), f"unexpected: {type(exc).__name__}")
+            self._failed(job, self._clock(), f"unexpected: {type(exc).__name__}")
             return
         self._queue.done(job, self._clock(), note)
 
@@ -167,7 +171,7 @@ class OutboxWorker:
             self._again(job, now, f"slack {status} {error}".strip())
         else:
             log.warning("outbox %s %s failed for good: %s", job.kind, job.id, error)
-            self._queue.failed(job, now, error)
+            self._failed(job, now, error)
             if job.kind == MessageKind.CARD and job.response_url:
                 self._tell_rep_card_failed(job, error)
 
@@ -176,10 +180,19 @@ class OutboxWorker:
         failures = job.failures + 1
         if failures >= MAX_ATTEMPTS:
             log.error("outbox %s %s gave up after %s errors: %s", job.kind, job.id, failures, error)
-            self._queue.failed(job, now, error)
+            self._failed(job, now, error)
             return
         backoff = min(2 ** failures, MAX_BACKOFF_SECONDS)
         self._queue.retry_at(job, now + timedelta(seconds=backoff), error, failed=True)
+
+    def _failed(self, job: Job, now: datetime, error: str) -> None:
+        """Given up for good. A manager waiting for an export is told, since no file will come."""
+        self._queue.failed(job, now, error)
+        if job.kind == MessageKind.EXPORT:
+            try:
+                self._client.chat_postMessage(channel=job.channel_id, text=words.export_failed(error))
+            except (SlackApiError, URLError, OSError) as exc:
+                log.warning("could not tell the manager the export failed: %s", exc)
 
     # Senders ------------------------------------------------------------------------------------
 
@@ -284,12 +297,18 @@ class OutboxWorker:
         self._upload(digest.to, team_bands_png(bands), "win-rate-by-discount.png", "Win rate by discount")
         return None
 
-    def _upload(self, to: str, png: bytes, filename: str, title: str) -> None:
+    def _send_export(self, job: Job, export: ExportPayload) -> str | None:
+        """The CSV, made now from one read of the deals, to the manager's direct messages only (it shows floors)."""
+        assert self._exports is not None, "the worker needs the export service to send exports"
+        self._upload(export.to, *export_file(self._client, self._exports, job.team_id, export))
+        return None
+
+    def _upload(self, to: str, content: bytes, filename: str, title: str) -> None:
         """A user id is a direct message: Slack's upload API wants the conversation's own id."""
         channel = to
         if to.startswith(("U", "W")):
             channel = self._client.conversations_open(users=to)["channel"]["id"]
-        self._client.files_upload_v2(channel=channel, content=png, filename=filename, title=title)
+        self._client.files_upload_v2(channel=channel, content=content, filename=filename, title=title)
 
     def _send_nudge(self, job: Job, nudge: NudgePayload) -> str | None:
         message = nudge_message(nudge.deals)
@@ -366,4 +385,5 @@ _SENDERS: dict[MessageKind, Callable[[OutboxWorker, Job, Any], str | None]] = {
     MessageKind.DIGEST: OutboxWorker._send_digest,
     MessageKind.DIGEST_CHART: OutboxWorker._send_digest_chart,
     MessageKind.NUDGE: OutboxWorker._send_nudge,
+    MessageKind.EXPORT: OutboxWorker._send_export,
 }

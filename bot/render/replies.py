@@ -12,7 +12,7 @@ from bot.domain.rules import Judgement
 from bot.render import words
 from bot.render.blocks import Reply, actions, button, context, divider, escape, reply, section
 from bot.render.words import money, percent
-from bot.services.results import DealLine, DealListResult, DealResult, MoveKind
+from bot.services.results import DealLine, DealListResult, DealResult, ExportQueued, MoveKind
 from bot.slack.ids import Action
 from bot.slack.metadata import DealRefValue, WorthForm
 
@@ -232,6 +232,14 @@ def list_reply(result: DealListResult) -> Reply:
     if result.truncated:
         blocks.append(context(escape("More deals are open than fit here; use `/deal status <deal>` for any of them.")))
     return reply(title, blocks)
+
+
+def export_reply(result: ExportQueued) -> Reply:
+    if not result.deals:
+        text = f"{words.EXPORT_NOTHING[result.period]}, so there is nothing to export."
+    else:
+        text = words.EXPORT_QUEUED.format(deals="1 deal" if result.deals == 1 else f"{result.deals:,} deals")
+    return reply(text, [section(text)])
 
 
 def deal_line(line: DealLine, *, owner: bool = False) -> str:

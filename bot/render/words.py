@@ -115,6 +115,15 @@ NUDGE = (
     "Log what happened, or close them with `/deal walk`, `won` or `lost`:"
 )
 
+# `/deal export`: what the file covers, the reply, the file's title, and the words when it cannot be delivered.
+EXPORT_SPANS = {"week": "deals active this week", "month": "deals active this month",
+                "quarter": "deals active this quarter", "all": "all deals"}
+EXPORT_QUEUED = "Your export of {deals} is on its way to your direct messages."
+EXPORT_NOTHING = {"week": "No deals had any activity this week", "month": "No deals had any activity this month",
+                  "quarter": "No deals had any activity this quarter", "all": "There are no deals yet"}
+EXPORT_TITLE = "Deal Coach export: {span} (private: shows floors)"
+EXPORT_FAILED = "I could not deliver your Deal Coach export{why}. Ask for it again with `/deal export`."
+
 HELP_INTRO = (
     "*Deal Coach* keeps you from giving a deal away. Set your walk-away floor before you negotiate, "
     "log every concession with what you got for it, and every move gets a verdict and coaching."
@@ -212,6 +221,12 @@ def plain_amount(cents: int) -> str:
 
 def slack_error(code: str) -> str:
     return SLACK_ERRORS.get(code, f"Slack answered `{code}`")
+
+
+def export_failed(error: str) -> str:
+    """The export's failure as its manager reads it: Slack's reason when it is one a person can act on."""
+    reason = SLACK_ERRORS.get(error)
+    return EXPORT_FAILED.format(why=f": {reason}" if reason else " after several tries")
 
 
 def offer_words(deal: Deal, spec: ConcessionSpec) -> str:

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from bot.domain.figures import Period
 
 PERIODS = ("week", "month", "quarter")
+ALL = "all"  # an export's choice besides the periods: every deal, whenever it was active
+_BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def period_start(now: datetime, period: str, timezone: str) -> datetime:
@@ -28,6 +30,12 @@ def period_start(now: datetime, period: str, timezone: str) -> datetime:
 def current_period(now: datetime, name: str, timezone: str) -> Period:
     """The calendar period to date."""
     return Period(name, period_start(now, name, timezone), now)
+
+
+def period_or_all(now: datetime, name: str, timezone: str) -> Period:
+    """The calendar period to date, or for `all` a period from before any deal to now: a deal is active in it
+    (`figures.active_in`) if it was opened before now."""
+    return Period(ALL, _BEGINNING, now) if name == ALL else current_period(now, name, timezone)
 
 
 def previous_period(period: Period, timezone: str) -> Period:

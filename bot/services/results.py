@@ -94,3 +94,11 @@ class SummaryResult:
     team: TeamFigures | None
     sentences: tuple[str, ...]
     subject: str | None = None  # the rep summarised, or None for the whole team
+
+
+@dataclass(frozen=True)
+class ExportQueued:
+    """A manager's export: how many deals it holds, over which period (`all`: every deal); none: nothing queued."""
+
+    period: str
+    deals: int

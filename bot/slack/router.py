@@ -17,6 +17,7 @@ from bot.services.access import Actor
 from bot.services.coaching import CoachingService
 from bot.services.deals import DealService
 from bot.services.decisions import DecisionService
+from bot.services.exports import ExportService
 from bot.services.notices import NoticeService
 from bot.services.results import DealResult, ToConfirm
 from bot.services.summaries import SummaryService
@@ -39,6 +40,7 @@ class Services:
     decisions: DecisionService
     summaries: SummaryService
     coaching: CoachingService
+    exports: ExportService
     threads: ThreadService | None = None
     followups: LLMFollowUps | None = None  # set when an LLM is configured
 
@@ -77,6 +79,7 @@ def _deal_routes(s: Services) -> dict[type, Callable]:
         c.ListDeals: lambda actor, cmd, ctx: replies.list_reply(w.list_deals(actor, cmd)),
         c.PolicyCommand: lambda actor, cmd, ctx: policy_reply(w.policy(actor, cmd)),
         c.Summary: lambda actor, cmd, ctx: _summary(s, actor, cmd, ctx.get("response_url")),
+        c.Export: lambda actor, cmd, ctx: replies.export_reply(s.exports.request(actor, cmd)),
         c.Help: lambda actor, cmd, ctx: replies.help_reply(cmd.topic),
         c.NewDealModal: lambda actor, cmd, ctx: _new_deal_form(actor, ctx.get("trigger_id")),
     }

@@ -16,7 +16,8 @@ from bot.standin.workspace import LocalWorkspace
 from bot.transcript import ALERTS, DEALS, MANAGER, REP
 
 EXTRA_COMMANDS = ("help", "list", "policy", "status acme", "coach acme what now?", "list all", "nonsense words",
-                  "concede nothing 5%", "new", "hours acme 3", "flag acme fit not our buyer", "summary me")
+                  "concede nothing 5%", "new", "hours acme 3", "flag acme fit not our buyer", "summary me",
+                  "export")
 
 
 def assert_valid(blocks: list[dict[str, Any]] | None, where: str) -> None:

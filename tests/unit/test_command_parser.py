@@ -326,6 +326,22 @@ def test_summary_with_an_unknown_period_names_it() -> None:
     assert error.usage == USAGE["summary"]
 
 
+# --- export ---------------------------------------------------------------------------------------
+
+
+def test_export_defaults_to_every_deal_and_takes_a_period() -> None:
+    assert parse_command("export") == c.Export("all")
+    assert [parse_command(f"export {p}") for p in ("week", "Month", "quarter", "all")] == [
+        c.Export("week"), c.Export("month"), c.Export("quarter"), c.Export("all")]
+
+
+def test_export_with_anything_else_names_it_and_shows_its_usage() -> None:
+    for text in ("export year", "export week month"):
+        error = _error(text)
+        assert text.removeprefix("export ") in error.message
+        assert error.usage == USAGE["export"] == "/deal export [week|month|quarter|all]"
+
+
 # --- policy ---------------------------------------------------------------------------------------
 
 

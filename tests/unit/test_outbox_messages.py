@@ -25,6 +25,7 @@ from bot.messages import (
     DigestChartPayload,
     DigestPayload,
     EphemeralPayload,
+    ExportPayload,
     HomePayload,
     MalformedPayload,
     MessageKind,
@@ -63,6 +64,8 @@ EXAMPLES: dict[MessageKind, Payload] = {
     MessageKind.DIGEST: DigestPayload(to="U0MGR", period=WEEK, timezone="Europe/Paris"),
     MessageKind.DIGEST_CHART: DigestChartPayload(to="C0DIGEST", period=WEEK, timezone="UTC"),
     MessageKind.NUDGE: NudgePayload(to="U0REP", deals=(("acme", 9), ("globex", 12))),
+    MessageKind.EXPORT: ExportPayload(to="U0MGR", period=Period("all", datetime(1970, 1, 1, tzinfo=UTC), WEEK.end),
+                                      timezone="Europe/Paris"),
 }
 
 # Rows as the services wrote them before the payloads had types (json.dumps, sort_keys=True): still queued when
@@ -90,6 +93,9 @@ STORED_BEFORE: dict[MessageKind, str] = {
     MessageKind.DIGEST_CHART: '{"end": "2026-12-07T00:00:00+00:00", "period": "week", "start": '
                               '"2026-11-30T00:00:00+00:00", "timezone": "UTC", "to": "C0DIGEST"}',
     MessageKind.NUDGE: '{"deals": [["acme", 9]], "to": "U0REP"}',
+    # Typed from the start: stored as its model writes it.
+    MessageKind.EXPORT: '{"end": "2026-12-06T08:00:00+00:00", "period": "month", "start": '
+                        '"2026-11-30T23:00:00+00:00", "timezone": "Europe/Paris", "to": "U0MGR"}',
 }
 
 
@@ -115,7 +121,7 @@ def test_a_row_queued_before_the_payloads_had_types_still_reads_and_is_written_b
 def test_the_kinds_are_the_strings_rows_already_carry() -> None:
     assert {kind.value for kind in MessageKind} == {
         "card", "note", "alert", "alert_update", "decision_notice", "ephemeral", "respond", "summary_llm", "home",
-        "chart", "digest", "digest_chart", "nudge"}
+        "chart", "digest", "digest_chart", "nudge", "export"}
 
 
 def test_a_period_is_stored_flat_as_before_and_read_back_as_one_period() -> None:
