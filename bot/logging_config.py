@@ -18,5 +18,7 @@ def configure_logging(*, quiet: bool = False) -> None:
     logging.basicConfig(level=level, format=FORMAT)
     logging.getLogger().setLevel(level)  # basicConfig does nothing when a handler is already there
     logging.getLogger("alembic").setLevel(level)
+    # Alembic announces each of its plugins at INFO when imported: noise before any start-up error.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     for name in QUIET_LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)

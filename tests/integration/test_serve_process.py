@@ -202,7 +202,8 @@ def test_two_serve_replicas_started_together_on_one_empty_database_both_become_h
 # Refusing to start ---------------------------------------------------------------------------------------
 
 
-def test_serve_without_a_signing_secret_exits_non_zero_naming_the_variable(tmp_path: Path) -> None:
+def test_serve_without_a_signing_secret_exits_non_zero_naming_the_variable_before_any_log_line(
+        tmp_path: Path) -> None:
     env = child_env(PORT=str(free_port()), DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}",
                     SLACK_BOT_TOKEN="xoxb-test")
     result = subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=tmp_path, env=env, check=False,
@@ -210,3 +211,4 @@ def test_serve_without_a_signing_secret_exits_non_zero_naming_the_variable(tmp_p
     assert result.returncode != 0
     assert "SLACK_SIGNING_SECRET" in result.stderr + result.stdout
     assert "Traceback" not in result.stderr, "a missing setting deserves a message, not a stack trace"
+    assert result.stderr.startswith("dealcoach serve needs SLACK_SIGNING_SECRET"), result.stderr
