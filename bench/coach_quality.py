@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.coach.offline import OfflineCoach  # noqa: E402
 from bot.coach.principles import load_principles  # noqa: E402
 from bot.coach.types import Advice, CoachRequest, remembered  # noqa: E402
-from bot.domain import deals as ops  # noqa: E402
+from bot.domain import deals as domain  # noqa: E402
 from bot.domain.errors import InputError  # noqa: E402
 from bot.domain.ethics import ethics_markers  # noqa: E402
 from bot.domain.ledger import Ledger  # noqa: E402
@@ -67,7 +67,7 @@ def build(row: dict) -> CoachRequest:
     """The coach request a row's deal, moves and words make, as the services build it."""
     terms = dict(list=100_000, floor=80_000, target=None, cap_pct=20, term_months=12) | row.get("deal", {})
     policy = Policy()
-    deal = ops.new_deal(
+    deal = domain.new_deal(
         team_id="T1", name="acme", owner_id=REP, channel_id="C1", list_price=parse_amount(str(terms["list"])),
         floor=parse_amount(str(terms["floor"])),
         target=parse_amount(str(terms["target"])) if terms["target"] else None,
@@ -103,12 +103,12 @@ def _apply(deal, policy: Policy, kind: str, text: str) -> Judgement | None:  # n
         if reading.spec is None:
             UNREADABLE.append(text)
             return None
-        entry = ops.concession_entry(deal, reading.spec, by=REP, at=AT, ledger=ledger)
+        entry = domain.concession_entry(deal, reading.spec, by=REP, at=AT, ledger=ledger)
         deal.entries.append(entry)
         if reading.get:
-            deal.entries.append(ops.get_entry(deal, reading.get, None, by=REP, at=AT, answering=entry))
+            deal.entries.append(domain.get_entry(deal, reading.get, None, by=REP, at=AT, answering=entry))
     elif kind == "get":
-        deal.entries.append(ops.get_entry(deal, text, None, by=REP, at=AT))
+        deal.entries.append(domain.get_entry(deal, text, None, by=REP, at=AT))
     elif kind == "ask":
         markers = ethics_markers(text)
         try:
@@ -121,7 +121,7 @@ def _apply(deal, policy: Policy, kind: str, text: str) -> Judgement | None:  # n
         ask = Entry(seq=deal.next_seq(), kind=EntryKind.ASK, by_user=REP, at=AT, text=text,
                     concession_type=spec.type, percent_bp=spec.percent_bp, ethics_markers=markers)
         try:
-            as_given = ops.concession_entry(deal, spec, by=REP, at=AT, ledger=ledger)
+            as_given = domain.concession_entry(deal, spec, by=REP, at=AT, ledger=ledger)
             as_given.ethics_markers = markers
             what_if = judge_ask(deal, policy, as_given)
         except Exception:  # an ask that would take the price to zero: judged as the deal stands
@@ -129,11 +129,11 @@ def _apply(deal, policy: Policy, kind: str, text: str) -> Judgement | None:  # n
         deal.entries.append(ask)
         return what_if
     elif kind in ("walk", "lost"):
-        ops.close(deal, Stage.WALKED if kind == "walk" else Stage.LOST, price=None, note="")
+        domain.close(deal, Stage.WALKED if kind == "walk" else Stage.LOST, price=None, note="")
     elif kind.startswith("won"):
-        ops.close(deal, Stage.WON, price=parse_amount(text) if text else None, note="")
+        domain.close(deal, Stage.WON, price=parse_amount(text) if text else None, note="")
     elif kind == "back":
-        ops.come_back(deal, parse_amount(text) if text else None)
+        domain.come_back(deal, parse_amount(text) if text else None)
     else:
         raise ValueError(f"unknown move kind in the table: {kind!r}")
     return None

@@ -21,10 +21,10 @@ import servers  # noqa: F401 - puts this checkout first on sys.path, before `bot
 from sqlalchemy import Engine, insert
 
 from bot.commands import parse_command
-from bot.commands import types as c
+from bot.commands import types as commands
 from bot.db import mapping
 from bot.db.tables import DealRow, LedgerEntryRow, Workspace
-from bot.domain import deals as ops
+from bot.domain import deals as domain
 from bot.domain.errors import InputError
 from bot.domain.model import Deal, Policy, Stage
 from bot.domain.money import Amount
@@ -52,22 +52,22 @@ class Seeded:
     seconds: float
 
 
-def _specs() -> list[tuple[int, c.Concede]]:
+def _specs() -> list[tuple[int, commands.Concede]]:
     parsed = []
     for weight, text in CONCESSIONS:
         command = parse_command(f"concede seed {text}")
-        assert isinstance(command, c.Concede)
+        assert isinstance(command, commands.Concede)
         parsed.append((weight, command))
     return parsed
 
 
 def build_deal(rng: random.Random, index: int, concessions: int, *, team: str, reps: int, weeks: int,
-               now: datetime, specs: list[tuple[int, c.Concede]], policy: Policy) -> tuple[Deal, datetime]:
+               now: datetime, specs: list[tuple[int, commands.Concede]], policy: Policy) -> tuple[Deal, datetime]:
     """One deal with `concessions` concessions (and their gets), maybe closed; returns it and its last change."""
     owner = f"U0REP{rng.randrange(reps):02d}"
     list_cents = rng.randrange(50, 500) * 1000_00
     opened = now - timedelta(seconds=rng.uniform(0, weeks * 7 * 86400))
-    deal = ops.new_deal(
+    deal = domain.new_deal(
         team_id=team, name=f"seed-{index}", owner_id=owner, channel_id=f"C0SEED{index % CHANNELS:02d}",
         list_price=Amount(list_cents), floor=Amount(list_cents * rng.randrange(55, 80) // 100), target=None,
         cap_bp=None, customer=f"Customer {index}", policy=policy, by_manager=False, at=opened,
@@ -81,18 +81,18 @@ def build_deal(rng: random.Random, index: int, concessions: int, *, team: str, r
     for at in moments:
         command = rng.choices([spec for _, spec in specs], weights)[0]
         try:
-            entry = ops.concession_entry(deal, command.spec, by=owner, at=at)
+            entry = domain.concession_entry(deal, command.spec, by=owner, at=at)
         except InputError:  # would take the price to zero: a rep could not log it either
             continue
         deal.entries.append(entry)
         if command.get:
-            deal.entries.append(ops.get_entry(deal, command.get, None, by=owner, at=at))
+            deal.entries.append(domain.get_entry(deal, command.get, None, by=owner, at=at))
     last = moments[-1] if moments else opened
     outcome = rng.random()
     if outcome < 0.30:
         stage = Stage.WON if outcome < 0.15 else Stage.LOST if outcome < 0.25 else Stage.WALKED
         last = min(now, last + timedelta(hours=rng.uniform(1, 72)))
-        ops.close(deal, stage, price=None, note="seeded")
+        domain.close(deal, stage, price=None, note="seeded")
     return deal, last
 
 

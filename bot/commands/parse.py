@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
-from bot.commands import types as c
+from bot.commands import types as commands
 from bot.commands.policy import parse_policy_changes, parse_user
 from bot.domain.concession_text import MAX_TEXT_CHARS, free_text, split_worth
 from bot.domain.errors import InputError
@@ -60,7 +60,7 @@ def usage_for(subcommand: str | None) -> str:
     return USAGE.get(subcommand or "", "/deal help")
 
 
-def parse_command(text: str) -> c.Command:
+def parse_command(text: str) -> commands.Command:
     """The whole `/deal` text (as Slack sends it, escaped) -> a command."""
     stripped = (text or "").strip()
     if len(stripped) > MAX_COMMAND_CHARS:
@@ -68,7 +68,7 @@ def parse_command(text: str) -> c.Command:
                            "/deal help")
     words = stripped.split(maxsplit=1)
     if not words:
-        return c.Help()
+        return commands.Help()
     sub, rest = words[0].lower(), (words[1] if len(words) > 1 else "")
     parser = _PARSERS.get(sub)
     if parser is None:
@@ -81,13 +81,13 @@ def parse_command(text: str) -> c.Command:
         raise CommandError(exc.message, USAGE[sub], field=exc.field) from exc
 
 
-def _help(rest: str) -> c.Command:
-    return c.Help(rest.split()[0].lower() if rest else None)
+def _help(rest: str) -> commands.Command:
+    return commands.Help(rest.split()[0].lower() if rest else None)
 
 
-def _new(rest: str) -> c.Command:
+def _new(rest: str) -> commands.Command:
     if not rest:
-        return c.NewDealModal()
+        return commands.NewDealModal()
     name, tail = _split_first(rest)
     _check_name(name)
     pairs = dict(_key_values(tail, free_text_keys={"customer"}))
@@ -98,7 +98,7 @@ def _new(rest: str) -> c.Command:
 
 
 def new_deal_from_fields(*, name: str, list: str = "", floor: str = "", target: str = "", cap: str = "",
-                         term: str = "", customer: str = "") -> c.NewDeal:
+                         term: str = "", customer: str = "") -> commands.NewDeal:
     """The one place a new deal's inputs are checked, for the command line and the modal alike;
     each error names its field."""
     _check_name(name.strip())
@@ -106,7 +106,7 @@ def new_deal_from_fields(*, name: str, list: str = "", floor: str = "", target: 
         if not value.strip():
             why = " (know your walk-away point before you negotiate)" if key == "floor" else ""
             raise InputError(f"`{key}=` is required{why}.", field=key)
-    return c.NewDeal(
+    return commands.NewDeal(
         name=name.strip(),
         list_price=_field("list", lambda: parse_amount(list, what="list")),
         floor=_field("floor", lambda: parse_amount(floor, what="floor")),
@@ -135,62 +135,62 @@ def _field(field: str, parse: Callable[[], _T]) -> _T:
         raise InputError(exc.message, field=field) from None
 
 
-def _list(rest: str) -> c.Command:
+def _list(rest: str) -> commands.Command:
     if rest.lower() not in ("", "all"):
         raise InputError(f"`{_clip(rest)}`: /deal list takes only `all`.")
-    return c.ListDeals(all=rest.lower() == "all")
+    return commands.ListDeals(all=rest.lower() == "all")
 
 
-def _status(rest: str) -> c.Command:
+def _status(rest: str) -> commands.Command:
     ref, tail = _deal_ref(rest)
     _nothing_more(tail)
-    return c.Status(ref)
+    return commands.Status(ref)
 
 
-def _undo(rest: str) -> c.Command:
+def _undo(rest: str) -> commands.Command:
     ref, tail = _deal_ref(rest)
     _nothing_more(tail)
-    return c.Undo(ref)
+    return commands.Undo(ref)
 
 
-def _ask(rest: str) -> c.Command:
+def _ask(rest: str) -> commands.Command:
     ref, tail = _deal_ref(rest)
-    return c.Ask(ref, free_text(tail, "the ask", MAX_TEXT_CHARS))
+    return commands.Ask(ref, free_text(tail, "the ask", MAX_TEXT_CHARS))
 
 
-def _coach(rest: str) -> c.Command:
+def _coach(rest: str) -> commands.Command:
     ref, tail = _deal_ref(rest)
-    return c.Coach(ref, free_text(tail, "the question", MAX_TEXT_CHARS, required=False))
+    return commands.Coach(ref, free_text(tail, "the question", MAX_TEXT_CHARS, required=False))
 
 
-def _concede(rest: str) -> c.Command:
+def _concede(rest: str) -> commands.Command:
     """The words are read against the deal's prices by the service: a bare `92,500` is a price on a $100k
     deal and a cut on a $1m one."""
     ref, tail = _deal_ref(rest)
-    return c.Concede(ref, free_text(tail, "what you conceded", MAX_TEXT_CHARS))
+    return commands.Concede(ref, free_text(tail, "what you conceded", MAX_TEXT_CHARS))
 
 
-def _get(rest: str) -> c.Command:
+def _get(rest: str) -> commands.Command:
     ref, tail = _deal_ref(rest)
     body, worth = split_worth(tail)
     text = free_text(body, "what you received", MAX_TEXT_CHARS)
     if not has_substance(text):
         raise InputError(f"`{_clip(text)}` is not something received; log a get when you get something back.")
-    return c.Get(ref, text, worth)
+    return commands.Get(ref, text, worth)
 
 
-def _worth(rest: str) -> c.Command:
+def _worth(rest: str) -> commands.Command:
     """`/deal worth acme 5k` (the latest give of unknown or estimated worth) or `/deal worth acme 2 5k`."""
     ref, tail = _deal_ref(rest)
     words = tail.split()
     if len(words) == 2 and re.fullmatch(r"#?\d{1,3}", words[0]):
-        return c.Worth(ref, parse_amount(words[1], what="the worth"), int(words[0].lstrip("#")))
+        return commands.Worth(ref, parse_amount(words[1], what="the worth"), int(words[0].lstrip("#")))
     if not tail:
         raise InputError("Say what it is worth, e.g. `5k`.")
-    return c.Worth(ref, parse_amount(tail, what="the worth"))
+    return commands.Worth(ref, parse_amount(tail, what="the worth"))
 
 
-def _qualify(rest: str) -> c.Command:
+def _qualify(rest: str) -> commands.Command:
     ref, tail = _deal_ref(rest)
     facts: dict[str, bool] = {}
     for key, value in _key_values(tail, free_text_keys=set()):
@@ -199,10 +199,10 @@ def _qualify(rest: str) -> c.Command:
         if value.lower() not in _YES:
             raise InputError(f"`{key}` takes yes or no, not `{_clip(value)}`.")
         facts[key] = _YES[value.lower()]
-    return c.Qualify(ref, facts)
+    return commands.Qualify(ref, facts)
 
 
-def _hours(rest: str) -> c.Command:
+def _hours(rest: str) -> commands.Command:
     ref, tail = _deal_ref(rest)
     value = tail.lower().removesuffix("h").removesuffix("hours").strip() if tail else ""
     try:
@@ -211,35 +211,35 @@ def _hours(rest: str) -> c.Command:
         raise InputError(f"`{_clip(tail) or 'nothing'}` is not a number of hours.") from None
     if not hours.is_finite() or hours <= 0 or hours > 1000 or hours != round(hours, 2):
         raise InputError("Hours must be more than 0 and at most 1000, with at most two decimals.")
-    return c.Hours(ref, hours)
+    return commands.Hours(ref, hours)
 
 
-def _flag(rest: str) -> c.Command:
+def _flag(rest: str) -> commands.Command:
     ref, tail = _deal_ref(rest)
     kind, text = _split_first(tail)
     kind = kind.lower()
     if kind in ("ethics", "fit"):
-        return c.Flag(ref, kind, free_text(text, f"the {kind} problem", MAX_TEXT_CHARS))
+        return commands.Flag(ref, kind, free_text(text, f"the {kind} problem", MAX_TEXT_CHARS))
     if kind == "clear":
         which = text.lower().strip()
         if which not in ("", "ethics", "fit"):
             raise InputError("`clear` takes `ethics`, `fit` or nothing (both).")
-        return c.Flag(ref, "clear", which)
+        return commands.Flag(ref, "clear", which)
     raise InputError("Flag `ethics` or `fit`, with a few words on why.")
 
 
-def _outcome(kind: str) -> Callable[[str], c.Command]:
-    def parse(rest: str) -> c.Command:
+def _outcome(kind: str) -> Callable[[str], commands.Command]:
+    def parse(rest: str) -> commands.Command:
         ref, tail = _deal_ref(rest)
         if kind in ("won", "back"):
             price = parse_amount(tail, what="the price") if tail else None
-            return c.Outcome(ref, kind, price=price)
-        return c.Outcome(ref, kind, note=free_text(tail, "the reason", MAX_TEXT_CHARS, required=False))
+            return commands.Outcome(ref, kind, price=price)
+        return commands.Outcome(ref, kind, note=free_text(tail, "the reason", MAX_TEXT_CHARS, required=False))
 
     return parse
 
 
-def _summary(rest: str) -> c.Command:
+def _summary(rest: str) -> commands.Command:
     user, period = None, "week"
     for word in rest.split():
         if word.lower() in ("week", "month", "quarter"):
@@ -248,19 +248,19 @@ def _summary(rest: str) -> c.Command:
             user = mention
         else:
             raise InputError(f"`{_clip(word)}` is neither a person (@name) nor week, month or quarter.")
-    return c.Summary(user, period)
+    return commands.Summary(user, period)
 
 
-def _export(rest: str) -> c.Command:
+def _export(rest: str) -> commands.Command:
     words = rest.lower().split()
     if len(words) > 1 or (words and words[0] not in ("week", "month", "quarter", "all")):
         raise InputError(f"`{_clip(rest)}`: /deal export takes week, month, quarter or all.")
-    return c.Export(words[0] if words else "all")
+    return commands.Export(words[0] if words else "all")
 
 
-def _policy(rest: str) -> c.Command:
+def _policy(rest: str) -> commands.Command:
     pairs = _key_values(rest, free_text_keys={"managers"})  # Slack's autocomplete separates mentions by spaces
-    return c.PolicyCommand(parse_policy_changes(pairs))
+    return commands.PolicyCommand(parse_policy_changes(pairs))
 
 
 _PARSERS = {
@@ -287,7 +287,7 @@ _PARSERS = {
 }
 
 
-def _deal_ref(rest: str) -> tuple[c.DealRef, str]:
+def _deal_ref(rest: str) -> tuple[commands.DealRef, str]:
     word, tail = _split_first(rest)
     if not word:
         raise InputError("Name the deal (its name, or #id).")
@@ -295,9 +295,9 @@ def _deal_ref(rest: str) -> tuple[c.DealRef, str]:
         deal_id = int(match.group(1))
         if deal_id > MAX_DEAL_ID:  # past the database's integer: no such deal, not a database error
             raise InputError(f"No deal #{deal_id} in this workspace. `/deal list` shows your open deals.")
-        return c.DealRef(id=deal_id), tail
+        return commands.DealRef(id=deal_id), tail
     _check_name(word)
-    return c.DealRef(name=word.lower()), tail
+    return commands.DealRef(name=word.lower()), tail
 
 
 def _nothing_more(tail: str) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.coach.types import Advice, Coach, CoachRequest, remembered
-from bot.commands import types as c
+from bot.commands import types as commands
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.errors import NotFound
 from bot.domain.ledger import Ledger
@@ -24,7 +24,7 @@ class CoachingService:
                  clock: Callable[[], datetime]) -> None:
         self._uow, self._access, self._coach, self._clock = uow, access, coach, clock
 
-    def coach(self, actor: Actor, command: c.Coach) -> DealResult:
+    def coach(self, actor: Actor, command: commands.Coach) -> DealResult:
         """Advice on the deal as it stands, answering the rep's question if there is one; a closed deal is coached
         too (a customer who comes back after a walk-away, a won deal's follow-up)."""
         with self._uow(actor.team_id) as uow:

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 
 from bot.coach.types import Advice, Coach
-from bot.commands import types as c
+from bot.commands import types as commands
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
-from bot.domain import deals as ops
+from bot.domain import deals as domain
 from bot.domain.concession_text import MAX_TEXT_CHARS, free_text
 from bot.domain.errors import Conflict, InputError
 from bot.domain.ethics import ethics_markers
@@ -50,7 +50,7 @@ class DealService:
 
     # Reading ------------------------------------------------------------------------------------
 
-    def status(self, actor: Actor, command: c.Status) -> DealResult:
+    def status(self, actor: Actor, command: commands.Status) -> DealResult:
         with self._uow(actor.team_id, read_only=True) as uow:
             deal, policy, _ = _load(uow, command.deal)
             self._access.require_owner_or_manager(actor, deal, policy, "see the figures of")
@@ -70,14 +70,14 @@ class DealService:
 
     # Opening ------------------------------------------------------------------------------------
 
-    def open(self, actor: Actor, command: c.NewDeal, *, response_url: str | None = None) -> DealResult:
+    def open(self, actor: Actor, command: commands.NewDeal, *, response_url: str | None = None) -> DealResult:
         with self._uow(actor.team_id) as uow:
             uow.workspaces.ensure()
             policy = uow.workspaces.policy()
             if uow.deals.name_is_open(command.name):
                 raise Conflict(f"A deal named `{command.name}` is already open. Pick another name.", field="name")
             by_manager = command.cap_bp is not None and self._access.is_manager(actor, policy)
-            deal = ops.new_deal(
+            deal = domain.new_deal(
                 team_id=actor.team_id,
                 name=command.name,
                 owner_id=actor.user_id,
@@ -108,13 +108,13 @@ class DealService:
 
     # Recording moves ----------------------------------------------------------------------------
 
-    def ask(self, actor: Actor, command: c.Ask, *, once: str | None = None) -> DealResult:
+    def ask(self, actor: Actor, command: commands.Ask, *, once: str | None = None) -> DealResult:
         """Records the ask and judges it as if conceded; the deal's own verdict does not change.
         `once`: a key this move may be recorded under only once (a proposal's buttons)."""
         markers = ethics_markers(command.text)
 
         def change(deal: Deal, policy: Policy, ledger: Ledger) -> Recorded:
-            ops.require_open(deal)
+            domain.require_open(deal)
             spec = read_ask(command.text, terms_of(deal, ledger))
             ask = Entry(
                 seq=deal.next_seq(), kind=EntryKind.ASK, by_user=actor.user_id, at=self._clock(),
@@ -122,7 +122,7 @@ class DealService:
                 ethics_markers=markers,
             )
             try:
-                as_given = ops.concession_entry(deal, spec, by=actor.user_id, at=ask.at, ledger=ledger)
+                as_given = domain.concession_entry(deal, spec, by=actor.user_id, at=ask.at, ledger=ledger)
                 ask.worth_cents = as_given.worth_cents
                 what_if = judge_ask(deal, policy, dataclasses.replace(as_given, ethics_markers=markers))
             except InputError:
@@ -133,54 +133,55 @@ class DealService:
         return self._record(actor, command.deal, Move(MoveKind.ASK, change, alert_on=unethical_ask,
                                                       customer_words=command.text, once=once))
 
-    def concede(self, actor: Actor, command: c.Concede, *, once: str | None = None) -> DealResult | ToConfirm:
+    def concede(self, actor: Actor, command: commands.Concede, *, once: str | None = None) -> DealResult | ToConfirm:
         """Records the concession its words name, read against the deal's prices; a reading the deal leaves
         uncertain (a bare figure that could be a price or a cut, "at 90" on a $100k deal) records nothing and
         comes back to be confirmed with one click."""
         def change(deal: Deal, policy: Policy, ledger: Ledger) -> Recorded | ToConfirm:
-            ops.require_open(deal)
+            domain.require_open(deal)
             reading = read_concession(command.words, terms_of(deal, ledger))
             if not reading.sure:
                 return ToConfirm(deal, reading, command.words, uuid.uuid4().hex[:16])
             at = self._clock()
-            entry = ops.concession_entry(deal, reading.spec, by=actor.user_id, at=at, ledger=ledger)
+            entry = domain.concession_entry(deal, reading.spec, by=actor.user_id, at=at, ledger=ledger)
             deal.entries.append(entry)
             if reading.get:
                 get = free_text(reading.get, "the get", MAX_TEXT_CHARS)
-                deal.entries.append(ops.get_entry(deal, get, None, by=actor.user_id, at=at, answering=entry))
+                deal.entries.append(domain.get_entry(deal, get, None, by=actor.user_id, at=at, answering=entry))
             return Recorded(entry)
 
         return self._recorder.record(actor, command.deal, Move(MoveKind.CONCESSION, change, alert_on=newly_severe,
                                                                once=once))
 
-    def record_get(self, actor: Actor, command: c.Get) -> DealResult:
+    def record_get(self, actor: Actor, command: commands.Get) -> DealResult:
         def change(deal: Deal, policy: Policy, ledger: Ledger) -> Recorded:
-            ops.require_open(deal)
-            entry = ops.get_entry(deal, command.text, command.worth, by=actor.user_id, at=self._clock(),
+            domain.require_open(deal)
+            entry = domain.get_entry(deal, command.text, command.worth, by=actor.user_id, at=self._clock(),
                                   answering=ledger.latest_unreciprocated)
             deal.entries.append(entry)
             return Recorded(entry)
 
         return self._record(actor, command.deal, Move(MoveKind.GET, change))
 
-    def undo(self, actor: Actor, command: c.Undo) -> DealResult:
+    def undo(self, actor: Actor, command: commands.Undo) -> DealResult:
         """Takes back the actor's latest move (a concession with the get recorded with it, or one entry; see
-        `ops.latest_move_by`). The result's entry is the move's last one: `ops.move_ending_with` gives the move."""
+        `domain.latest_move_by`). The result's entry is the move's last one: `domain.move_ending_with` gives the
+        move."""
         def change(deal: Deal, policy: Policy, ledger: Ledger) -> Recorded:
-            return Recorded(ops.take_back(deal, actor.user_id)[-1])
+            return Recorded(domain.take_back(deal, actor.user_id)[-1])
 
         return self._record(actor, command.deal, Move(MoveKind.UNDO, change))
 
-    def worth(self, actor: Actor, command: c.Worth) -> DealResult:
+    def worth(self, actor: Actor, command: commands.Worth) -> DealResult:
         """What a free item or terms given without a worth (or with an estimate) is worth, said by the rep; the
         figures and the rules count it from now on, and managers hear if that crosses a limit."""
         def change(deal: Deal, policy: Policy, ledger: Ledger) -> Recorded:
-            ops.require_open(deal)
-            return Recorded(ops.state_worth(deal, command.worth, number=command.number))
+            domain.require_open(deal)
+            return Recorded(domain.state_worth(deal, command.worth, number=command.number))
 
         return self._record(actor, command.deal, Move(MoveKind.WORTH, change, alert_on=newly_severe))
 
-    def qualify(self, actor: Actor, command: c.Qualify) -> DealResult:
+    def qualify(self, actor: Actor, command: commands.Qualify) -> DealResult:
         def change(deal: Deal, policy: Policy, ledger: Ledger) -> Recorded:
             for fact, value in command.facts.items():
                 setattr(deal.qualification, fact, value)
@@ -188,14 +189,14 @@ class DealService:
 
         return self._record(actor, command.deal, Move(MoveKind.QUALIFY, change))
 
-    def hours(self, actor: Actor, command: c.Hours) -> DealResult:
+    def hours(self, actor: Actor, command: commands.Hours) -> DealResult:
         def change(deal: Deal, policy: Policy, ledger: Ledger) -> Recorded:
-            ops.add_hours(deal, command.hours)
+            domain.add_hours(deal, command.hours)
             return Recorded()
 
         return self._record(actor, command.deal, Move(MoveKind.HOURS, change))
 
-    def flag(self, actor: Actor, command: c.Flag) -> DealResult:
+    def flag(self, actor: Actor, command: commands.Flag) -> DealResult:
         def change(deal: Deal, policy: Policy, ledger: Ledger) -> Recorded:
             if command.kind == "ethics":
                 deal.ethics_flag = command.text
@@ -213,21 +214,21 @@ class DealService:
         moment = MoveKind.CLEAR if command.kind == "clear" else MoveKind.FLAG
         return self._record(actor, command.deal, Move(moment, change))
 
-    def outcome(self, actor: Actor, command: c.Outcome) -> DealResult:
+    def outcome(self, actor: Actor, command: commands.Outcome) -> DealResult:
         """Walked, won, lost, or back. A closed deal keeps its final state rather than a verdict; a win below the
         floor alerts the managers (as the floor, the limit it crossed)."""
         def change(deal: Deal, policy: Policy, ledger: Ledger) -> Recorded:
             if command.kind == "back":
-                ops.come_back(deal, command.price)
+                domain.come_back(deal, command.price)
             else:
-                ops.close(deal, _CLOSING[command.kind][0], price=command.price, note=command.note)
+                domain.close(deal, _CLOSING[command.kind][0], price=command.price, note=command.note)
             return Recorded()
 
         if command.kind == "back":
             return self._record(actor, command.deal, Move(MoveKind.BACK, change))
         return self._record(actor, command.deal, Move(_CLOSING[command.kind][1], change, alert_on=won_below_floor))
 
-    def _record(self, actor: Actor, ref: c.DealRef, move: Move) -> DealResult:
+    def _record(self, actor: Actor, ref: commands.DealRef, move: Move) -> DealResult:
         """A move whose change always records (only a concession's words can leave it to be confirmed)."""
         result = self._recorder.record(actor, ref, move)
         assert isinstance(result, DealResult), "only a concession comes back to be confirmed"
@@ -243,7 +244,7 @@ class DealService:
                           ext_shared=ext_shared)
 
 
-def _load(uow: UnitOfWork, ref: c.DealRef, *, lock: bool = False) -> tuple[Deal, Policy, bool | None]:
+def _load(uow: UnitOfWork, ref: commands.DealRef, *, lock: bool = False) -> tuple[Deal, Policy, bool | None]:
     """The deal, its workspace's policy and whether its channel is shared, in one query."""
     found = uow.deals.get_in_context(name=ref.name, deal_id=ref.id, lock=lock)
     return found.deal, found.policy, found.ext_shared

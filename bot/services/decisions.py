@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.uow import UnitOfWorkFactory
-from bot.domain import deals as ops
+from bot.domain import deals as domain
 from bot.domain.errors import Conflict
 from bot.domain.model import Deal, Decision
 from bot.domain.rules import Judgement, judge
@@ -59,7 +59,7 @@ class DecisionService:
                 what = _DECIDED.get(earlier.kind, "see the alert")
                 raise Conflict(f"<@{earlier.by_user}> already decided on this alert: {what}.")
             if decision is Decision.APPROVE:
-                ops.approve_exception(deal, click.seq)
+                domain.approve_exception(deal, click.seq)
             try:
                 uow.decisions.add(click.deal_id, click.seq, decision.value, actor.user_id)
             except IntegrityError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.commands import types as c
+from bot.commands import types as commands
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.export import DealRecord
 from bot.domain.figures import Period
@@ -21,7 +21,7 @@ class ExportService:
                  clock: Callable[[], datetime] = utc_now) -> None:
         self._uow, self._access, self._clock = uow, access, clock  # no access: the command line's, on the host
 
-    def request(self, actor: Actor, command: c.Export) -> ExportQueued:
+    def request(self, actor: Actor, command: commands.Export) -> ExportQueued:
         """Managers only (the file shows floors). Answered at once with the count; the file is made and uploaded
         to the manager's direct messages by the outbox, so Slack's failures are retried like any message's."""
         assert self._access is not None, "a request from Slack needs the access rules"

@@ -3,7 +3,7 @@ nor anything measured against the floor."""
 
 from __future__ import annotations
 
-from bot.domain import deals as ops
+from bot.domain import deals as domain
 from bot.domain.model import Deal, Entry, EntryKind
 from bot.messages import NoteLine
 from bot.services.results import MoveKind
@@ -33,7 +33,7 @@ def thread_note(moment: MoveKind, deal: Deal, entry: Entry | None) -> NoteLine |
 def _undo_note(note: dict, deal: Deal, entry: Entry) -> NoteLine | None:
     """The move taken back, as the thread saw it recorded: a customer's ask was never noted there, so neither is
     taking it back; a get taken back alone names the concession it answered."""
-    move = ops.move_ending_with(deal, entry)
+    move = domain.move_ending_with(deal, entry)
     first = move[0]
     if first.kind is EntryKind.ASK:
         return None

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.coach.types import Advice, Coach
-from bot.commands import types as c
+from bot.commands import types as commands
 from bot.db.deals import DealChanged, DealInContext
 from bot.db.outbox import WaitingNote
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
@@ -119,7 +119,7 @@ class Recorder:
         self._uow, self._access, self._coach = uow, access, coach
         self._default_alert_channel = default_alert_channel
 
-    def record(self, actor: Actor, ref: c.DealRef, move: Move) -> DealResult | ToConfirm:
+    def record(self, actor: Actor, ref: commands.DealRef, move: Move) -> DealResult | ToConfirm:
         """The reading and judging happen without a lock (on SQLite, before the one write lock is taken; on
         PostgreSQL, without locking the deal's row), and the write goes through only if no one saved the deal
         meanwhile; if someone did, the move is read and judged again, the last time locking from the start."""
@@ -130,7 +130,7 @@ class Recorder:
                 continue
         return self._try(actor, ref, move, reads_first=False)
 
-    def _try(self, actor: Actor, ref: c.DealRef, move: Move, *, reads_first: bool) -> DealResult | ToConfirm:
+    def _try(self, actor: Actor, ref: commands.DealRef, move: Move, *, reads_first: bool) -> DealResult | ToConfirm:
         with self._uow(actor.team_id, reads_first=reads_first) as uow:
             found = uow.deals.get_in_context(name=ref.name, deal_id=ref.id, lock=uow.locks_rows)
             self._access.require_owner_or_manager(actor, found.deal, found.policy)

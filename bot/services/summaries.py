@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.coach.summary import SummaryWriter
-from bot.commands import types as c
+from bot.commands import types as commands
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.figures import Band, Period
 from bot.services.access import Access, Actor
@@ -25,7 +25,7 @@ class SummaryService:
     def has_llm(self) -> bool:
         return self._llm_writer is not None
 
-    def summary(self, actor: Actor, command: c.Summary) -> SummaryResult:
+    def summary(self, actor: Actor, command: commands.Summary) -> SummaryResult:
         """Managers see the workspace or one rep; reps see themselves. Answered at once with the offline
         sentences (the LLM's, when configured, follow through the outbox: an ack never waits on it)."""
         with self._uow(actor.team_id, read_only=True) as uow:

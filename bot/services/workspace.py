@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from bot.commands import types as c
+from bot.commands import types as commands
 from bot.commands.policy import ChannelName
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.errors import InputError
@@ -42,7 +42,7 @@ class WorkspaceService:
         self._default_alert_channel = default_alert_channel
         self._settings_managers = settings_managers
 
-    def list_deals(self, actor: Actor, command: c.ListDeals) -> DealListResult:
+    def list_deals(self, actor: Actor, command: commands.ListDeals) -> DealListResult:
         with self._uow(actor.team_id, read_only=True) as uow:
             policy = uow.workspaces.policy()
             if command.all:
@@ -52,7 +52,7 @@ class WorkspaceService:
         lines = tuple(DealLine(d, Ledger.of(d), judge(d, policy)) for d in deals[:LIST_LIMIT])
         return DealListResult(lines, everyone=command.all, truncated=len(deals) > LIST_LIMIT)
 
-    def policy(self, actor: Actor, command: c.PolicyCommand) -> PolicyResult:
+    def policy(self, actor: Actor, command: commands.PolicyCommand) -> PolicyResult:
         changes = dict(command.changes)
         if any(isinstance(value, ChannelName) for value in changes.values()):
             # Only a manager's command asks Slack, and it asks before the write begins (no lock held meanwhile).

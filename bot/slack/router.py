@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.commands import parse_command, usage_for
-from bot.commands import types as c
+from bot.commands import types as commands
 from bot.render import replies, words
 from bot.render.blocks import Reply, context
 from bot.render.confirm import confirm_reply
@@ -61,27 +61,31 @@ def _conceded(services: Services, actor: Actor, result: DealResult | ToConfirm, 
     return _coached(services, actor, result, response_url)
 
 
-def _deal_routes(s: Services) -> dict[type, Callable]:
-    d, w = s.deals, s.workspace
+def _deal_routes(services: Services) -> dict[type, Callable]:
+    deals, workspace = services.deals, services.workspace
     return {
-        c.Status: lambda actor, cmd, ctx: replies.deal_reply(d.status(actor, cmd)),
-        c.Ask: lambda actor, cmd, ctx: _coached(s, actor, d.ask(actor, cmd), ctx.get("response_url")),
-        c.Concede: lambda actor, cmd, ctx: _conceded(s, actor, d.concede(actor, cmd), ctx.get("response_url")),
-        c.Get: lambda actor, cmd, ctx: replies.deal_reply(d.record_get(actor, cmd)),
-        c.Undo: lambda actor, cmd, ctx: replies.deal_reply(d.undo(actor, cmd)),
-        c.Worth: lambda actor, cmd, ctx: replies.deal_reply(d.worth(actor, cmd)),
-        c.Coach: lambda actor, cmd, ctx: _coached(s, actor, s.coaching.coach(actor, cmd), ctx.get("response_url")),
-        c.Qualify: lambda actor, cmd, ctx: replies.deal_reply(d.qualify(actor, cmd)),
-        c.Hours: lambda actor, cmd, ctx: replies.deal_reply(d.hours(actor, cmd)),
-        c.Flag: lambda actor, cmd, ctx: replies.deal_reply(d.flag(actor, cmd)),
-        c.Outcome: lambda actor, cmd, ctx: replies.deal_reply(d.outcome(actor, cmd)),
-        c.NewDeal: lambda actor, cmd, ctx: replies.deal_reply(d.open(actor, cmd, response_url=ctx.get("response_url"))),
-        c.ListDeals: lambda actor, cmd, ctx: replies.list_reply(w.list_deals(actor, cmd)),
-        c.PolicyCommand: lambda actor, cmd, ctx: policy_reply(w.policy(actor, cmd)),
-        c.Summary: lambda actor, cmd, ctx: _summary(s, actor, cmd, ctx.get("response_url")),
-        c.Export: lambda actor, cmd, ctx: replies.export_reply(s.exports.request(actor, cmd)),
-        c.Help: lambda actor, cmd, ctx: replies.help_reply(cmd.topic),
-        c.NewDealModal: lambda actor, cmd, ctx: _new_deal_form(actor, ctx.get("trigger_id")),
+        commands.Status: lambda actor, cmd, ctx: replies.deal_reply(deals.status(actor, cmd)),
+        commands.Ask: lambda actor, cmd, ctx: _coached(services, actor, deals.ask(actor, cmd),
+                                                       ctx.get("response_url")),
+        commands.Concede: lambda actor, cmd, ctx: _conceded(services, actor, deals.concede(actor, cmd),
+                                                            ctx.get("response_url")),
+        commands.Get: lambda actor, cmd, ctx: replies.deal_reply(deals.record_get(actor, cmd)),
+        commands.Undo: lambda actor, cmd, ctx: replies.deal_reply(deals.undo(actor, cmd)),
+        commands.Worth: lambda actor, cmd, ctx: replies.deal_reply(deals.worth(actor, cmd)),
+        commands.Coach: lambda actor, cmd, ctx: _coached(services, actor, services.coaching.coach(actor, cmd),
+                                                         ctx.get("response_url")),
+        commands.Qualify: lambda actor, cmd, ctx: replies.deal_reply(deals.qualify(actor, cmd)),
+        commands.Hours: lambda actor, cmd, ctx: replies.deal_reply(deals.hours(actor, cmd)),
+        commands.Flag: lambda actor, cmd, ctx: replies.deal_reply(deals.flag(actor, cmd)),
+        commands.Outcome: lambda actor, cmd, ctx: replies.deal_reply(deals.outcome(actor, cmd)),
+        commands.NewDeal: lambda actor, cmd, ctx: replies.deal_reply(
+            deals.open(actor, cmd, response_url=ctx.get("response_url"))),
+        commands.ListDeals: lambda actor, cmd, ctx: replies.list_reply(workspace.list_deals(actor, cmd)),
+        commands.PolicyCommand: lambda actor, cmd, ctx: policy_reply(workspace.policy(actor, cmd)),
+        commands.Summary: lambda actor, cmd, ctx: _summary(services, actor, cmd, ctx.get("response_url")),
+        commands.Export: lambda actor, cmd, ctx: replies.export_reply(services.exports.request(actor, cmd)),
+        commands.Help: lambda actor, cmd, ctx: replies.help_reply(cmd.topic),
+        commands.NewDealModal: lambda actor, cmd, ctx: _new_deal_form(actor, ctx.get("trigger_id")),
     }
 
 
@@ -94,7 +98,7 @@ def _new_deal_form(actor: Actor, trigger_id: object) -> Answer:
                     instead="type the deal on one line", usage=ONE_LINE_NEW)
 
 
-def _summary(services: Services, actor: Actor, command: c.Summary, response_url: str | None) -> Reply:
+def _summary(services: Services, actor: Actor, command: commands.Summary, response_url: str | None) -> Reply:
     result = services.summaries.summary(actor, command)
     if services.summaries.has_llm and response_url:
         services.notices.follow_up_summary(actor, result, response_url)
@@ -113,7 +117,7 @@ class CommandRouter:
         subcommand = (text or "").strip().split(maxsplit=1)[0].lower() if (text or "").strip() else None
         return guarded(lambda: self._run(actor, text, context or {}), usage=usage_for(subcommand))
 
-    def parse(self, text: str) -> c.Command:
+    def parse(self, text: str) -> commands.Command:
         return parse_command(text)
 
     def _run(self, actor: Actor, text: str, context: dict) -> Answer:

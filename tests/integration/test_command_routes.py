@@ -7,7 +7,7 @@ from typing import get_args
 
 from conftest import CHANNEL, REP, TEAM
 
-from bot.commands import types as c
+from bot.commands import types as commands
 from bot.render.blocks import Reply
 from bot.services.access import Actor
 from bot.slack.forms import OpenForm
@@ -19,7 +19,7 @@ ACTOR = Actor(TEAM, REP, CHANNEL)
 
 
 def test_every_command_the_parser_can_return_has_a_route(container) -> None:  # noqa: ANN001
-    assert set(CommandRouter(container.services)._routes) == set(get_args(c.Command))
+    assert set(CommandRouter(container.services)._routes) == set(get_args(commands.Command))
 
 
 def test_deal_new_alone_is_routed_to_the_new_deal_form_for_the_channel_it_was_typed_in(container) -> None:  # noqa: ANN001

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.domain import deals as ops
+from bot.domain import deals as domain
 from bot.domain.errors import InputError
 from bot.domain.figures import (
     BANDS,
@@ -100,20 +100,20 @@ def concede(deal: Deal, move: Move, owner: str) -> None:
     at = now()
     share = deal.list_cents * move.share_bp // 10_000 or 1
     spec = {
-        ConcessionType.PERCENT: ops.ConcessionSpec(ConcessionType.PERCENT, percent_bp=move.share_bp),
-        ConcessionType.CUT: ops.ConcessionSpec(ConcessionType.CUT, amount=Amount(share)),
-        ConcessionType.FREE: ops.ConcessionSpec(ConcessionType.FREE, text="training",
+        ConcessionType.PERCENT: domain.ConcessionSpec(ConcessionType.PERCENT, percent_bp=move.share_bp),
+        ConcessionType.CUT: domain.ConcessionSpec(ConcessionType.CUT, amount=Amount(share)),
+        ConcessionType.FREE: domain.ConcessionSpec(ConcessionType.FREE, text="training",
                                                 worth=Amount(share) if move.worth_known else None),
     }[move.kind]
     try:
-        entry = ops.concession_entry(deal, spec, by=owner, at=at)
+        entry = domain.concession_entry(deal, spec, by=owner, at=at)
     except InputError:  # it would take the price to zero: the rep could not log it either
         return
     deal.entries.append(entry)
     if move.with_get:
-        deal.entries.append(ops.get_entry(deal, "a case study", None, by=owner, at=at, answering=entry))
+        deal.entries.append(domain.get_entry(deal, "a case study", None, by=owner, at=at, answering=entry))
     if move.taken_back:
-        ops.take_back(deal, owner)
+        domain.take_back(deal, owner)
 
 
 def write_deals(container, team: str, specs: list[DealSpec], split_after: int  # noqa: ANN001
@@ -140,7 +140,7 @@ def write_deals(container, team: str, specs: list[DealSpec], split_after: int  #
             if len(saves) == split_after:
                 time.sleep(0.002)
             created = now()
-            deal = ops.new_deal(
+            deal = domain.new_deal(
                 team_id=team, name=f"d{i}", owner_id=spec.owner, channel_id="C0DEALS",
                 list_price=Amount(spec.list_cents), floor=Amount(spec.list_cents * spec.floor_pct // 100),
                 target=None, cap_bp=spec.cap_bp, customer="", policy=policy, by_manager=True, at=created)
@@ -154,20 +154,20 @@ def write_deals(container, team: str, specs: list[DealSpec], split_after: int  #
                 saved(item)
             for walk in range(WALKS.get(spec.ending, 0)):
                 if walk:
-                    ops.come_back(deal, None)
+                    domain.come_back(deal, None)
                     item.closed_at = None
                     saved(item)
-                ops.close(deal, Stage.WALKED, price=None, note="")
+                domain.close(deal, Stage.WALKED, price=None, note="")
                 item.walked_at = item.closed_at = saved(item)
             if spec.ending in ("came back", "came back and won"):
-                ops.come_back(deal, None)
+                domain.come_back(deal, None)
                 item.closed_at = None
                 saved(item)
             ending = {"won": Stage.WON, "won at a price": Stage.WON, "came back and won": Stage.WON,
                       "lost": Stage.LOST}.get(spec.ending)
             if ending is not None:
                 price = Amount(spec.list_cents * spec.won_pct // 100) if spec.ending == "won at a price" else None
-                ops.close(deal, ending, price=price, note="")
+                domain.close(deal, ending, price=price, note="")
                 item.closed_at = saved(item)
         uow.commit()
     return policy, written, saves[split_after - 1] if 0 < split_after <= len(saves) else None

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.commands import types as c
+from bot.commands import types as commands
 from bot.commands.parse import USAGE, CommandError, parse_command
 from bot.domain.concession_text import MAX_TEXT_CHARS, free_text, parse_concession, spec_words, split_worth
 from bot.domain.errors import InputError
@@ -231,7 +231,7 @@ def test_any_command_text_parses_or_raises_a_command_error_with_a_usage_line(tex
         assert error.message and error.usage.startswith("/deal ")
         assert len(error.message) < 400, "an error is a short sentence, not an echo of the input"
         return
-    assert type(command).__module__ == c.__name__
+    assert type(command).__module__ == commands.__name__
 
 
 @PROPERTY

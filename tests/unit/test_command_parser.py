@@ -8,13 +8,13 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.commands import types as c
+from bot.commands import types as commands
 from bot.commands.parse import USAGE, CommandError, parse_command
 from bot.commands.policy import ChannelName
 from bot.domain.errors import InputError
 from bot.domain.money import Amount
 
-ACME = c.DealRef(name="acme")
+ACME = commands.DealRef(name="acme")
 
 
 def _error(text: str) -> CommandError:
@@ -28,7 +28,7 @@ def _error(text: str) -> CommandError:
 
 @pytest.mark.parametrize("text", ["", "   ", "help", "HELP"])
 def test_deal_alone_or_help_is_usage(text: str) -> None:
-    assert isinstance(parse_command(text), c.Help)
+    assert isinstance(parse_command(text), commands.Help)
 
 
 def test_an_unknown_subcommand_names_it_and_points_to_help() -> None:
@@ -53,7 +53,7 @@ def test_a_command_error_is_an_input_error() -> None:
 
 def test_new_reads_list_floor_target_cap_and_customer() -> None:
     command = parse_command('new acme list=$120k floor=90,000 target=110k cap=15% customer="Acme Corp"')
-    assert command == c.NewDeal(
+    assert command == commands.NewDeal(
         name="acme",
         list_price=Amount(12_000_000, "USD"),
         floor=Amount(9_000_000),
@@ -65,24 +65,24 @@ def test_new_reads_list_floor_target_cap_and_customer() -> None:
 
 def test_new_customer_may_be_several_unquoted_words() -> None:
     command = parse_command("new acme list=120k floor=90k customer=Acme Corp Europe")
-    assert isinstance(command, c.NewDeal)
+    assert isinstance(command, commands.NewDeal)
     assert command.customer == "Acme Corp Europe"
 
 
 def test_new_cap_without_a_percent_sign_is_still_a_percent() -> None:
     command = parse_command("new acme list=120k floor=90k cap=12.5")
-    assert isinstance(command, c.NewDeal)
+    assert isinstance(command, commands.NewDeal)
     assert command.cap_bp == 1250
 
 
 def test_new_in_euros_keeps_the_symbol() -> None:
     command = parse_command("new acme list=€95k floor=80k")
-    assert isinstance(command, c.NewDeal)
+    assert isinstance(command, commands.NewDeal)
     assert command.list_price == Amount(9_500_000, "EUR")
 
 
 def test_new_alone_opens_the_modal() -> None:
-    assert parse_command("new") == c.NewDealModal()
+    assert parse_command("new") == commands.NewDealModal()
 
 
 def test_new_without_a_floor_is_an_error_that_says_a_floor_is_required() -> None:
@@ -128,13 +128,13 @@ def test_a_deal_name_is_one_word_of_letters_digits_dash_underscore_dot_up_to_40(
 @pytest.mark.parametrize("name", ["Acme-2025_Q1.v2", "a" * 40, "x"])
 def test_a_valid_deal_name_is_accepted(name: str) -> None:
     command = parse_command(f"new {name} list=120k floor=90k")
-    assert isinstance(command, c.NewDeal)
+    assert isinstance(command, commands.NewDeal)
     assert command.name == name
 
 
 def test_new_customer_with_slack_escapes_is_unescaped() -> None:
     command = parse_command("new att list=120k floor=90k customer=AT&amp;T &lt;EMEA&gt;")
-    assert isinstance(command, c.NewDeal)
+    assert isinstance(command, commands.NewDeal)
     assert command.customer == "AT&T <EMEA>"
 
 
@@ -142,8 +142,8 @@ def test_new_customer_with_slack_escapes_is_unescaped() -> None:
 
 
 def test_list_and_list_all() -> None:
-    assert parse_command("list") == c.ListDeals(all=False)
-    assert parse_command("list all") == c.ListDeals(all=True)
+    assert parse_command("list") == commands.ListDeals(all=False)
+    assert parse_command("list all") == commands.ListDeals(all=True)
 
 
 def test_list_takes_only_all() -> None:
@@ -153,11 +153,11 @@ def test_list_takes_only_all() -> None:
 
 
 def test_status_names_a_deal_case_insensitively() -> None:
-    assert parse_command("status ACME") == c.Status(ACME)
+    assert parse_command("status ACME") == commands.Status(ACME)
 
 
 def test_a_deal_by_hash_id_always_works() -> None:
-    assert parse_command("status #42") == c.Status(c.DealRef(id=42))
+    assert parse_command("status #42") == commands.Status(commands.DealRef(id=42))
 
 
 def test_status_without_a_deal_is_an_error_with_usage() -> None:
@@ -171,7 +171,7 @@ def test_status_with_trailing_words_is_an_error() -> None:
 
 
 def test_undo_names_a_deal() -> None:
-    assert parse_command("undo acme") == c.Undo(ACME)
+    assert parse_command("undo acme") == commands.Undo(ACME)
     assert _error("undo").usage == USAGE["undo"]
 
 
@@ -179,12 +179,12 @@ def test_undo_names_a_deal() -> None:
 
 
 def test_ask_records_the_customers_words() -> None:
-    assert parse_command("ask acme 15% off and free onboarding") == c.Ask(ACME, "15% off and free onboarding")
+    assert parse_command("ask acme 15% off and free onboarding") == commands.Ask(ACME, "15% off and free onboarding")
 
 
 def test_slack_escaped_text_is_unescaped() -> None:
     command = parse_command("ask acme they want &lt;50 seats&gt; &amp; free support")
-    assert command == c.Ask(ACME, "they want <50 seats> & free support")
+    assert command == commands.Ask(ACME, "they want <50 seats> & free support")
 
 
 def test_ask_without_text_is_an_error() -> None:
@@ -206,7 +206,7 @@ def test_a_command_of_several_thousand_characters_is_refused() -> None:
 
 def test_concede_keeps_the_reps_words_for_the_deal_to_read() -> None:
     """What a figure means depends on the deal's prices, so the service reads it (tests/unit/test_reader.py)."""
-    assert parse_command("concede acme 10k off for a case study") == c.Concede(ACME, "10k off for a case study")
+    assert parse_command("concede acme 10k off for a case study") == commands.Concede(ACME, "10k off for a case study")
 
 
 def test_concede_words_are_unescaped() -> None:
@@ -221,11 +221,11 @@ def test_concede_without_what_is_an_error() -> None:
 
 
 def test_get_records_what_was_received() -> None:
-    assert parse_command("get acme a 3-year term") == c.Get(ACME, "a 3-year term")
+    assert parse_command("get acme a 3-year term") == commands.Get(ACME, "a 3-year term")
 
 
 def test_get_with_a_worth() -> None:
-    assert parse_command("get acme case study worth 5k") == c.Get(ACME, "case study", Amount(500_000))
+    assert parse_command("get acme case study worth 5k") == commands.Get(ACME, "case study", Amount(500_000))
 
 
 @pytest.mark.parametrize("nothing", ["nothing", "none", "free", "no", "Nothing."])
@@ -245,14 +245,14 @@ def test_get_with_an_unreadable_worth_names_it() -> None:
 
 
 def test_coach_with_and_without_a_question() -> None:
-    assert parse_command("coach acme") == c.Coach(ACME)
+    assert parse_command("coach acme") == commands.Coach(ACME)
     question = "they say a rival is 20% cheaper"
-    assert parse_command(f"coach acme {question}") == c.Coach(ACME, question)
+    assert parse_command(f"coach acme {question}") == commands.Coach(ACME, question)
 
 
 def test_qualify_reads_yes_and_no_facts() -> None:
     command = parse_command("qualify acme needs=yes decider=no timeline=yes budget=no")
-    assert command == c.Qualify(ACME, {"needs": True, "decider": False, "timeline": True, "budget": False})
+    assert command == commands.Qualify(ACME, {"needs": True, "decider": False, "timeline": True, "budget": False})
 
 
 def test_qualify_with_an_unknown_fact_names_it() -> None:
@@ -267,7 +267,7 @@ def test_qualify_with_a_value_other_than_yes_or_no_names_it() -> None:
 
 @pytest.mark.parametrize(("text", "hours"), [("4", Decimal(4)), ("2.5", Decimal("2.5")), ("3h", Decimal(3))])
 def test_hours_reads_a_number_of_hours(text: str, hours: Decimal) -> None:
-    assert parse_command(f"hours acme {text}") == c.Hours(ACME, hours)
+    assert parse_command(f"hours acme {text}") == commands.Hours(ACME, hours)
 
 
 @pytest.mark.parametrize("text", ["", "0", "-2", "lots", "NaN", "Infinity", "1001", "1.234"])
@@ -277,8 +277,8 @@ def test_hours_must_be_a_positive_sane_number(text: str) -> None:
 
 def test_flag_ethics_and_fit_with_why() -> None:
     why = "asked for a kickback"
-    assert parse_command(f"flag acme ethics {why}") == c.Flag(ACME, "ethics", why)
-    assert parse_command("flag acme fit needs on-prem") == c.Flag(ACME, "fit", "needs on-prem")
+    assert parse_command(f"flag acme ethics {why}") == commands.Flag(ACME, "ethics", why)
+    assert parse_command("flag acme fit needs on-prem") == commands.Flag(ACME, "fit", "needs on-prem")
 
 
 def test_flag_without_a_kind_or_a_reason_is_an_error() -> None:
@@ -291,15 +291,15 @@ def test_flag_without_a_kind_or_a_reason_is_an_error() -> None:
 
 
 def test_walk_and_lost_take_a_reason() -> None:
-    assert parse_command("walk acme below floor") == c.Outcome(ACME, "walk", note="below floor")
-    assert parse_command("lost acme went with a rival") == c.Outcome(ACME, "lost", note="went with a rival")
-    assert parse_command("walk acme") == c.Outcome(ACME, "walk")
+    assert parse_command("walk acme below floor") == commands.Outcome(ACME, "walk", note="below floor")
+    assert parse_command("lost acme went with a rival") == commands.Outcome(ACME, "lost", note="went with a rival")
+    assert parse_command("walk acme") == commands.Outcome(ACME, "walk")
 
 
 def test_won_and_back_take_a_price() -> None:
-    assert parse_command("won acme $95k") == c.Outcome(ACME, "won", price=Amount(9_500_000, "USD"))
-    assert parse_command("back acme 98,000") == c.Outcome(ACME, "back", price=Amount(9_800_000))
-    assert parse_command("won acme") == c.Outcome(ACME, "won")
+    assert parse_command("won acme $95k") == commands.Outcome(ACME, "won", price=Amount(9_500_000, "USD"))
+    assert parse_command("back acme 98,000") == commands.Outcome(ACME, "back", price=Amount(9_800_000))
+    assert parse_command("won acme") == commands.Outcome(ACME, "won")
 
 
 def test_won_with_an_unreadable_price_names_it() -> None:
@@ -312,12 +312,12 @@ def test_won_with_an_unreadable_price_names_it() -> None:
 
 
 def test_summary_defaults_to_the_week_for_yourself() -> None:
-    assert parse_command("summary") == c.Summary(None, "week")
+    assert parse_command("summary") == commands.Summary(None, "week")
 
 
 def test_summary_reads_an_escaped_mention_and_a_period() -> None:
-    assert parse_command("summary <@U123|bob> month") == c.Summary("U123", "month")
-    assert parse_command("summary quarter <@U0ABC123>") == c.Summary("U0ABC123", "quarter")
+    assert parse_command("summary <@U123|bob> month") == commands.Summary("U123", "month")
+    assert parse_command("summary quarter <@U0ABC123>") == commands.Summary("U0ABC123", "quarter")
 
 
 def test_summary_with_an_unknown_period_names_it() -> None:
@@ -330,9 +330,9 @@ def test_summary_with_an_unknown_period_names_it() -> None:
 
 
 def test_export_defaults_to_every_deal_and_takes_a_period() -> None:
-    assert parse_command("export") == c.Export("all")
+    assert parse_command("export") == commands.Export("all")
     assert [parse_command(f"export {p}") for p in ("week", "Month", "quarter", "all")] == [
-        c.Export("week"), c.Export("month"), c.Export("quarter"), c.Export("all")]
+        commands.Export("week"), commands.Export("month"), commands.Export("quarter"), commands.Export("all")]
 
 
 def test_export_with_anything_else_names_it_and_shows_its_usage() -> None:
@@ -346,7 +346,7 @@ def test_export_with_anything_else_names_it_and_shows_its_usage() -> None:
 
 
 def test_policy_alone_shows_the_policy() -> None:
-    assert parse_command("policy") == c.PolicyCommand({})
+    assert parse_command("policy") == commands.PolicyCommand({})
 
 
 def test_policy_reads_every_key_of_the_contract() -> None:
@@ -355,7 +355,7 @@ def test_policy_reads_every_key_of_the_contract() -> None:
         "alert_channel=<#C123|alerts> managers=<@U1|ann>,<@U2|bob> digest_day=friday digest_hour=17 "
         "timezone=Europe/Paris digest_channel=<#C456|sales-digest> stale_days=14"
     )
-    assert command == c.PolicyCommand(
+    assert command == commands.PolicyCommand(
         {
             "cap_bp": 2500,
             "near_floor_bp": 300,
@@ -375,12 +375,12 @@ def test_policy_reads_every_key_of_the_contract() -> None:
 
 
 def test_policy_channel_can_be_turned_off() -> None:
-    assert parse_command("policy alert_channel=none") == c.PolicyCommand({"alert_channel": None})
+    assert parse_command("policy alert_channel=none") == commands.PolicyCommand({"alert_channel": None})
 
 
 @pytest.mark.parametrize("typed", ["#deal-alerts", "deal-alerts", "#Deal-Alerts"])
 def test_a_channel_typed_by_its_name_is_left_for_the_service_to_look_up(typed: str) -> None:
-    assert parse_command(f"policy digest_channel={typed}") == c.PolicyCommand(
+    assert parse_command(f"policy digest_channel={typed}") == commands.PolicyCommand(
         {"digest_channel": ChannelName("digest_channel", "deal-alerts")})
 
 

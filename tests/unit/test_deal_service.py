@@ -7,7 +7,7 @@ from fakes import FakeUnitOfWorkFactory
 
 from bot.coach.offline import OfflineCoach
 from bot.coach.principles import load_principles
-from bot.commands import types as c
+from bot.commands import types as commands
 from bot.domain.errors import Conflict, NotAllowed
 from bot.domain.model import EntryKind, Verdict
 from bot.domain.money import parse_amount
@@ -20,7 +20,7 @@ from bot.services.results import DealResult, ToConfirm
 TEAM, OTHER_TEAM = "T0TEAM", "T0OTHER"
 REP, OTHER_REP, MANAGER = "U0REP", "U0OTHER", "U0BOSS"
 DEALS, ALERTS = "C0DEALS", "C0ALERTS"
-ACME = c.DealRef(name="acme")
+ACME = commands.DealRef(name="acme")
 rep, other_rep, manager = Actor(TEAM, REP, DEALS), Actor(TEAM, OTHER_REP, DEALS), Actor(TEAM, MANAGER, DEALS)
 
 
@@ -48,14 +48,14 @@ def service(uow: FakeUnitOfWorkFactory, coach: OfflineCoach, *, alert_channel: s
 def deals(uow: FakeUnitOfWorkFactory, coach: OfflineCoach) -> DealService:
     """A $100k deal with a $70k floor, opened by the rep; its opening card is already posted."""
     deals = service(uow, coach)
-    deals.open(rep, c.NewDeal("acme", parse_amount("100k"), parse_amount("70k")))
+    deals.open(rep, commands.NewDeal("acme", parse_amount("100k"), parse_amount("70k")))
     for row in uow.db.outbox:
         row.taken = True
     return deals
 
 
 def concede(deals: DealService, words: str, *, actor: Actor = rep, once: str | None = None) -> DealResult:
-    result = deals.concede(actor, c.Concede(ACME, words), once=once)
+    result = deals.concede(actor, commands.Concede(ACME, words), once=once)
     assert isinstance(result, DealResult), result
     return result
 
@@ -76,14 +76,14 @@ def test_opening_a_deal_queues_its_card_unless_its_channel_is_shared_with_anothe
     uow = FakeUnitOfWorkFactory()
     uow.db.ext_shared[(TEAM, "C0SHARED")] = True
     deals = service(uow, coach)
-    deals.open(rep, c.NewDeal("acme", parse_amount("100k"), parse_amount("70k")))
-    deals.open(Actor(TEAM, REP, "C0SHARED"), c.NewDeal("globex", parse_amount("100k"), parse_amount("70k")))
+    deals.open(rep, commands.NewDeal("acme", parse_amount("100k"), parse_amount("70k")))
+    deals.open(Actor(TEAM, REP, "C0SHARED"), commands.NewDeal("globex", parse_amount("100k"), parse_amount("70k")))
     assert [row.channel for row in uow.db.rows(MessageKind.CARD)] == [DEALS]
 
 
 def test_a_second_open_deal_of_the_same_name_is_refused(deals) -> None:
     with pytest.raises(Conflict):
-        deals.open(rep, c.NewDeal("ACME", parse_amount("90k"), parse_amount("60k")))
+        deals.open(rep, commands.NewDeal("ACME", parse_amount("90k"), parse_amount("60k")))
 
 
 # Recording a concession -------------------------------------------------------------------------
@@ -138,7 +138,7 @@ def test_a_severe_rule_still_firing_does_not_alert_again(deals, uow) -> None:
 
 def test_no_alert_is_queued_without_an_alert_channel_and_the_reply_names_the_unsent_rules(coach, uow) -> None:
     deals = service(uow, coach, alert_channel=None)
-    deals.open(rep, c.NewDeal("acme", parse_amount("100k"), parse_amount("70k")))
+    deals.open(rep, commands.NewDeal("acme", parse_amount("100k"), parse_amount("70k")))
     result = concede(deals, "price 65k")
     assert not uow.db.rows(MessageKind.ALERT) and not result.alerted and Rule.FLOOR in result.unalerted
     assert [e.text for e in uow.db.deal(1).entries] and notes(uow), "the move is recorded all the same"
@@ -154,7 +154,7 @@ def test_the_policys_alert_channel_comes_before_the_default(deals, uow) -> None:
 
 def test_words_the_deal_leaves_uncertain_record_nothing_and_come_back_to_be_confirmed(deals, uow) -> None:
     commits = uow.db.commits
-    result = deals.concede(rep, c.Concede(ACME, "meet them at 90"))
+    result = deals.concede(rep, commands.Concede(ACME, "meet them at 90"))
     assert isinstance(result, ToConfirm) and not result.reading.sure and result.token
     assert uow.db.deal(1).entries == [] and uow.db.commits == commits and not waiting(uow, MessageKind.NOTE)
 
@@ -170,7 +170,7 @@ def test_a_once_key_refuses_a_second_click(deals, uow) -> None:
 
 
 def test_an_ask_is_judged_as_if_conceded_and_leaves_the_deals_verdict_and_thread_alone(deals, uow) -> None:
-    result = deals.ask(rep, c.Ask(ACME, "they want price 65k"))
+    result = deals.ask(rep, commands.Ask(ACME, "they want price 65k"))
     assert result.entry is not None and result.entry.kind is EntryKind.ASK and result.advice is not None
     assert result.what_if is not None and result.what_if.verdict is Verdict.WALK_AWAY
     assert result.judgement.verdict is Verdict.OK and uow.db.deals[1][3] is Verdict.OK
@@ -178,14 +178,14 @@ def test_an_ask_is_judged_as_if_conceded_and_leaves_the_deals_verdict_and_thread
 
 
 def test_an_unethical_ask_alerts_the_managers(deals, uow) -> None:
-    result = deals.ask(rep, c.Ask(ACME, "We'd need a 5% kickback to get this through"))
+    result = deals.ask(rep, commands.Ask(ACME, "We'd need a 5% kickback to get this through"))
     assert result.alerted == {Rule.ETHICS}
     assert [row.payload.rules for row in waiting(uow, MessageKind.ALERT)] == [(Rule.ETHICS,)]
 
 
 def test_a_get_answers_the_latest_unreciprocated_concession(deals, uow) -> None:
     concede(deals, "5%")
-    result = deals.record_get(rep, c.Get(ACME, "a case study"))
+    result = deals.record_get(rep, commands.Get(ACME, "a case study"))
     concession, get = uow.db.deal(1).entries
     assert result.entry is not None and get.reciprocates == concession.seq
     assert notes(uow)[-1] == "a case study"
@@ -193,33 +193,33 @@ def test_a_get_answers_the_latest_unreciprocated_concession(deals, uow) -> None:
 
 def test_undo_takes_back_the_move_and_tells_the_thread(deals, uow) -> None:
     concede(deals, "5% for a case study")
-    result = deals.undo(rep, c.Undo(ACME))
+    result = deals.undo(rep, commands.Undo(ACME))
     assert all(e.taken_back for e in uow.db.deal(1).entries) and result.entry is not None
     assert len(notes(uow)) == 2
 
 
 def test_a_win_below_the_floor_alerts_as_the_floor(deals, uow) -> None:
-    result = deals.outcome(rep, c.Outcome(ACME, "won", price=parse_amount("60k")))
+    result = deals.outcome(rep, commands.Outcome(ACME, "won", price=parse_amount("60k")))
     assert result.alerted == {Rule.FLOOR}
     [alert] = waiting(uow, MessageKind.ALERT)
     assert alert.payload.verdict is None, "a closed deal's alert shows its final state, not a verdict"
 
 
 def test_a_win_at_or_above_the_floor_does_not_alert(deals, uow) -> None:
-    assert not deals.outcome(rep, c.Outcome(ACME, "won", price=parse_amount("80k"))).alerted
+    assert not deals.outcome(rep, commands.Outcome(ACME, "won", price=parse_amount("80k"))).alerted
     assert not uow.db.rows(MessageKind.ALERT)
 
 
 def test_a_deal_comes_back_only_while_no_other_open_deal_has_its_name(deals, uow) -> None:
-    deals.outcome(rep, c.Outcome(ACME, "walk"))
-    deals.open(rep, c.NewDeal("acme", parse_amount("50k"), parse_amount("40k")))
+    deals.outcome(rep, commands.Outcome(ACME, "walk"))
+    deals.open(rep, commands.NewDeal("acme", parse_amount("50k"), parse_amount("40k")))
     with pytest.raises(Conflict, match="Another open deal"):
-        deals.outcome(rep, c.Outcome(c.DealRef(id=1), "back"))
+        deals.outcome(rep, commands.Outcome(commands.DealRef(id=1), "back"))
     assert not uow.db.deal(1).is_open
 
 
 def test_a_closed_deal_takes_no_concession(deals, uow) -> None:
-    deals.outcome(rep, c.Outcome(ACME, "lost"))
+    deals.outcome(rep, commands.Outcome(ACME, "lost"))
     with pytest.raises(Conflict):
         concede(deals, "5%")
 
@@ -236,10 +236,10 @@ def test_only_the_owner_or_a_manager_records_a_move_on_a_deal(deals, uow) -> Non
 
 
 def test_only_a_manager_clears_an_ethics_flag(deals, uow) -> None:
-    deals.flag(rep, c.Flag(ACME, "ethics", "asked for a kickback"))
+    deals.flag(rep, commands.Flag(ACME, "ethics", "asked for a kickback"))
     with pytest.raises(NotAllowed):
-        deals.flag(rep, c.Flag(ACME, "clear", "ethics"))
-    deals.flag(manager, c.Flag(ACME, "clear", "ethics"))
+        deals.flag(rep, commands.Flag(ACME, "clear", "ethics"))
+    deals.flag(manager, commands.Flag(ACME, "clear", "ethics"))
     assert uow.db.deal(1).ethics_flag is None
 
 

@@ -11,7 +11,7 @@ from builders import add_ask, add_concession, add_reciprocated, dollars, make_de
 from bot.coach.offline import OfflineCoach
 from bot.coach.principles import load_plays, load_principles
 from bot.coach.types import OFFLINE_COACH, CoachRequest, Move, remembered
-from bot.domain import deals as ops
+from bot.domain import deals as domain
 from bot.domain.ledger import Ledger
 from bot.domain.model import ConcessionType, Policy, Stage
 from bot.domain.rules import judge
@@ -172,7 +172,7 @@ def test_a_get_just_recorded_is_banked_and_the_talk_moves_to_closing() -> None:
 
 def test_a_customer_back_after_a_walk_away_hears_the_terms_stand() -> None:
     deal = make_deal()
-    ops.close(deal, Stage.WALKED, price=None, note="")
+    domain.close(deal, Stage.WALKED, price=None, note="")
     advice = advise(deal, moment="coach", question="they called back")
     assert advice.move is Move.HOLD
     assert advice.lines[0].principle_id == "they-come-back"
