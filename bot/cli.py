@@ -28,7 +28,12 @@ SETTINGS = {
     "DEALCOACH_WEB_WORKERS": "HTTP worker processes",
     "DEALCOACH_WEB_THREADS": "threads per HTTP worker",
     "DEALCOACH_SCHEDULER": "off: leave digests and nudges to `dealcoach scheduler`",
+    "SLACK_CLIENT_ID": "with SLACK_CLIENT_SECRET: workspaces install the app at /slack/install (OAuth)",
+    "SLACK_CLIENT_SECRET": "the app's client secret (Basic Information page), for installs",
+    "SLACK_SCOPES": "the bot scopes an install asks for, comma-separated (default: manifest.yml's)",
+    "DEALCOACH_TOKEN_KEY": "Fernet key that encrypts installed workspaces' bot tokens (needed with installs)",
 }
+_OAUTH = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SCOPES", "DEALCOACH_TOKEN_KEY")
 _SLACK = ("SLACK_BOT_TOKEN", "SLACK_API_URL", "DEALCOACH_ALERT_CHANNEL", "DEALCOACH_MANAGERS")
 _LLM = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DEALCOACH_LLM_MODEL", "DEALCOACH_LLM_TIMEOUT")
 # (command, one line, what it does, the settings it reads)
@@ -42,8 +47,10 @@ COMMANDS = (
      "`click N` to press button [N], `as manager` / `as rep` to switch who types, `quit` to leave.", ()),
     ("serve", "production: Slack's requests over HTTP",
      "Migrates the database, then serves POST /slack/events (commands, events, buttons, shortcuts) and "
-     "GET /healthz on $PORT, delivers queued messages and, unless DEALCOACH_SCHEDULER=off, runs the digests.",
-     ("SLACK_SIGNING_SECRET", *_SLACK, "DATABASE_URL", *_LLM, "PORT", "DEALCOACH_WEB_WORKERS",
+     "GET /healthz on $PORT, delivers queued messages and, unless DEALCOACH_SCHEDULER=off, runs the digests. "
+     "With SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, workspaces install it at GET /slack/install, each with its "
+     "own bot token.",
+     ("SLACK_SIGNING_SECRET", *_SLACK, *_OAUTH, "DATABASE_URL", *_LLM, "PORT", "DEALCOACH_WEB_WORKERS",
       "DEALCOACH_WEB_THREADS", "DEALCOACH_SCHEDULER")),
     ("socket", "development: Socket Mode against a real workspace, no public URL",
      "Migrates the database and connects to Slack over Socket Mode.",
@@ -53,7 +60,7 @@ COMMANDS = (
      ("DATABASE_URL",)),
     ("scheduler", "run the weekly digests and idle-deal nudges as their own process",
      "For deployments with several serve replicas (set DEALCOACH_SCHEDULER=off on them). Only one process "
-     "runs the jobs at a time; another takes over if it stops.", (*_SLACK, "DATABASE_URL", *_LLM)),
+     "runs the jobs at a time; another takes over if it stops.", (*_SLACK, *_OAUTH, "DATABASE_URL", *_LLM)),
     ("export", "write a CSV of the deals and their ledgers",
      "The file `/deal export` sends a manager: one row per ask, concession and get, with the deal's figures "
      "(floors included: keep it private).", ("DATABASE_URL",)),
@@ -125,23 +132,28 @@ def _console() -> int:
 
 
 def _serve() -> int:
+    settings = load_settings()
+    settings.require_http_secrets()  # a clear refusal, before importing what logs (alembic does on import)
     from bot.serve import serve
 
-    serve(load_settings())
+    serve(settings)
     return 0
 
 
 def _socket() -> int:
+    settings = load_settings()
+    if settings.slack_app_token is None or settings.slack_bot_token is None:
+        raise SystemExit("dealcoach socket needs SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (see .env.example)")
+    if settings.oauth_enabled:
+        raise SystemExit("dealcoach socket serves the one workspace of SLACK_BOT_TOKEN; installing in several "
+                         "workspaces is for dealcoach serve: unset SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to run it")
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.bootstrap import build
     from bot.db.migrate import upgrade
 
-    settings = load_settings()
-    if settings.slack_app_token is None or settings.slack_bot_token is None:
-        raise SystemExit("dealcoach socket needs SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN (see .env.example)")
     upgrade(settings.database_url)
-    container = build(settings)
+    container = build(settings, distributable=False)
     container.start_background(scheduler=settings.scheduler)
     try:
         SocketModeHandler(container.app, settings.slack_app_token.get_secret_value()).start()
@@ -154,10 +166,11 @@ def _scheduler() -> int:
     import signal
     import threading
 
+    settings = load_settings()
+    settings.require_token_key("scheduler")  # it delivers the outbox too, with each workspace's token
     from bot.bootstrap import build
     from bot.db.migrate import upgrade
 
-    settings = load_settings()
     upgrade(settings.database_url)
     container = build(settings)
     container.start_background(scheduler=True)

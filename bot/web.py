@@ -1,4 +1,4 @@
-"""The WSGI application `serve` runs: Slack's endpoint and a health check, nothing else."""
+"""The WSGI application `serve` runs: Slack's endpoint, a health check and, in OAuth mode, the install pages."""
 
 from __future__ import annotations
 
@@ -83,12 +83,15 @@ class WebApp:
     def __init__(self, slack: SlackRequestHandler, engine: Engine) -> None:
         # The check only reads: on SQLite it must not queue for the write lock behind busy writers.
         self._slack, self._engine = slack, engine.execution_options(**{READ_ONLY: True})
+        # OAuth mode only: the Add to Slack page and Slack's redirect back, which Bolt's handler answers.
+        flow = slack.app.oauth_flow
+        self._install_paths = frozenset((flow.install_path, flow.redirect_uri_path)) if flow else frozenset()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path == "/healthz" and method in ("GET", "HEAD"):
             return self._health(start_response)
-        if path == SLACK_PATH and method == "POST":
+        if (path == SLACK_PATH and method == "POST") or (path in self._install_paths and method == "GET"):
             return self._slack(environ, start_response)
         return _json(start_response, "404 Not Found", {"error": "not found"})
 

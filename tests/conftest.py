@@ -32,7 +32,8 @@ SIGNING_SECRET = "test-signing-secret"
 TEAM, OTHER_TEAM = "T0TEST", "T0OTHER"
 REP, OTHER_REP, MANAGER = "U0REP", "U0OTHER", "U0MANAGER"
 CHANNEL, ALERTS = "C0DEALS", "C0ALERTS"
-TABLES = ("outbox", "sent_once", "decision", "ledger_entry", "deal", "channel", "slack_event", "workspace")
+TABLES = ("outbox", "sent_once", "decision", "ledger_entry", "deal", "channel", "slack_event", "workspace",
+          "installation", "oauth_state")
 
 
 def postgres_base_url() -> str | None:

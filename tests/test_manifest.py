@@ -13,6 +13,7 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT7
 
+from bot.config import Settings
 from bot.slack.ids import MANIFEST_BOT_EVENTS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -132,6 +133,18 @@ def test_bot_scopes_cover_what_the_app_calls(manifest: dict[str, Any]) -> None:
         "im:write",
         "files:write",
     }
+
+
+def test_an_install_asks_for_the_manifests_bot_scopes_unless_slack_scopes_says_otherwise(
+        manifest: dict[str, Any]) -> None:
+    assert Settings(_env_file=None).bot_scopes == manifest["oauth_config"]["scopes"]["bot"]  # type: ignore[call-arg]
+    assert Settings(_env_file=None, SLACK_SCOPES="").bot_scopes == manifest["oauth_config"]["scopes"]["bot"]  # type: ignore[call-arg]
+    chosen = Settings(_env_file=None, SLACK_SCOPES="commands, chat:write")  # type: ignore[call-arg]
+    assert chosen.bot_scopes == ["commands", "chat:write"]
+
+
+def test_slack_sends_installers_back_to_the_oauth_redirect(manifest: dict[str, Any]) -> None:
+    assert manifest["oauth_config"]["redirect_urls"] == ["https://deal-coach.example.com/slack/oauth_redirect"]
 
 
 def test_app_home_has_both_tabs(manifest: dict[str, Any]) -> None:

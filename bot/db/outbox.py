@@ -124,6 +124,14 @@ class OutboxRepository:
             query = _WAITING_FOR_DEAL if deal_id is not None else _WAITING_ANY
         return bool(self._connection.execute(query, params).scalar_one())
 
+    def stop_pending(self, reason: str) -> int:
+        """Every message of the workspace not yet sent is failed with `reason` (the app can no longer post there), so
+        no worker claims it again. Returns how many were stopped."""
+        stop = (update(OUTBOX).where(OUTBOX.c.team_id == self._team_id, OUTBOX.c.delivered_at.is_(None),
+                                     OUTBOX.c.failed_at.is_(None))
+                .values(failed_at=utcnow(), claimed_until=None, last_error=reason))
+        return self._connection.execute(stop).rowcount
+
     def refresh_card(self, *, channel: str, deal_id: int) -> None:
         """Queues a card refresh unless one is waiting (it will draw the deal as it is when sent), in one
         statement: INSERT … SELECT … WHERE NOT EXISTS."""

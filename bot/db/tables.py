@@ -244,3 +244,29 @@ class OutboxRow(SQLModel, table=True):
     delivered_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     failed_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
     last_error: str | None = Field(default=None, max_length=500)
+
+
+class InstallationRow(SQLModel, table=True):
+    """A workspace that installed the app through OAuth: its one bot token, encrypted (never stored in clear)."""
+
+    __tablename__ = "installation"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    team_name: str | None = Field(default=None, max_length=200)
+    app_id: str | None = Field(default=None, max_length=32)
+    bot_id: str | None = Field(default=None, max_length=32)
+    bot_user_id: str | None = Field(default=None, max_length=32)
+    bot_token: str = Field(sa_column=Column(Text, nullable=False))  # Fernet ciphertext of the xoxb- token
+    bot_scopes: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    installer_user_id: str | None = Field(default=None, max_length=32)
+    installed_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+
+
+class OAuthStateRow(SQLModel, table=True):
+    """An install begun at /slack/install: its state may be used once, before it expires, by any replica."""
+
+    __tablename__ = "oauth_state"
+
+    state: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime = Field(sa_column=_when(index=True))

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from bot.db.deals import DealRepository
 from bot.db.engine import READ_ONLY, REQUEST_LOCK_TIMEOUT_MS, begin_immediate
 from bot.db.exports import ExportRepository
+from bot.db.installations import InstallationRepository
 from bot.db.outbox import OutboxRepository
 from bot.db.prepared import Runner
 from bot.db.repositories import (
@@ -165,6 +166,10 @@ class UnitOfWork:
     @cached_property
     def channels(self) -> ChannelRepository:
         return ChannelRepository(self.session, self.team_id)
+
+    @cached_property
+    def installations(self) -> InstallationRepository:
+        return InstallationRepository(self.connection, self.team_id)
 
     @cached_property
     def decisions(self) -> DecisionRepository:

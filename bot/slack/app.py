@@ -9,29 +9,23 @@ from urllib.parse import urlsplit
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot.config import Settings
 from bot.slack import listeners
+from bot.slack.install import Install
 from bot.slack.router import Services
-
-
-def web_client(settings: Settings, *, retries: bool = True, timeout: int = 10) -> WebClient:
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=timeout)
-    if retries:
-        client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=1))
-        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
-    return client
-
 
 log = logging.getLogger(__name__)
 
 
-def build_app(settings: Settings, services: Services, client: WebClient) -> App:
+def build_app(settings: Settings, services: Services, client: WebClient, *,
+              install: Install | None = None) -> App:
+    """`install`: OAuth mode, where each workspace's requests are answered with its own bot token."""
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    oauth = {} if install is None else install.bolt_options(client)
     app = DealCoachApp(
         client=client,
+        **oauth,
         # Bolt gives each of its loggers the level of this one (else the root's, at the time it is built):
         # with no level of its own it follows `slack_bolt`'s, which `bot.logging_config` keeps at WARNING
         # (Bolt logs a badly signed request's body at INFO).

@@ -7,18 +7,18 @@ import logging
 import threading
 import time
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.errors import DealCoachError
+from bot.slack.clients import NotInstalled, WorkspaceClients
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 200  # Slack's advice for conversations.list: under 1,000, ideally 200
 
 
 class SlackDirectory:
-    def __init__(self, client: WebClient, ttl_seconds: float = 600.0) -> None:
-        self._client, self._ttl = client, ttl_seconds
+    def __init__(self, clients: WorkspaceClients, ttl_seconds: float = 600.0) -> None:
+        self._clients, self._ttl = clients, ttl_seconds
         self._cache: dict[tuple[str, str], tuple[float, bool]] = {}
         self._lock = threading.Lock()
 
@@ -29,10 +29,12 @@ class SlackDirectory:
         if cached and time.monotonic() - cached[0] < self._ttl:
             return cached[1]
         try:
-            user = self._client.users_info(user=user_id)["user"]
+            user = self._clients.for_team(team_id).users_info(user=user_id)["user"]
         except SlackApiError as exc:
             # Unknown means not a manager: a refusal the user can see beats granting by mistake.
             log.warning("users.info failed for a manager check: %s", exc.response.get("error"))
+            return False
+        except NotInstalled:
             return False
         admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
         with self._lock:
@@ -43,8 +45,9 @@ class SlackDirectory:
         """The id of the channel called `name` among those Deal Coach can see (public ones, and private ones it
         was invited to), page by page until found; archived channels are left out."""
         try:
-            pages = self._client.conversations_list(types="public_channel,private_channel", exclude_archived=True,
-                                                    limit=PAGE_SIZE)
+            client = self._clients.for_team(team_id)
+            pages = client.conversations_list(types="public_channel,private_channel", exclude_archived=True,
+                                              limit=PAGE_SIZE)
             for page in pages:
                 for channel in page.get("channels") or []:
                     if channel.get("name") == name:

@@ -15,8 +15,6 @@ import dataclasses
 import logging
 import time
 
-from slack_sdk import WebClient
-
 from bot.coach.llm import LLMCoach
 from bot.coach.offer_reader import LLMOfferReader
 from bot.coach.pool import LLMPool
@@ -33,6 +31,7 @@ from bot.services.notices import NoticeService
 from bot.services.results import DealResult, MoveKind
 from bot.services.threads import ThreadMessage, ThreadService
 from bot.slack.answers import Recipient, straight, tell
+from bot.slack.clients import WorkspaceClients
 
 log = logging.getLogger(__name__)
 MIN_COACH_BUDGET_SECONDS = 0.5  # less than this left after reading the offer: the offline coach answers
@@ -41,16 +40,17 @@ MIN_COACH_BUDGET_SECONDS = 0.5  # less than this left after reading the offer: t
 class LLMFollowUps:
     def __init__(self, pool: LLMPool, coach: LLMCoach, reader: LLMOfferReader, offline: Coach,
                  threads: ThreadService, notices: NoticeService, coaching: CoachingService, *,
-                 budget: float, client: WebClient) -> None:
+                 budget: float, clients: WorkspaceClients) -> None:
         self._pool, self._coach, self._reader, self._offline = pool, coach, reader, offline
         self._threads, self._notices, self._coaching, self._budget = threads, notices, coaching, budget
-        self._client = client  # the app's Web API client: a follow-up outlives the request that queued it
+        # The workspace's Web API client, not the request's: a follow-up outlives the request that queued it.
+        self._clients = clients
 
     def replace_reply(self, actor: Actor, result: DealResult, response_url: str) -> bool:
         """Queues the LLM's version of a reply `actor` already has; False if the pool is full."""
         if result.advice is None:
             return False
-        return self._pool.submit(lambda: self._replace(Recipient(actor, self._client, response_url), result))
+        return self._pool.submit(lambda: self._replace(self._to(actor, response_url), result))
 
     def post_coaching(self, actor: Actor, result: DealResult, thread_ts: str) -> bool:
         """Queues "Coach this message"; False if the pool is full (the caller posts the offline advice)."""
@@ -59,6 +59,9 @@ class LLMFollowUps:
     def propose(self, message: ThreadMessage) -> bool:
         """Queues reading and coaching a thread message; False if the pool is full (the caller reads offline)."""
         return self._pool.submit(lambda: self._propose(message))
+
+    def _to(self, actor: Actor, response_url: str | None = None, *, thread_ts: str | None = None) -> Recipient:
+        return Recipient(actor, self._clients.for_team(actor.team_id), response_url, thread_ts=thread_ts)
 
     def _replace(self, to: Recipient, result: DealResult) -> None:
         try:
@@ -77,7 +80,7 @@ class LLMFollowUps:
     def _post_coaching(self, actor: Actor, result: DealResult, thread_ts: str) -> None:
         advice = self._advise(_request(result), self._budget, fallback=result.advice)
         reply = deal_reply(dataclasses.replace(result, advice=advice))
-        tell(self._notices, Recipient(actor, self._client, thread_ts=thread_ts), reply)
+        tell(self._notices, self._to(actor, thread_ts=thread_ts), reply)
 
     def _propose(self, message: ThreadMessage) -> None:
         deadline = time.monotonic() + self._budget
@@ -96,7 +99,7 @@ class LLMFollowUps:
         request = self._threads.coach_request(message, what_if)
         advice = self._advise(request, deadline - time.monotonic())
         proposal = self._threads.proposal(message, offer, what_if, advice, reader)
-        to = Recipient(message.actor, self._client, thread_ts=message.thread_ts)
+        to = self._to(message.actor, thread_ts=message.thread_ts)
         tell(self._notices, to, proposal_message(proposal))
 
     def _advise(self, request: CoachRequest, budget: float, fallback: Advice | None = None) -> Advice:

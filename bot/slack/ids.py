@@ -14,11 +14,14 @@ class Event(StrEnum):
     APP_HOME_OPENED = "app_home_opened"
     CHANNEL_SHARED = "channel_shared"
     CHANNEL_UNSHARED = "channel_unshared"
+    APP_UNINSTALLED = "app_uninstalled"  # OAuth mode: the workspace's token is dropped
+    TOKENS_REVOKED = "tokens_revoked"
 
 
 # The manifest's bot events: Slack names message events by the kind of conversation.
 MANIFEST_BOT_EVENTS = ("message.channels", "message.groups", Event.APP_HOME_OPENED.value,
-                       Event.CHANNEL_SHARED.value, Event.CHANNEL_UNSHARED.value)
+                       Event.CHANNEL_SHARED.value, Event.CHANNEL_UNSHARED.value, Event.APP_UNINSTALLED.value,
+                       Event.TOKENS_REVOKED.value)
 
 
 class Shortcut(StrEnum):

@@ -18,6 +18,7 @@ from bot.services.coaching import CoachingService
 from bot.services.deals import DealService
 from bot.services.decisions import DecisionService
 from bot.services.exports import ExportService
+from bot.services.installs import InstallService
 from bot.services.notices import NoticeService
 from bot.services.results import DealResult, ToConfirm
 from bot.services.summaries import SummaryService
@@ -43,6 +44,7 @@ class Services:
     exports: ExportService
     threads: ThreadService | None = None
     followups: LLMFollowUps | None = None  # set when an LLM is configured
+    installs: InstallService | None = None  # installs and uninstalls of the app
 
 
 def _coached(services: Services, actor: Actor, result: DealResult, response_url: str | None) -> Reply:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.standin.installs import Team
 from bot.standin.listing import conversations_list
 from bot.standin.records import Message, Recorded, Upload
 from bot.standin.refusals import Refusal, check_message, checked_view
@@ -36,6 +37,7 @@ class WebAPIMethods:
         self._users: dict[str, dict[str, Any]] = {}
         self._ids = 0
         self._ts_micros = FIRST_TS_MICROS
+        self._caller: Team | None = None  # the workspace whose token the call being answered came with
         self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
@@ -80,13 +82,14 @@ class WebAPIMethods:
                 "tz": tz,
             }
 
-    def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Slack's JSON answer to one call of `method` (ok or not), as the workspace stands."""
+    def answer(self, method: str, params: dict[str, Any], caller: Team | None = None) -> dict[str, Any]:
+        """Slack's JSON answer to one call of `method` (ok or not), made with `caller`'s token, as things stand."""
         handler = self._handlers.get(method)
         if handler is None:
             return {"ok": False, "error": "unknown_method"}
         try:
             with self._lock:
+                self._caller = caller
                 return {"ok": True, **handler(params)}
         except Refusal as refusal:
             return {"ok": False, "error": refusal.error}
@@ -161,12 +164,13 @@ class WebAPIMethods:
     # ----- methods ---------------------------------------------------------------------------------------
 
     def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        caller = self._caller
         return {
             "url": "https://standin.slack.com/",
-            "team": "Stand-in Workspace",
+            "team": caller.name if caller else "Stand-in Workspace",
             "user": "dealcoach",
-            "team_id": self.team_id,
-            "user_id": self.bot_user_id,
+            "team_id": caller.team_id if caller else self.team_id,
+            "user_id": caller.bot_user_id if caller else self.bot_user_id,
             "bot_id": BOT_ID,
             "app_id": APP_ID,
             "is_enterprise_install": False,

@@ -14,6 +14,7 @@ class Call:
     params: dict[str, Any]
     at: float
     fault: str | None = None  # the injected fault this call was answered with, if any (see fail_next, stall_next)
+    token: str | None = None  # the bot token it came with: which workspace's
 
 
 @dataclass

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from bot.standin.faults import Fault, FaultInjection
+from bot.standin.installs import Installs
 from bot.standin.loopback import LoopbackServer
 from bot.standin.methods import WebAPIMethods
 from bot.standin.records import Call, Recorded
@@ -30,9 +31,9 @@ class Routes:
     """Answers each request the stand-in gets: a Web API call (authenticated, perhaps slowed or failed on
     purpose, then answered by its method), a post to a response URL, a file's bytes sent to an upload URL."""
 
-    def __init__(self, token: str, methods: WebAPIMethods, faults: FaultInjection, recorded: Recorded,
+    def __init__(self, installs: Installs, methods: WebAPIMethods, faults: FaultInjection, recorded: Recorded,
                  lock: threading.RLock) -> None:
-        self._token = token
+        self._installs = installs
         self._methods = methods
         self._faults = faults
         self._recorded = recorded
@@ -55,36 +56,41 @@ class Routes:
         except Refusal as refusal:
             self._record(method, {})
             return _json_reply(200, {"ok": False, "error": refusal.error})
-        form_token = params.pop("token", None)
-        call = self._record(method, params)
+        authorization = headers.get("Authorization", "") or ""
+        token = _token_of(authorization, params.pop("token", None))
+        call = self._record(method, params, token)
         pause = self._faults.delay_of(method)
         if pause:
             time.sleep(pause)
-        auth_error = self._auth_error(headers.get("Authorization", ""), form_token)
-        if auth_error:
-            return _json_reply(200, {"ok": False, "error": auth_error})
+        if method == "oauth.v2.access":  # the app's credentials, not a bot token
+            return _json_reply(200, self._exchange(params, authorization))
+        with self._lock:
+            team = self._installs.team_of(token) if token else None
+        if team is None:
+            return _json_reply(200, {"ok": False, "error": "invalid_auth" if token else "not_authed"})
         fault = self._faults.take_fault(method)
         if fault is None:
-            return _json_reply(200, self._methods.answer(method, params))
+            return _json_reply(200, self._methods.answer(method, params, team))
         with self._lock:
             call.fault = fault.describe()
         if fault.stall:
             time.sleep(fault.stall)
             if fault.carried_out:
-                return _json_reply(200, self._methods.answer(method, params))
+                return _json_reply(200, self._methods.answer(method, params, team))
         return _fault_reply(fault)
 
-    def _record(self, method: str, params: dict[str, Any]) -> Call:
-        call = Call(method, copy.deepcopy(params), time.monotonic())
+    def _record(self, method: str, params: dict[str, Any], token: str | None = None) -> Call:
+        call = Call(method, copy.deepcopy(params), time.monotonic(), token=token)
         with self._lock:
             self._recorded.calls.append(call)
         return call
 
-    def _auth_error(self, authorization: str, form_token: Any) -> str | None:
-        token = authorization.removeprefix("Bearer ").strip() if authorization else form_token
-        if not token:
-            return "not_authed"
-        return None if token == self._token else "invalid_auth"
+    def _exchange(self, params: dict[str, Any], authorization: str) -> dict[str, Any]:
+        with self._lock:
+            try:
+                return {"ok": True, **self._installs.exchange(params, authorization)}
+            except Refusal as refusal:
+                return {"ok": False, "error": refusal.error}
 
     def _serve_response_url(self, key: str, body: bytes) -> Reply:
         # Slack answers a bad response_url post with 4xx and a plain-text error word.
@@ -152,6 +158,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 
 # ----- request decoding and replies -------------------------------------------------------------------------
+
+
+def _token_of(authorization: str, form_token: Any) -> str | None:
+    if authorization.startswith("Bearer "):
+        return authorization.removeprefix("Bearer ").strip() or None
+    return str(form_token) if form_token else None
 
 
 def _decode_params(content_type: str, body: bytes, query: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.standin.faults import FaultInjection
+from bot.standin.installs import Installs, Team
 from bot.standin.methods import WebAPIMethods
 from bot.standin.records import Call, Message, Recorded, Upload
 from bot.standin.server import Routes, StandInServer
@@ -34,7 +35,8 @@ class SlackStandIn(FaultInjection):
         self._lock = threading.RLock()
         self._recorded = Recorded()
         self._methods = WebAPIMethods(team_id, bot_user_id, self._recorded, self._lock)
-        self._routes = Routes(token, self._methods, self, self._recorded, self._lock)
+        self._installs = Installs(Team(team_id, "Stand-in Workspace", bot_user_id, token))
+        self._routes = Routes(self._installs, self._methods, self, self._recorded, self._lock)
         self._server: StandInServer | None = None
 
     # ----- lifecycle -------------------------------------------------------------------------------------
@@ -75,6 +77,31 @@ class SlackStandIn(FaultInjection):
         tz: str = "America/New_York",
     ) -> None:
         self._methods.set_user(user_id, name=name, is_admin=is_admin, is_owner=is_owner, tz=tz)
+
+    # ----- installs (OAuth) ------------------------------------------------------------------------------
+
+    def set_oauth_app(self, client_id: str, client_secret: str) -> None:
+        """The app's credentials, which oauth.v2.access checks."""
+        with self._lock:
+            self._installs.set_app(client_id, client_secret)
+
+    def approve_install(self, team_id: str, *, installer: str, name: str | None = None, scopes: str = "commands",
+                        bot_user_id: str = "U0BOT") -> str:
+        """What Slack's authorize page does when `installer` clicks Allow: a code for the app's redirect URL, which
+        oauth.v2.access trades once for a new bot token of `team_id`."""
+        with self._lock:
+            return self._installs.approve(team_id, name=name or f"Workspace {team_id}", installer=installer,
+                                          scopes=scopes, bot_user_id=bot_user_id)
+
+    def tokens_of(self, team_id: str) -> list[str]:
+        """The bot tokens that work for the workspace now."""
+        with self._lock:
+            return self._installs.tokens_of(team_id)
+
+    def revoke(self, team_id: str) -> None:
+        """The workspace uninstalled the app: its tokens stop working (the app learns it from an event)."""
+        with self._lock:
+            self._installs.revoke(team_id)
 
     # ----- what the app did ------------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from bot.db.engine import session_factory
 from bot.db.tables import OutboxRow
 from bot.delivery.queue import OutboxQueue
 from bot.delivery.worker import OutboxWorker
-from bot.slack.app import web_client
+from bot.slack.clients import WorkspaceClients
 from bot.standin import Call, SlackStandIn
 
 POST = "chat.postMessage"
@@ -57,7 +57,7 @@ def workers(settings: Settings, container: Container) -> Iterator[Callable[..., 
             if built is not container:
                 extra.append(built)
             worker = OutboxWorker(OutboxQueue(session_factory(built.engine)), built.uow,
-                                  web_client(settings, retries=False, timeout=CLIENT_TIMEOUT),
+                                  WorkspaceClients(settings, timeout=CLIENT_TIMEOUT),
                                   clock=clock, poll_seconds=0.02)
             worker.start()
             started.append(worker)

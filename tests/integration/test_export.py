@@ -18,7 +18,7 @@ from bot.db.tables import OutboxRow
 from bot.delivery.queue import OutboxQueue
 from bot.delivery.worker import OutboxWorker
 from bot.messages import MessageKind
-from bot.slack.app import web_client
+from bot.slack.clients import WorkspaceClients
 
 MANAGER_DM = "D" + MANAGER[1:]
 
@@ -114,7 +114,7 @@ def test_an_outage_is_retried_and_the_export_arrives_later_without_a_failure_not
     assert row.failed_at is None and row.delivered_at is None and "500" in (row.last_error or "")
     later = row.due_at.replace(tzinfo=UTC) + timedelta(seconds=1)
     worker = OutboxWorker(OutboxQueue(session_factory(container.engine), pace_seconds=0), container.uow,
-                          web_client(container.settings, retries=False), exports=container.services.exports,
+                          WorkspaceClients(container.settings), exports=container.services.exports,
                           clock=lambda: later)
     worker.drain()
     assert len(export_uploads(standin)) == 1

@@ -22,7 +22,7 @@ from bot.db.tables import OutboxRow
 from bot.delivery.queue import CLAIM_SECONDS, OutboxQueue
 from bot.delivery.worker import OutboxWorker
 from bot.services.access import Actor
-from bot.slack.app import web_client
+from bot.slack.clients import WorkspaceClients
 from bot.standin import Message, SlackStandIn
 
 POST = "chat.postMessage"
@@ -47,7 +47,7 @@ class Clock:
 def worker_with_clock(container: Container, clock: Clock) -> OutboxWorker:
     """The container's worker as the app builds it, but reading the given clock."""
     return OutboxWorker(OutboxQueue(session_factory(container.engine), pace_seconds=0), container.uow,
-                        web_client(container.settings, retries=False), clock=clock)
+                        WorkspaceClients(container.settings), clock=clock)
 
 
 @pytest.fixture

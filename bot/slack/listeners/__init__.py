@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, commands, events, shortcuts, views
+from bot.slack.listeners import actions, commands, events, installs, shortcuts, views
 from bot.slack.router import CommandRouter, Services
 
 
@@ -15,3 +15,5 @@ def register(app: App, services: Services) -> None:
     views.register(app, services)
     shortcuts.register(app, services)
     events.register(app, services)
+    if services.installs is not None:
+        installs.register(app, services.installs)
