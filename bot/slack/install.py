@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import BoltResponse
+from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
 from bot.db.installations import DatabaseInstallationStore, DatabaseOAuthStateStore
-from bot.render.install import install_failed_page
+from bot.render.install import add_to_slack_page, install_failed_page
 from bot.services.installs import InstallService
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class Install:
         # Bolt's own authorize, but remembering each token's auth.test: otherwise it asks Slack on every request.
         authorize = InstallationStoreAuthorize(logger=log, installation_store=self.store, bot_only=True,
                                                cache_enabled=True, client=client)
-        return {"oauth_flow": OAuthFlow(client=client, logger=log, settings=oauth), "authorize": authorize,
+        return {"oauth_flow": _Flow(client=client, logger=log, settings=oauth), "authorize": authorize,
                 "installation_store": self.store, "installation_store_bot_only": True}
 
     def _installed(self, args: SuccessArgs) -> BoltResponse:
@@ -68,6 +68,13 @@ class Install:
     def _failed(self, args: FailureArgs) -> BoltResponse:
         log.warning("an install failed: %s", args.reason)
         return args.default.failure(args)
+
+
+class _Flow(OAuthFlow):
+    """Bolt's flow, its Add to Slack page in our words."""
+
+    def build_install_page_html(self, url: str, request: BoltRequest) -> str:
+        return add_to_slack_page(url)
 
 
 class _Pages(RedirectUriPageRenderer):

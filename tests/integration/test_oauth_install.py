@@ -94,6 +94,8 @@ def stored_tokens(container: Container) -> dict[str, str]:
 
 
 def test_the_install_page_offers_add_to_slack_with_the_manifests_scopes(server: str, settings: Settings) -> None:
+    page = get(f"{server}/slack/install")[2]
+    assert "Add Deal Coach to Slack" in page and "becomes one of the workspace's managers" in page
     link, query, cookie = add_to_slack(server)
     assert query["client_id"] == [CLIENT_ID]
     assert query["scope"][0].split(",") == settings.bot_scopes
