@@ -6,7 +6,7 @@ import itertools
 import re
 import tempfile
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.render.plaintext import buttons, view_to_text
 from bot.slack.ids import View
@@ -47,7 +47,7 @@ class Console:
     def __init__(self, slack: LocalWorkspace, out: TextIO) -> None:
         self._slack, self._out = slack, out
         self._user = REP
-        self._buttons: list[tuple[Message, dict]] = []
+        self._buttons: list[tuple[Message, dict[str, Any]]] = []
         self._posts = itertools.count(1)
 
     def run(self, stdin: TextIO) -> None:
@@ -79,7 +79,7 @@ class Console:
         elif line:
             self._say(UNKNOWN)
             return
-        answers = [(seen.message, None) for seen in self._slack.deliver()]
+        answers: list[tuple[Message, str | None]] = [(seen.message, None) for seen in self._slack.deliver()]
         self._show(shown + answers)
         if line.startswith(">") and shown and not answers:
             self._say("(Nothing back: Deal Coach answers a message in an open deal's thread that names an ask "
@@ -132,8 +132,8 @@ class Console:
         for call in self._slack.standin.calls_to("views.open")[seen:]:
             view = call.params["view"]
             self._say(box(f"A form opens for {WHO[self._user]}", view_to_text(view)))
-            typed = _TYPE_INSTEAD.get(view.get("callback_id") if isinstance(view, dict) else None,
-                                      "the same on one line")
+            form = view.get("callback_id") if isinstance(view, dict) else None
+            typed = _TYPE_INSTEAD.get(form, "the same on one line") if isinstance(form, str) else "the same on one line"
             self._say(f"(The console cannot fill in forms: type {typed}.)")
 
     def _say(self, text: str) -> None:

@@ -128,7 +128,7 @@ class _OverPeriod(Payload):
 
     @model_serializer(mode="wrap")
     def _flatten(self, handler: Any) -> dict[str, Any]:
-        data = handler(self)
+        data: dict[str, Any] = handler(self)
         data.update(period=self.period.name, start=self.period.start.isoformat(), end=self.period.end.isoformat())
         return data
 

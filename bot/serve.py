@@ -30,7 +30,8 @@ class _Gunicorn(BaseApplication):
         self.cfg.set("post_worker_init", self._start_worker)
         self.cfg.set("worker_exit", self._stop_worker)
 
-    def load(self) -> WebApp:
+    # types-gunicorn's start_response takes no exc_info, narrower than PEP 3333's (wsgiref.types), which WebApp takes.
+    def load(self) -> WebApp:  # type: ignore[override]
         self._container = build(self._settings)
         return make_wsgi(self._container)
 
@@ -47,7 +48,7 @@ class _Gunicorn(BaseApplication):
             self._container.close()
 
 
-def gunicorn_options(port: int | str, workers: int, threads: int) -> dict:
+def gunicorn_options(port: int | str, workers: int, threads: int) -> dict[str, Any]:
     """How `serve` runs gunicorn; `bench/limit_app.py` runs the limit with the very same settings."""
     return {
         "bind": f"0.0.0.0:{port}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from typing import Any
 
 from bot.render.plaintext import blocks_to_text
 from bot.standin.webapi import Message
@@ -32,7 +33,7 @@ def as_slack_sends(typed: str) -> str:
     return _TYPED_MENTION.sub(mention, text)
 
 
-def acknowledged(user: str, ack: dict, *, channel: str = DEALS) -> Message:
+def acknowledged(user: str, ack: dict[str, Any], *, channel: str = DEALS) -> Message:
     """A command's immediate reply as the private message it is: only `user` sees it, in `channel`."""
     return Message(channel, "", str(ack.get("text") or ""), ack.get("blocks") or [], ephemeral_to=user)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -18,6 +18,8 @@ from bot.db.engine import READ_ONLY
 from bot.db.repositories import database_answers
 
 if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIEnvironment
+
     from bot.bootstrap import Container
 
 log = logging.getLogger(__name__)
@@ -87,7 +89,7 @@ class WebApp:
         flow = slack.app.oauth_flow
         self._install_paths = frozenset((flow.install_path, flow.redirect_uri_path)) if flow else frozenset()
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path == "/healthz" and method in ("GET", "HEAD"):
             return self._health(start_response)
@@ -95,7 +97,7 @@ class WebApp:
             return self._slack(environ, start_response)
         return _json(start_response, "404 Not Found", {"error": "not found"})
 
-    def _health(self, start_response: Callable) -> Iterable[bytes]:
+    def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         try:
             database_answers(self._engine)
         except SQLAlchemyError as exc:
@@ -104,7 +106,7 @@ class WebApp:
         return _json(start_response, "200 OK", {"status": "ok", "database": "ok"})
 
 
-def _json(start_response: Callable, status: str, body: dict) -> Iterable[bytes]:
+def _json(start_response: StartResponse, status: str, body: dict[str, str]) -> Iterable[bytes]:
     data = json.dumps(body).encode()
     start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
     return [data]

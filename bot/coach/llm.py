@@ -7,7 +7,8 @@ import json
 import logging
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Literal
+from types import GenericAlias
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
@@ -49,15 +50,37 @@ FINDINGS = {
 }
 
 
-def answer_schema(principle_ids: Iterable[str]) -> type[BaseModel]:
+class AnswerLine(BaseModel):
+    """A line of the coach's answer as the code reads it; `answer_schema` narrows its principle id."""
+
+    principle_id: str
+    text: str = Field(min_length=1, max_length=MAX_LINE_CHARS)
+
+
+class Answer(BaseModel):
+    """The coach's answer as the code reads it; `answer_schema` narrows its move and its lines."""
+
+    move: str
+    lines: list[AnswerLine] = Field(min_length=2, max_length=3)
+
+
+def answer_schema(principle_ids: Iterable[str]) -> type[Answer]:
     """The answer's schema, the known principle ids an enum in it: a server that follows the schema (llama.cpp,
     vLLM, OpenAI) cannot cite another."""
-    ids = tuple(principle_ids)
-    line = create_model("CoachLine", principle_id=(Literal[ids], ...),  # type: ignore[valid-type]
-                        text=(str, Field(min_length=1, max_length=MAX_LINE_CHARS)))
-    moves = tuple(move.value for move in Move)
-    return create_model("CoachAnswer", move=(Literal[moves], ...),  # type: ignore[valid-type]
-                        lines=(list[line], Field(min_length=2, max_length=3)))  # type: ignore[valid-type]
+    line = create_model("CoachLine", __base__=AnswerLine, principle_id=(_one_of(tuple(principle_ids)), ...))
+    return create_model("CoachAnswer", __base__=Answer, move=(_one_of(tuple(move.value for move in Move)), ...),
+                        lines=(_list_of(line), Field(min_length=2, max_length=3)))
+
+
+# Types made at run time, for `create_model`: a type checker reads only types written out.
+def _one_of(values: tuple[str, ...]) -> Any:
+    """One of these strings."""
+    return Literal[values]
+
+
+def _list_of(model: type[BaseModel]) -> Any:
+    """A list of these models."""
+    return GenericAlias(list, (model,))
 
 
 class LLMCoach:
@@ -94,7 +117,7 @@ class LLMCoach:
                                budget=max(deadline - time.monotonic(), 0.0), correction=correction)
         # An unknown id (a server that ignores the schema) gets no title; the guard discards it before anyone reads it.
         return tuple(Line(line.text.strip(), line.principle_id, self._title(line.principle_id))
-                     for line in answer.lines)  # type: ignore[attr-defined]
+                     for line in answer.lines)
 
     def _title(self, principle_id: str) -> str:
         principle = self._principles.get(principle_id)

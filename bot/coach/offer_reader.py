@@ -80,15 +80,15 @@ def offer_from_answer(answer: OfferAnswer, text: str) -> Offer | None:
         return Offer("ask", ConcessionSpec(ConcessionType.TERMS, text=text.strip()[:200]), markers)
     if not _normalised(answer.evidence) or _normalised(answer.evidence) not in _normalised(text):
         raise LLMUnavailable("the quoted words are not in the message")
-    spec = _spec(answer)
+    spec = _spec(ConcessionType(answer.type), answer)
     if not _figure_is_quoted(spec, answer.evidence):
         raise LLMUnavailable("a figure that is not in the message")
     kind = "ask" if markers else answer.kind
     return Offer(kind, spec, markers)
 
 
-def _spec(answer: OfferAnswer) -> ConcessionSpec:
-    kind, value = ConcessionType(answer.type), answer.value.strip()
+def _spec(kind: ConcessionType, answer: OfferAnswer) -> ConcessionSpec:
+    value = answer.value.strip()
     try:
         if kind is ConcessionType.PERCENT:
             return ConcessionSpec(kind, percent_bp=parse_percent(value if value.endswith("%") else value + "%"))

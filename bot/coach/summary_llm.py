@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -50,13 +50,14 @@ class LLMSummaryWriter:
         return sentences
 
 
-def usable(sentences: tuple[str, ...], figures: dict) -> bool:
+def usable(sentences: tuple[str, ...], figures: dict[str, Any]) -> bool:
     """Every number said must be one of the figures (no invented or computed numbers): a number with % must
     be one of the percentages, any other one of the counts. No verdict capitals; nothing about floors."""
     text = re.sub(r"<@\w+>", "", " ".join(sentences))
     if _VERDICT_CAPITALS.search(text) or re.search(r"\b(floor|headroom|walk-away price)\b", text, re.IGNORECASE):
         return False
-    counts, percents = set(), set()
+    counts: set[str] = set()
+    percents: set[str] = set()
     _collect(figures, counts, percents)
     for number, percent_sign in _SAID.findall(text):
         if _canonical(number) not in (percents if percent_sign else counts):

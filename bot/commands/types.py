@@ -132,7 +132,7 @@ class Export:
 
 @dataclass(frozen=True)
 class PolicyCommand:
-    changes: dict[str, str] = field(default_factory=dict)
+    changes: dict[str, object] = field(default_factory=dict)  # column -> parsed value (bot/commands/policy.py)
 
 
 Command = (

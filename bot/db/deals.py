@@ -20,16 +20,16 @@ from bot.db import mapping
 from bot.db.ledger_json import LedgerJSON, entries_of
 from bot.db.outbox import OUTBOX, WaitingNote, latest_waiting_note_id, waiting_note_from
 from bot.db.prepared import Runner, guard, prepare
-from bot.db.tables import ChannelRow, DealRow, LedgerEntryRow, Workspace, utcnow
+from bot.db.tables import ChannelRow, DealRow, LedgerEntryRow, Workspace, table_of, utcnow
 from bot.domain.errors import NotFound
 from bot.domain.figures import NEEDS_ATTENTION
 from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Entry, Policy, Stage, Verdict
 
-DEAL = DealRow.__table__  # type: ignore[attr-defined]
-ENTRY = LedgerEntryRow.__table__  # type: ignore[attr-defined]
-WORKSPACE = Workspace.__table__  # type: ignore[attr-defined]
-CHANNEL = ChannelRow.__table__  # type: ignore[attr-defined]
+DEAL = table_of(DealRow)
+ENTRY = table_of(LedgerEntryRow)
+WORKSPACE = table_of(Workspace)
+CHANNEL = table_of(ChannelRow)
 _POLICY = [WORKSPACE.c[name].label(f"policy_{name}") for name in (*mapping.POLICY_COLUMNS, "managers")]
 _OPEN = Stage.OPEN.value
 _DEAL_COLUMNS = tuple(column.name for column in DEAL.columns)  # every deal query selects these first

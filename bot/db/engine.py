@@ -38,10 +38,10 @@ def is_sqlite(url: str) -> bool:
 
 def sqlite_file(url: Any) -> str | None:
     """The file of an SQLite database (which has a WAL); None for PostgreSQL or an SQLite database in memory."""
-    url = make_url(url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
-    return url.database
+    return parsed.database
 
 
 def make_engine(url: str, *, lock_timeout_ms: int | None = None, **kwargs: Any) -> Engine:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, case, func
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, func
+from sqlmodel import col
 
 from bot.db.tables import DealRow
 from bot.domain.figures import BAND_EDGES_BP, NEEDS_ATTENTION, UNDER_CAP_BP, Period
@@ -12,59 +16,62 @@ from bot.domain.model import Stage, Verdict
 # test_summary_figures.py) checks that the summaries built from them equal the domain's figures.
 
 d = DealRow
+# A discount in basis points: SQL arithmetic on whole cents and a float, a Decimal on some drivers.
+Discount = ColumnElement[float | Decimal]
 
 
 def stage_is(stage: Stage) -> ColumnElement[bool]:
-    return d.stage == stage.value
+    return col(d.stage) == stage.value
 
 
 def verdict_is(verdict: Verdict) -> ColumnElement[bool]:
-    return d.verdict == verdict.word
+    return col(d.verdict) == verdict.word
 
 
-def discount_bp(price: ColumnElement[int]) -> ColumnElement[float]:
-    return (d.list_cents - price) * 10000.0 / d.list_cents
+def discount_bp(price: SQLColumnExpression[int]) -> Discount:
+    return (col(d.list_cents) - price) * 10000.0 / col(d.list_cents)
 
 
 def closing_price_cents() -> ColumnElement[int]:
-    return case((and_(stage_is(Stage.WON), d.outcome_cents.is_not(None)), d.outcome_cents),  # type: ignore[union-attr]
-                else_=d.effective_cents)
+    return case((and_(stage_is(Stage.WON), col(d.outcome_cents).is_not(None)), col(d.outcome_cents)),
+                else_=col(d.effective_cents))
 
 
-def band_of(price: ColumnElement[int]) -> ColumnElement[int]:
+def band_of(price: SQLColumnExpression[int]) -> ColumnElement[int]:
     """The band's index, compared in whole numbers (discount < edge ⇔ (list − price) × 10000 < edge × list), so
     a price right on an edge falls in the same band on every database as in Python's decimals."""
-    below = [((d.list_cents - price) * 10000 < d.list_cents * edge, i) for i, edge in enumerate(BAND_EDGES_BP)]
+    below = [((col(d.list_cents) - price) * 10000 < col(d.list_cents) * edge, i)
+             for i, edge in enumerate(BAND_EDGES_BP)]
     return case(*below, else_=len(BAND_EDGES_BP))
 
 
 def needs_attention() -> ColumnElement[bool]:
-    return and_(stage_is(Stage.OPEN), d.verdict.in_([verdict.word for verdict in NEEDS_ATTENTION]))  # type: ignore[attr-defined]
+    return and_(stage_is(Stage.OPEN), col(d.verdict).in_([verdict.word for verdict in NEEDS_ATTENTION]))
 
 
 def cap_in_force(workspace_cap_bp: int) -> ColumnElement[int]:
-    return func.coalesce(d.cap_bp, workspace_cap_bp)
+    return func.coalesce(col(d.cap_bp), workspace_cap_bp)
 
 
-def just_under_cap(discount: ColumnElement[float], cap_bp: ColumnElement[int]) -> ColumnElement[bool]:
-    return and_(d.concession_count > 0, discount >= cap_bp - UNDER_CAP_BP, discount <= cap_bp)
+def just_under_cap(discount: Discount, cap_bp: ColumnElement[int]) -> ColumnElement[bool]:
+    return and_(col(d.concession_count) > 0, discount >= cap_bp - UNDER_CAP_BP, discount <= cap_bp)
 
 
-def in_period(moment: ColumnElement, period: Period) -> ColumnElement[bool]:
+def in_period(moment: SQLColumnExpression[datetime | None], period: Period) -> ColumnElement[bool]:
     return and_(moment >= period.start, moment < period.end)  # a NULL moment compares as not true: not in it
 
 
 def active_in(period: Period) -> ColumnElement[bool]:
-    return and_(d.created_at < period.end, d.updated_at >= period.start)  # type: ignore[operator]
+    return and_(col(d.created_at) < period.end, col(d.updated_at) >= period.start)
 
 
 def closed_in(period: Period, as_stage: Stage) -> ColumnElement[bool]:
-    return and_(stage_is(as_stage), in_period(d.closed_at, period))  # type: ignore[arg-type]
+    return and_(stage_is(as_stage), in_period(col(d.closed_at), period))
 
 
 def walked_in(period: Period) -> ColumnElement[bool]:
-    return in_period(d.walked_at, period)  # type: ignore[arg-type]
+    return in_period(col(d.walked_at), period)
 
 
 def came_back_since(period: Period) -> ColumnElement[bool]:
-    return and_(walked_in(period), d.stage != Stage.WALKED.value)
+    return and_(walked_in(period), col(d.stage) != Stage.WALKED.value)

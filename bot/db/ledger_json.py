@@ -52,10 +52,11 @@ def entries_of(value: Any) -> list[list[Any]]:
     """The column's value as entry value lists in seq order: psycopg hands back the parsed JSON, SQLite text."""
     if value is None:
         return []
-    rows = json.loads(value) if isinstance(value, str) else value
+    rows: list[list[Any]] = json.loads(value) if isinstance(value, str) else value
     rows.sort(key=_seq)
     return rows
 
 
 def _seq(row: list[Any]) -> int:
-    return row[0]
+    seq: int = row[0]
+    return seq

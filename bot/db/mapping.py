@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from bot.db.tables import Workspace, utcnow
 from bot.domain.ledger import Ledger
@@ -25,6 +25,14 @@ POLICY_COLUMNS = (
     "digest_channel",
     "stale_days",
 )
+
+
+@overload
+def aware(moment: datetime) -> datetime: ...
+@overload
+def aware(moment: None) -> None: ...
+@overload
+def aware(moment: datetime | None) -> datetime | None: ...
 
 
 def aware(moment: datetime | None) -> datetime | None:
@@ -55,7 +63,8 @@ def policy_from_values(values: dict[str, Any]) -> Policy:
 def apply_policy_changes(row: Workspace, changes: dict[str, object]) -> None:
     for field, value in changes.items():
         if field == "managers":
-            row.managers = ",".join(value) if value else None  # type: ignore[arg-type]
+            assert isinstance(value, tuple), "the policy parser gives managers as a tuple of user ids"
+            row.managers = ",".join(value) if value else None
         elif field in POLICY_COLUMNS:
             setattr(row, field, value)
         else:  # pragma: no cover - the parser only produces known fields

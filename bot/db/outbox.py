@@ -12,10 +12,10 @@ from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Connection, ScalarSelect, bindparam, exists, func, insert, select, update
 
 from bot.db.prepared import Runner, guard, prepare
-from bot.db.tables import OutboxRow, utcnow
+from bot.db.tables import OutboxRow, table_of, utcnow
 from bot.messages import CardPayload, MessageKind, NoteLine, NotePayload, Payload, dump
 
-OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
+OUTBOX = table_of(OutboxRow)
 MAX_NOTE_LINES = 10
 _CARD_PAYLOAD = dump(MessageKind.CARD, CardPayload())
 # Queued and not yet picked up by a worker.

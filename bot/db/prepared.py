@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Dialect, TextClause, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import SelectBase
 
 Processor = Callable[[Any], Any]
@@ -32,6 +33,7 @@ class Prepared:
     def __init__(self, statement: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None = None) -> None:
         compiled = statement.compile(dialect=_positional(dialect),
                                      column_keys=list(column_keys) if column_keys else None)
+        assert isinstance(compiled, SQLCompiler), "a SELECT, INSERT or UPDATE compiles to SQL"
         self.sql = compiled.string
         self._order: tuple[str, ...] = tuple(compiled.positiontup or ())
         binds = compiled.binds.items()  # by the name rendered in the SQL (an anonymous one's too)
@@ -40,12 +42,12 @@ class Prepared:
         self._convert = {name: convert for name, bind in binds
                          if (convert := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None}
         self._dialect = dialect
-        self._row: type | None = None
+        self._row: Callable[[Iterable[Any]], Any] | None = None  # makes a named row from its values
         self._types: list[Any] = []
         self._results: list[Processor | None] | None = None  # known at the first result (see `row`)
         if isinstance(statement, SelectBase):
             columns = list(statement.selected_columns)
-            self._row = namedtuple("Row", [column.name for column in columns])  # type: ignore[misc]
+            self._row = _named_rows([column.name for column in columns])
             self._types = [column.type.dialect_impl(dialect) for column in columns]
 
     def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -65,8 +67,15 @@ class Prepared:
         if self._results is None:
             self._results = [kind.result_processor(self._dialect, column[1])
                              for kind, column in zip(self._types, description, strict=True)]
-        return self._row._make(value if convert is None else convert(value)
-                               for value, convert in zip(raw, self._results, strict=True))
+        return self._row(value if convert is None else convert(value)
+                         for value, convert in zip(raw, self._results, strict=True))
+
+
+def _named_rows(names: list[str]) -> Callable[[Iterable[Any]], Any]:
+    """Makes a row (a named tuple) from its values."""
+    # mypy checks a namedtuple only with its field names written out; these are known at run time.
+    row = namedtuple("Row", names)  # type: ignore[misc]
+    return row._make
 
 
 @functools.cache  # one per engine's dialect
@@ -230,7 +239,7 @@ def _as_one(writes: tuple[tuple[str, int | None], ...], guarded: bool) -> str:
     parts, offset = [], 0
     for i, (sql, unless) in enumerate(writes):
         assert "RETURNING" not in sql, "a batched write returns nothing of its own"
-        renamed = _PARAMETER.sub(lambda found, offset=offset: f"${int(found.group(1)) + offset}", sql)
+        renamed = _PARAMETER.sub(_renumbered(offset), sql)
         offset += max((int(n) for n in _PARAMETER.findall(sql)), default=0)
         conditions = ["EXISTS (SELECT 1 FROM w0)"] if guarded and i > 0 else []
         if unless is not None:
@@ -241,6 +250,11 @@ def _as_one(writes: tuple[tuple[str, int | None], ...], guarded: bool) -> str:
         parts.append(f"w{i} AS ({renamed} RETURNING 1)")
     counts = ", ".join(f"(SELECT count(*) FROM w{i})" for i in range(len(writes)))
     return f"WITH {', '.join(parts)} SELECT {counts}"
+
+
+def _renumbered(offset: int) -> Callable[[re.Match[str]], str]:
+    """A `$n` parameter numbered on by `offset`."""
+    return lambda found: f"${int(found.group(1)) + offset}"
 
 
 class Statements:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, col
 
 from bot.db import mapping
 from bot.db.tables import (
@@ -16,17 +16,18 @@ from bot.db.tables import (
     SentOnce,
     SlackEvent,
     Workspace,
+    table_of,
     utcnow,
 )
 from bot.domain.model import Deal, Policy
 
 
-def _insert_ignoring_duplicates(connection: Connection, table: type, values: dict[str, object]) -> bool:
+def _insert_ignoring_duplicates(connection: Connection, table: type[SQLModel], values: dict[str, object]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING on either database; True when the row was new."""
     dialect = connection.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # RETURNING tells whether a row went in; an ORM-enabled INSERT's rowcount is not reliable on psycopg.
-    key = next(iter(table.__table__.primary_key.columns))  # type: ignore[attr-defined]
+    key = next(iter(table_of(table).primary_key.columns))
     statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)
     return connection.execute(statement).first() is not None
 
@@ -100,14 +101,14 @@ class DecisionRepository:
 
     def find(self, deal_id: int, seq: int) -> DecisionRow | None:
         query = select(DecisionRow).where(
-            DecisionRow.team_id == self._team_id, DecisionRow.deal_id == deal_id, DecisionRow.seq == seq
+            col(DecisionRow.team_id) == self._team_id, col(DecisionRow.deal_id) == deal_id, col(DecisionRow.seq) == seq
         )
         return self._session.execute(query).scalars().first()
 
     def decided_latest(self, deal: Deal) -> bool:
         """Whether a manager has decided on the deal's latest ledger entry (what its last alert was about)."""
         latest = max((entry.seq for entry in deal.entries), default=None)
-        return latest is not None and self.find(deal.id, latest) is not None  # type: ignore[arg-type]
+        return deal.id is not None and latest is not None and self.find(deal.id, latest) is not None
 
     def add(self, deal_id: int, seq: int, kind: str, by_user: str) -> None:
         self._session.add(DecisionRow(team_id=self._team_id, deal_id=deal_id, seq=seq, kind=kind, by_user=by_user))
@@ -126,4 +127,4 @@ class SentOnceRepository:
 
 def all_team_ids(connection: Connection) -> list[str]:
     """Every workspace, for the scheduled sweeps (the only query not bound to one team)."""
-    return list(connection.execute(select(Workspace.team_id).order_by(Workspace.team_id)).scalars())
+    return list(connection.execute(select(col(Workspace.team_id)).order_by(col(Workspace.team_id))).scalars())

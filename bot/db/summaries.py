@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, case, func, literal, select
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Label, Row, SQLColumnExpression, and_, case, func, literal, select
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from bot.db import figures as f
 from bot.db.tables import DealRow, LedgerEntryRow
@@ -11,6 +15,9 @@ from bot.domain.figures import BANDS, AttentionDeal, Band, Period, RepFigures, T
 from bot.domain.model import EntryKind, Stage, Verdict
 
 ATTENTION_LIMIT = 5
+# A row of named figures; a rep's (or the team's) concessions: who, how many, how many with a get in return.
+FigureRow = Row[*tuple[Any, ...]]
+ConcessionRow = Row[str, int, int] | tuple[str, int, int]
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -30,6 +37,7 @@ class SummaryRepository:
         """The team's figures; `reps`, every rep's for the same period if already counted, spare counting
         the period's concessions a second time (the costliest query at scale)."""
         deals = next(iter(self._deal_figures(period, None, by_rep=False)), None)
+        gives: ConcessionRow | None
         if reps is None:
             gives = next(iter(self._concession_figures(period, None, by_rep=False)), None)
         else:
@@ -46,16 +54,16 @@ class SummaryRepository:
             attention=self._attention(),
         )
 
-    def _in_period(self, period: Period) -> tuple:
-        return DealRow.team_id == self._team_id, f.active_in(period)
+    def _in_period(self, period: Period) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+        return col(DealRow.team_id) == self._team_id, f.active_in(period)
 
-    def _deal_figures(self, period: Period, user_id: str | None, *, by_rep: bool) -> list[Row]:
+    def _deal_figures(self, period: Period, user_id: str | None, *, by_rep: bool) -> list[FigureRow]:
         d = DealRow
         won, lost = f.closed_in(period, Stage.WON), f.closed_in(period, Stage.LOST)
-        columns = [
-            d.owner_id.label("user_id") if by_rep else literal("team").label("user_id"),
-            _count(f.in_period(d.created_at, period)).label("opened"),  # type: ignore[arg-type]
-            func.avg(f.discount_bp(d.effective_cents)).label("avg_discount_bp"),
+        columns: list[Label[Any]] = [
+            col(d.owner_id).label("user_id") if by_rep else literal("team").label("user_id"),
+            _count(f.in_period(col(d.created_at), period)).label("opened"),
+            func.avg(f.discount_bp(col(d.effective_cents))).label("avg_discount_bp"),
             _count(and_(f.stage_is(Stage.OPEN), f.verdict_is(Verdict.ESCALATE))).label("escalate"),
             _count(and_(f.stage_is(Stage.OPEN), f.verdict_is(Verdict.WALK_AWAY))).label("walk_away"),
             _count(f.walked_in(period)).label("walked"),
@@ -68,41 +76,42 @@ class SummaryRepository:
         ]
         query = select(*columns).where(*self._in_period(period))
         if user_id is not None:
-            query = query.where(d.owner_id == user_id)
+            query = query.where(col(d.owner_id) == user_id)
         if by_rep:
-            query = query.group_by(d.owner_id)
+            query = query.group_by(col(d.owner_id))
         return [row for row in self._connection.execute(query) if row.rows]
 
-    def _concession_figures(self, period: Period, user_id: str | None, *, by_rep: bool) -> list[Row]:
+    def _concession_figures(self, period: Period, user_id: str | None, *, by_rep: bool) -> list[Row[str, int, int]]:
         given, got = aliased(LedgerEntryRow), aliased(LedgerEntryRow)
-        owner = DealRow.owner_id if by_rep else literal("team")
+        owner: SQLColumnExpression[str] = col(DealRow.owner_id) if by_rep else literal("team")
         # Counted from the two covering indexes on ledger_entry; the deal is joined only for its owner.
         query = (
-            select(owner, func.count(), func.count(got.deal_id))
+            select(owner, func.count(), func.count(col(got.deal_id)))
             .select_from(given)
             .outerjoin(
                 got,
                 and_(
-                    got.deal_id == given.deal_id,
-                    got.reciprocates == given.seq,
-                    got.kind == EntryKind.GET.value,
-                    got.taken_back_at.is_(None),  # type: ignore[union-attr]
+                    col(got.deal_id) == col(given.deal_id),
+                    col(got.reciprocates) == col(given.seq),
+                    col(got.kind) == EntryKind.GET.value,
+                    col(got.taken_back_at).is_(None),
                 ),
             )
             .where(
-                given.team_id == self._team_id,
-                given.kind == EntryKind.CONCESSION.value,
-                given.taken_back_at.is_(None),  # type: ignore[union-attr]
-                given.at >= period.start,
-                given.at < period.end,
+                col(given.team_id) == self._team_id,
+                col(given.kind) == EntryKind.CONCESSION.value,
+                col(given.taken_back_at).is_(None),
+                col(given.at) >= period.start,
+                col(given.at) < period.end,
             )
         )
         if by_rep or user_id is not None:
-            query = query.join(DealRow, (DealRow.id == given.deal_id) & (DealRow.team_id == self._team_id))
+            on = (col(DealRow.id) == col(given.deal_id)) & (col(DealRow.team_id) == self._team_id)
+            query = query.join(DealRow, on)
         if user_id is not None:
-            query = query.where(DealRow.owner_id == user_id)
+            query = query.where(col(DealRow.owner_id) == user_id)
         if by_rep:
-            query = query.group_by(DealRow.owner_id)
+            query = query.group_by(col(DealRow.owner_id))
         return [row for row in self._connection.execute(query) if row[1]]
 
     def bands(self, period: Period) -> tuple[Band, ...]:
@@ -112,8 +121,8 @@ class SummaryRepository:
         # `closed_in` for each stage, with the stages in one IN, which the (team, stage) index serves.
         query = (
             select(band, _count(f.stage_is(Stage.WON)), _count(f.stage_is(Stage.LOST)))
-            .where(d.team_id == self._team_id, d.stage.in_((Stage.WON.value, Stage.LOST.value)),  # type: ignore[attr-defined]
-                   f.in_period(d.closed_at, period))  # type: ignore[arg-type]
+            .where(col(d.team_id) == self._team_id, col(d.stage).in_((Stage.WON.value, Stage.LOST.value)),
+                   f.in_period(col(d.closed_at), period))
             .group_by(band)
         )
         found = {int(row[0]): (int(row[1] or 0), int(row[2] or 0)) for row in self._connection.execute(query)}
@@ -124,21 +133,23 @@ class SummaryRepository:
         conceding up to the limit rather than holding."""
         query = select(func.count()).where(
             *self._in_period(period),
-            f.just_under_cap(f.discount_bp(DealRow.effective_cents), f.cap_in_force(cap_bp)))
+            f.just_under_cap(f.discount_bp(col(DealRow.effective_cents)), f.cap_in_force(cap_bp)))
         return int(self._connection.execute(query).scalar_one())
 
     def _attention(self) -> tuple[AttentionDeal, ...]:
         d = DealRow
         query = (
-            select(d.name, d.id, d.owner_id, d.verdict)
-            .where(d.team_id == self._team_id, f.needs_attention())
-            .order_by(d.updated_at.desc())  # type: ignore[attr-defined]
+            select(col(d.name), col(d.id), col(d.owner_id), col(d.verdict))
+            .where(col(d.team_id) == self._team_id, f.needs_attention())
+            .order_by(col(d.updated_at).desc())
             .limit(ATTENTION_LIMIT)
         )
-        return tuple(AttentionDeal(row[0], row[1], row[2], row[3]) for row in self._connection.execute(query))
+        rows = self._connection.execute(query)  # a stored deal always has its id: the check only tells mypy
+        return tuple(AttentionDeal(name, deal_id, owner_id, verdict)
+                     for name, deal_id, owner_id, verdict in rows if deal_id is not None)
 
 
-def _figures(user_id: str, deals: Row | None, gives: Row | tuple | None) -> RepFigures:
+def _figures(user_id: str, deals: FigureRow | None, gives: ConcessionRow | None) -> RepFigures:
     concessions, with_get = (int(gives[1]), int(gives[2])) if gives is not None else (0, 0)
     if deals is None:
         return RepFigures(user_id, concessions=concessions, with_get=with_get, without_get=concessions - with_get)
@@ -160,5 +171,5 @@ def _figures(user_id: str, deals: Row | None, gives: Row | tuple | None) -> RepF
     )
 
 
-def _float(value: object) -> float | None:
-    return None if value is None else float(value)  # type: ignore[arg-type]
+def _float(value: float | Decimal | None) -> float | None:
+    return None if value is None else float(value)

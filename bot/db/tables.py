@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
@@ -27,11 +28,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _when(*, nullable: bool = False, index: bool = False) -> Column:  # type: ignore[type-arg]
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Core table, for Core statements."""
+    table: Table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets it on each table but declares none
+    return table
+
+
+def _when(*, nullable: bool = False, index: bool = False) -> Column[datetime]:
     return Column(DateTime(timezone=True), nullable=nullable, index=index)
 
 
-def _money(*, nullable: bool = False) -> Column:  # type: ignore[type-arg]
+def _money(*, nullable: bool = False) -> Column[int]:
     return Column(BigInteger, nullable=nullable)
 
 

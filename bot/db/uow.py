@@ -82,7 +82,9 @@ class UnitOfWork:
         self._deadline = time.monotonic() + self._lock_timeout_ms / 1000
         self.connection = self._engine.connect()
         try:
-            self._driver = self.connection.connection.driver_connection
+            driver = self.connection.connection.driver_connection  # sqlite3's or psycopg's connection
+            assert driver is not None, "a connection just taken from the pool has its driver's"
+            self._driver = driver
             self._runner = Runner(self.connection, begin=self._before_statement)
             if self._autocommit:
                 self._driver.autocommit = True

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, FromClause, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import sessionmaker
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.db.engine import reading
-from bot.db.tables import OutboxRow
+from bot.db.tables import OutboxRow, table_of
 
 CLAIM_SECONDS = 60  # a claim outlives any delivery attempt; a crashed process's rows come back after it
 BATCH = 20
@@ -35,11 +35,11 @@ class Job:
     failures: int  # attempts that failed on an error, before this one
 
 
-_OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
+_OUTBOX = table_of(OutboxRow)
 _RECENT = _OUTBOX.alias("recent")
 
 
-def _pending(table) -> tuple:  # noqa: ANN001 - the outbox table or an alias of it
+def _pending(table: FromClause) -> tuple[ColumnElement[bool], ColumnElement[bool]]:  # the outbox or an alias of it
     return (table.c.delivered_at.is_(None), table.c.failed_at.is_(None))
 
 
@@ -127,7 +127,7 @@ class OutboxQueue:
     def _set(self, job: Job, **values: object) -> None:
         with self._sessions() as session:
             session.execute(
-                update(OutboxRow).where(OutboxRow.id == job.id).values(**values)
+                update(OutboxRow).where(col(OutboxRow.id) == job.id).values(**values)
                 .execution_options(synchronize_session=False)
             )
             session.commit()

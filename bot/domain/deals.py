@@ -106,7 +106,7 @@ def concession_entry(deal: Deal, spec: ConcessionSpec, *, by: str, at: datetime,
     estimated = worth is None and spec.months is not None
     if estimated:
         worth = free_months_worth(deal, spec.months or 0)
-    net_after = ledger.net_cents - (worth if spec.type.changes_price else 0)
+    net_after = ledger.net_cents - ((worth or 0) if spec.type.changes_price else 0)
     effective_after = ledger.effective_cents - (worth or 0)
     if net_after <= 0 or effective_after <= 0:
         raise InputError(
@@ -155,9 +155,11 @@ def describe(deal: Deal, spec: ConcessionSpec) -> str:
     if spec.type is ConcessionType.PERCENT:
         return f"{(spec.percent_bp or 0) / 100:g}% off list"
     if spec.type is ConcessionType.CUT:
-        return f"{format_money(spec.amount.cents, deal.currency)} off"  # type: ignore[union-attr]
+        assert spec.amount is not None
+        return f"{format_money(spec.amount.cents, deal.currency)} off"
     if spec.type is ConcessionType.PRICE:
-        return f"price to {format_money(spec.amount.cents, deal.currency)}"  # type: ignore[union-attr]
+        assert spec.amount is not None
+        return f"price to {format_money(spec.amount.cents, deal.currency)}"
     if spec.type is ConcessionType.FREE and spec.months:
         return f"{spec.months} month{'s' if spec.months != 1 else ''} free"
     if spec.type is ConcessionType.FREE:

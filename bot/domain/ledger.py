@@ -117,4 +117,4 @@ class Ledger:
     @property
     def unpriced(self) -> list[Entry]:
         """Free items and terms given without a worth: unknown, left out of the effective price and said so."""
-        return [c for c in self.concessions if not c.concession_type.changes_price and c.worth_cents is None]
+        return [c for c in self.concessions if c.concession_type not in PRICE_TYPES and c.worth_cents is None]

@@ -88,7 +88,8 @@ def normalise(text: str) -> str:
     plain = _HUNDREDS.sub(lambda m: str(int(m.group(1)) * 100), plain)  # "17 hundred"
     plain = _A_GRAND.sub(lambda m: m.group(1) + "1 grand", plain)  # "another grand off"
     try:
-        return alpha2digit(plain, "en")
+        digits: str = alpha2digit(plain, "en")  # text2num has no type hints
+        return digits
     except Exception:  # pragma: no cover - a reader of chat must never fail on odd input
         return plain
 

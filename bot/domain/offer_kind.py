@@ -145,7 +145,7 @@ def _verb_kind(clause: str, verb: re.Match[str], names_offer: bool) -> str | Non
     return _giving_kind(verb_class, party, before, verb.group(0))
 
 
-def _giving_kind(verb_class: str, party: str | None, before: str, verb: str) -> str:
+def _giving_kind(verb_class: str | None, party: str | None, before: str, verb: str) -> str:
     """Giving or accepting, by whom: the rep's (or nobody's: shorthand, passive) is a concession."""
     if _DELIBERATION.search(before):
         return ASK  # "we should offer 8%": not decided, the team is asked

@@ -11,6 +11,7 @@ import io
 import math
 import threading
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, Formatter, FuncFormatter, MaxNLocator
@@ -155,7 +156,7 @@ def team_bands_png(bands: tuple[Band, ...]) -> bytes:
         return _png(fig)
 
 
-def _figure():
+def _figure() -> tuple[Figure, Axes]:
     fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained", facecolor="white")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
@@ -166,7 +167,9 @@ def _figure():
 
 def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.canvas.print_png(buffer, metadata=_METADATA)
+    canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg), "_figure gives each figure an Agg canvas"
+    canvas.print_png(buffer, metadata=_METADATA)
     return buffer.getvalue()
 
 
@@ -183,7 +186,7 @@ def _thinned(count: int) -> list[int]:
     return shown
 
 
-def _price_limits(ax, cents: list[int]) -> None:
+def _price_limits(ax: Axes, cents: list[int]) -> None:
     low, high = min(cents), max(cents)
     pad = (high - low) * 0.08 or max(abs(high) * 0.05, 100)
     ax.set_ylim((low - pad) / 100, (high + pad) / 100)
@@ -196,7 +199,7 @@ class _MoneyFormatter(Formatter):
         self.currency = currency
         self.thousands = False
 
-    def format_ticks(self, values) -> list[str]:
+    def format_ticks(self, values: list[float]) -> list[str]:
         self.thousands = all(round(value * 100) % 100_000 == 0 for value in values)
         return [self(value, pos) for pos, value in enumerate(values)]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk.models.views import View
 
 from bot.render.blocks import context, divider, escape, header, section
@@ -12,7 +14,7 @@ from bot.services.home import HomeResult
 MAX_HOME_BLOCKS = 100
 
 
-def home_view(result: HomeResult, *, notice: str = "") -> dict:
+def home_view(result: HomeResult, *, notice: str = "") -> dict[str, Any]:
     """`notice`: what became of the person's last save of the setup, shown beside its Save button (for a
     manager) or at the top."""
     setup = (setup_blocks(result.policy, admins_are_managers=result.admins_are_managers, notice=notice)

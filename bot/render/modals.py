@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, PlainTextObject
 from slack_sdk.models.views import View
 
@@ -20,21 +22,22 @@ def _input(block: Block, action: Action, label: str, hint: str, *, optional: boo
     )
 
 
-def _modal(callback: ViewId, title: str, submit: str, private_metadata: str, blocks: list[InputBlock]) -> dict:
+def _modal(callback: ViewId, title: str, submit: str, private_metadata: str,
+           blocks: list[InputBlock]) -> dict[str, Any]:
     view = View(type="modal", callback_id=callback, title=PlainTextObject(text=title),
                 submit=PlainTextObject(text=submit), close=PlainTextObject(text="Cancel"),
                 private_metadata=private_metadata, blocks=blocks)
     return view.to_dict()
 
 
-def worth_modal(private_metadata: str, item: str) -> dict:
+def worth_modal(private_metadata: str, item: str) -> dict[str, Any]:
     """What the rep says a give of unknown or estimated worth is worth."""
     label = f"Worth of {item}"[:150] if item else "Worth"
     return _modal(ViewId.GIVE_WORTH, "What is it worth?", "Save", private_metadata,
                   [_input(Block.WORTH, Action.WORTH, label, "e.g. $5,000 or 5k")])
 
 
-def new_deal_modal(private_metadata: str) -> dict:
+def new_deal_modal(private_metadata: str) -> dict[str, Any]:
     return _modal(ViewId.NEW_DEAL, "New deal", "Open deal", private_metadata, [
         _input(Block.NAME, Action.NAME, "Deal name", "one word, e.g. acme-renewal"),
         _input(Block.LIST, Action.LIST, "List price", "e.g. $120,000 or 120k"),

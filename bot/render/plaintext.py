@@ -41,7 +41,7 @@ _TEXT_INPUTS = {
 }
 
 
-def blocks_to_text(blocks: list[dict] | None, fallback: str = "", *, names: Mapping[str, str] | None = None,
+def blocks_to_text(blocks: list[dict[str, Any]] | None, fallback: str = "", *, names: Mapping[str, str] | None = None,
                    first_button: int | None = None) -> str:
     """The blocks as lines of text; with no blocks, the message's own (mrkdwn) text. `names` (user and channel
     ids to names) shows `<@U1>` as `@rita`; `first_button` numbers the buttons from it (`[1] Approve`), in the
@@ -58,7 +58,7 @@ def blocks_to_text(blocks: list[dict] | None, fallback: str = "", *, names: Mapp
     return "\n".join(part for part in rendered if part)
 
 
-def buttons(blocks: list[dict] | None) -> Iterator[Block]:
+def buttons(blocks: list[dict[str, Any]] | None) -> Iterator[Block]:
     """The buttons in the blocks, in the order they are shown."""
     for block in blocks or []:
         kind = block.get("type") if isinstance(block, dict) else None
@@ -94,7 +94,7 @@ def _picked_names(value: Any, names: Mapping[str, str]) -> Any:
     return names.get(value, value) if isinstance(value, str) else value
 
 
-def view_to_text(view: dict) -> str:
+def view_to_text(view: dict[str, Any]) -> str:
     """A modal or Home tab: its title, its blocks, then its close and submit buttons."""
     parts = []
     title = _text(view.get("title"))

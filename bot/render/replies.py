@@ -10,7 +10,7 @@ from bot.domain.model import Deal, Entry, EntryKind
 from bot.domain.outcome import FinalState, final_state
 from bot.domain.rules import Judgement
 from bot.render import words
-from bot.render.blocks import Reply, actions, button, context, divider, escape, reply, section
+from bot.render.blocks import Block, Reply, actions, button, context, divider, escape, reply, section
 from bot.render.words import money, percent
 from bot.services.results import DealLine, DealListResult, DealResult, ExportQueued, MoveKind
 from bot.slack.ids import Action
@@ -57,7 +57,7 @@ def deal_reply(result: DealResult) -> Reply:
     return reply(f"{deal.name}: {verdict.word}", blocks)
 
 
-def worth_blocks(result: DealResult) -> list:
+def worth_blocks(result: DealResult) -> list[Block]:
     """A give of unknown worth is said to be left out of the figures, and a fresh estimate is said to be one;
     either way the rep can say what it is worth, with a button or `/deal worth`."""
     deal, ledger = result.deal, result.ledger
@@ -107,7 +107,7 @@ def undo_headline(deal: Deal, last: Entry) -> str:
     return f"{text} {words.KEPT_AS_HISTORY[len(move)]}"
 
 
-def final_blocks(deal: Deal, ledger: Ledger, final: FinalState, *, told: bool) -> list:
+def final_blocks(deal: Deal, ledger: Ledger, final: FinalState, *, told: bool) -> list[Block]:
     """A closed deal as it ended: its price, discount, where that sits against floor and target, gives and gets.
     Private (it measures the price against the floor): replies to the rep and managers, and the alert channel."""
     blocks = [section(final_text(deal, ledger, final)),
@@ -147,7 +147,7 @@ def outcome_line(deal: Deal) -> str | None:
     return None
 
 
-def judgement_blocks(judgement: Judgement, *, prefix: str = "Verdict") -> list:
+def judgement_blocks(judgement: Judgement, *, prefix: str = "Verdict") -> list[Block]:
     lines = [words.verdict_line(judgement.verdict, prefix)]
     for finding in judgement.findings:
         mark = " (approved)" if finding.approved else ""
@@ -184,7 +184,7 @@ def _gives_and_gets(ledger: Ledger) -> str:
     return f"Gives {len(ledger.gives)}, gets {ledger.gets_count}"
 
 
-def ledger_blocks(deal: Deal, ledger: Ledger) -> list:
+def ledger_blocks(deal: Deal, ledger: Ledger) -> list[Block]:
     lines = []
     for number, give in numbered_gives(ledger, LEDGER_LINES):
         concession = give.concession
@@ -216,7 +216,7 @@ def numbered_gives(ledger: Ledger, last: int) -> list[tuple[int, Give]]:
     return list(enumerate(ledger.gives, start=1))[-last:]
 
 
-def advice_blocks(advice: Advice) -> list:
+def advice_blocks(advice: Advice) -> list[Block]:
     lines = [f"*Recommended move: {advice.move.value}*"]
     lines += [f"> {escape(line.text)}  _({escape(line.principle_title)})_" for line in advice.lines]
     return [divider(), section("\n".join(lines)), context(escape(words.answered_by(advice.coach)))]

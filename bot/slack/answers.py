@@ -61,9 +61,9 @@ def straight(to: Recipient, reply: Reply | None, *, replace: bool) -> None:
     log.error("no way left to answer %s", to.actor.user_id)
 
 
-def _ways(to: Recipient, reply: Reply | None, *, replace: bool) -> list[Callable[[], None]]:
+def _ways(to: Recipient, reply: Reply | None, *, replace: bool) -> list[Callable[[], object]]:
     actor, client, url = to.actor, to.client, to.response_url
-    ways: list[Callable[[], None]] = []
+    ways: list[Callable[[], object]] = []
     if reply is not None and actor.channel_id:  # where the outbox would have put it, in its thread
         ways.append(lambda: client.chat_postEphemeral(channel=actor.channel_id, user=actor.user_id, text=reply.text,
                                                       blocks=reply.blocks, thread_ts=to.thread_ts))

@@ -169,7 +169,7 @@ class LLMStandIn:
         fault = step if isinstance(step, Fault) else self.fault if step is None else None
         if fault is not None:
             return fault.status, fault.body, fault.content_type, fault.headers
-        content = step if step is not None else self.by_schema.get(_schema_name(body), self.content)
+        content = step if isinstance(step, str) else self.by_schema.get(_schema_name(body), self.content)
         if content is None:
             error = {"message": f"the stand-in only answers {', '.join(self.by_schema)}, not {_schema_name(body)}",
                      "type": "invalid_request_error"}

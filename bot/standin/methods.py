@@ -330,7 +330,8 @@ class WebAPIMethods:
         return {"files": completed}
 
     def _complete_upload(self, entry: Any, channel: str | None, params: dict[str, Any]) -> dict[str, Any]:
-        upload = self._recorded.uploads.get(entry.get("id") if isinstance(entry, dict) else None)
+        file_id = entry.get("id") if isinstance(entry, dict) else None
+        upload = self._recorded.uploads.get(file_id) if isinstance(file_id, str) else None
         if upload is None:
             raise Refusal("file_not_found")
         upload.title = entry.get("title") or upload.title

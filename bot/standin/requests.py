@@ -28,10 +28,12 @@ class RequestSigner:
     def sign(self, body: str, *, content_type: str, timestamp: int | None = None,
              extra: dict[str, str] | None = None) -> SignedRequest:
         stamp = str(timestamp if timestamp is not None else int(time.time()))
+        signature = self._verifier.generate_signature(timestamp=stamp, body=body)
+        assert signature is not None, "slack_sdk signs whenever it is given a timestamp"
         headers = {
             "content-type": content_type,
             "x-slack-request-timestamp": stamp,
-            "x-slack-signature": self._verifier.generate_signature(timestamp=stamp, body=body),
+            "x-slack-signature": signature,
             **(extra or {}),
         }
         return SignedRequest(body, headers)

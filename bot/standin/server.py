@@ -129,6 +129,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     """Thin HTTP shell: reads the body, lets the routes decide, writes the answer."""
 
     server_version = "SlackStandIn/1.0"
+    server: StandInServer  # the server that made this handler
 
     def do_POST(self) -> None:
         self._dispatch()
@@ -142,7 +143,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        status, headers, payload = self.server.routes.serve(  # type: ignore[attr-defined] - a StandInServer
+        status, headers, payload = self.server.routes.serve(
             self.command, self.path, self.headers, body
         )
         self.send_response(status)

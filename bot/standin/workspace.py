@@ -59,7 +59,7 @@ class LocalWorkspace:
         base_url = self.standin.start()
         upgrade(self._database_url)
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             SLACK_BOT_TOKEN=self.standin.token,
             SLACK_SIGNING_SECRET=self._secret,
             SLACK_API_URL=base_url,

@@ -12,7 +12,7 @@ from bot.slack.actors import actor_from
 from bot.slack.failures import guarded
 from bot.slack.forms import OpenForm
 from bot.slack.ids import Command
-from bot.slack.router import CommandRouter
+from bot.slack.router import Answer, CommandRouter
 
 NO_SENDER = "This request did not say who sent it, so nothing was done."
 
@@ -22,6 +22,7 @@ def register(app: App, router: CommandRouter) -> None:
     def deal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """The router decides every answer; a form it asks for is opened here, with the request's client."""
         actor = actor_from(body)
+        answer: Answer
         if actor is None:
             answer = replies.error_reply(NO_SENDER)
         else:

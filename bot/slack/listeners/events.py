@@ -20,6 +20,8 @@ def register(app: App, services: Services) -> None:
         if not (isinstance(team, str) and team and isinstance(event_id, str) and event_id and isinstance(event, dict)):
             return
         threads = services.threads
+        if threads is None:  # as in shortcuts.py: no thread service, nothing to read threads with
+            return
         message = threads.locate(team, event_id, event)
         if message is None or (services.followups is not None and services.followups.propose(message)):
             return
