@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -119,6 +121,6 @@ def token_keys(key: SecretStr) -> list[str]:
     return keys
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Build the settings once, in `main` or a test; overrides win over the environment."""
-    return Settings(**overrides)  # type: ignore[arg-type]
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings once, in `main` or a test; overrides win over the environment (any setting's value)."""
+    return Settings(**overrides)

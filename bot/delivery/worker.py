@@ -181,7 +181,7 @@ class OutboxWorker:
             log.warning("outbox %s %s failed for good: %s", job.kind, job.id, error)
             self._failed(job, now, error)
             if job.kind == MessageKind.CARD and job.response_url:
-                self._tell_rep_card_failed(job, error)
+                self._tell_rep_card_failed(job, job.response_url, error)
 
     def _again(self, job: Job, now: datetime, error: str) -> None:
         """Another try after a backoff, unless this was the message's MAX_ATTEMPTS-th error (rate limits aside)."""
@@ -210,7 +210,10 @@ class OutboxWorker:
             deal = uow.deals.get(deal_id=job.deal_id)
             known = self._known_shared(uow, deal.channel_id)
             judgement = judge(deal, uow.workspaces.policy())
-            card_ts = uow.deals.card_of(deal.id)[1]  # type: ignore[arg-type, index]
+            assert deal.id is not None, "a stored deal has its id"
+            shown = uow.deals.card_of(deal.id)
+            assert shown is not None, "the deal was just read in this snapshot"
+            card_ts = shown[1]
         if self._shared(slack, job.team_id, deal.channel_id, known):
             if not card_ts:  # tell the rep once, when the card would first have gone up
                 self._post_ephemeral(slack, deal.channel_id, deal.owner_id, Reply(words.EXT_SHARED))
@@ -221,13 +224,13 @@ class OutboxWorker:
             return None
         response = slack.chat_postMessage(channel=deal.channel_id, text=card.text, blocks=card.blocks)
         with self._uow(job.team_id) as uow:
-            uow.deals.set_card(deal.id, str(response["ts"]))  # type: ignore[arg-type]
+            uow.deals.set_card(deal.id, str(response["ts"]))
             uow.commit()
         return None
 
     def _send_note(self, job: Job, notes: NotePayload, slack: WebClient) -> str | None:
         with self._uow(job.team_id, read_only=True) as uow:
-            card = uow.deals.card_of(job.deal_id)  # type: ignore[arg-type]
+            card = uow.deals.card_of(job.deal_id) if job.deal_id is not None else None
             if card is None:
                 return "deal gone"
             channel, card_ts = card
@@ -370,12 +373,12 @@ class OutboxWorker:
             uow.commit()
         return shared
 
-    def _tell_rep_card_failed(self, job: Job, error: str) -> None:
+    def _tell_rep_card_failed(self, job: Job, response_url: str, error: str) -> None:
         with self._uow(job.team_id, read_only=True) as uow:
             deal = uow.deals.get(deal_id=job.deal_id)
         text = words.CARD_FAILED.format(name=deal.name, why=words.slack_error(error))
         try:
-            WebhookClient(job.response_url, timeout=5).send(text=text, response_type="ephemeral")  # type: ignore[arg-type]
+            WebhookClient(response_url, timeout=5).send(text=text, response_type="ephemeral")
         except (URLError, OSError) as exc:
             log.warning("could not tell the rep the card failed: %s", exc)
 

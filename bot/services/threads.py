@@ -135,8 +135,9 @@ def _message_of(event: dict) -> tuple[str, str, str, str, str] | None:
         return None
     user, channel, text = event.get("user"), event.get("channel"), event.get("text")
     thread_ts, ts = event.get("thread_ts"), event.get("ts")
-    if not all(isinstance(v, str) and v for v in (user, channel, text, thread_ts)) or thread_ts == ts:
+    if not (isinstance(user, str) and user and isinstance(channel, str) and channel and isinstance(text, str) and text
+            and isinstance(thread_ts, str) and thread_ts) or thread_ts == ts:
         return None
     if isinstance(ts, str) and ts and not _SLACK_TS.fullmatch(ts):
         return None  # not a message Slack sent: its ts keys the proposal's log-once claim
-    return user, channel, thread_ts, text[:4000], ts if isinstance(ts, str) else ""  # type: ignore[return-value, index]
+    return user, channel, thread_ts, text[:4000], ts if isinstance(ts, str) else ""
