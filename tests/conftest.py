@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from socketserver import ThreadingMixIn
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
@@ -99,7 +100,7 @@ def standin() -> Iterator[SlackStandIn]:
 
 
 def make_settings(standin: SlackStandIn, database_url: str, **extra: str) -> Settings:
-    values = {
+    values: dict[str, Any] = {
         "SLACK_BOT_TOKEN": standin.token,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": standin.base_url,
@@ -108,7 +109,7 @@ def make_settings(standin: SlackStandIn, database_url: str, **extra: str) -> Set
         "DEALCOACH_ALERT_CHANNEL": ALERTS,
         **extra,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ WORKERS = 64  # LLM calls are waits on the network, not CPU: 50 at once must not
 MAX_WAITING = 256  # running and queued together; beyond this, the offline advice is the answer
 START_GAP_SECONDS = 0.005  # at most 200 LLM jobs started a second per process, far above a workspace's use
 
-Job = Callable[[], None]
+Job = Callable[[], object]  # what a job returns is dropped
 
 
 class LLMPool:

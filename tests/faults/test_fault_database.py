@@ -71,7 +71,7 @@ def all_at_once(n: int, call: object) -> list[Timed]:
     lock = threading.Lock()
 
     def run(i: int) -> None:
-        done = timed(call, i)  # type: ignore[arg-type]
+        done = timed(call, i)
         with lock:
             results.append(done)
 

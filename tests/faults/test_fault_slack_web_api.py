@@ -18,7 +18,7 @@ import pytest
 from conftest import ALERTS, CHANNEL, REP
 from slack_client import SlackClient
 from sqlalchemy import event
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.bootstrap import Container, build
 from bot.config import Settings
@@ -72,7 +72,7 @@ def workers(settings: Settings, container: Container) -> Iterator[Callable[..., 
 
 def outbox(container: Container) -> list[OutboxRow]:
     with Session(container.engine) as session:
-        return list(session.exec(select(OutboxRow).order_by(OutboxRow.id)).all())
+        return list(session.exec(select(OutboxRow).order_by(col(OutboxRow.id))).all())
 
 
 def queue_cards_notes_and_alerts(slack: SlackClient) -> None:

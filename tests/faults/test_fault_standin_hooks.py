@@ -14,6 +14,7 @@ from bot.standin import SlackStandIn
 
 @pytest.fixture
 def client(standin: SlackStandIn) -> WebClient:
+    assert standin.base_url is not None, "started"
     return WebClient(token=standin.token, base_url=standin.base_url, timeout=1, retry_handlers=[])
 
 

@@ -6,16 +6,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from decimal import Decimal
+from typing import cast
 
 import pytest
 from conftest import CHANNEL, REP, TEAM
 from sqlalchemy import text
 
 from bot.commands import parse_command
+from bot.commands.types import Concede
 from bot.db.deals import DealChanged
 from bot.domain.model import Verdict
 from bot.services.access import Access, Actor
 from bot.services.deals import DealService
+from bot.services.results import DealResult
 
 ACTOR = Actor(TEAM, REP, CHANNEL)
 
@@ -56,8 +59,15 @@ class InterferingAccess:
         self._real.require_owner_or_manager(*args, **kwargs)
 
 
-def service_with(container, access: Access) -> DealService:
-    return DealService(container.uow, access, container.services.deals._coach)
+def _concede(text: str) -> Concede:
+    command = parse_command(text)
+    assert isinstance(command, Concede)
+    return command
+
+
+def service_with(container, access: Access | InterferingAccess) -> DealService:
+    # InterferingAccess stands in for an Access: it hands everything but the owner check to the real one.
+    return DealService(container.uow, cast(Access, access), container.services.deals._coach)
 
 
 def test_a_save_of_a_deal_someone_saved_since_it_was_read_raises_and_writes_nothing(container) -> None:
@@ -87,10 +97,11 @@ def test_a_concession_judged_while_another_was_saved_is_judged_again_on_the_deal
     access = InterferingAccess(container.services.deals._access,
                                lambda: run(container, "concede acme 10% for a case study"), times=1)
 
-    result = service_with(container, access).concede(ACTOR, parse_command("concede acme 5% for a 3-year term"))
+    result = service_with(container, access).concede(ACTOR, _concede("concede acme 5% for a 3-year term"))
 
     assert access.checks == 2, "read and judged twice: once on the stale deal, once on the deal as it now is"
     assert [body for _, body in concessions(container)] == ["10% off list", "5% off list"]
+    assert isinstance(result, DealResult)
     assert result.ledger.effective_cents == 85_000_00, "the reply's figures include the other request's move"
     _, count, effective, _ = deal_row(container)
     assert (count, effective) == (2, 85_000_00)
@@ -101,7 +112,7 @@ def test_a_move_that_keeps_losing_the_race_is_written_holding_the_lock_from_the_
     others = iter(["concede acme 1% for a logo", "concede acme 1% for a quote"])
     access = InterferingAccess(container.services.deals._access, lambda: run(container, next(others)), times=2)
 
-    service_with(container, access).concede(ACTOR, parse_command("concede acme 5% for a 3-year term"))
+    service_with(container, access).concede(ACTOR, _concede("concede acme 5% for a 3-year term"))
 
     assert access.checks == 3, "two tries on a deal read without the lock, then one holding it"
     assert [body for _, body in concessions(container)] == ["1% off list", "1% off list", "5% off list"]

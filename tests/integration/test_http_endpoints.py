@@ -19,7 +19,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 import pytest
 from conftest import CHANNEL, REP, SIGNING_SECRET, TEAM, make_settings
 from slack_client import SlackClient, slack_payload
-from slack_sdk.signature import SignatureVerifier
+from slack_sdk.signature import Clock, SignatureVerifier
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
@@ -131,7 +131,7 @@ def test_slacks_documented_signature_test_vector_verifies_with_slack_sdk() -> No
     vector = json.loads((HEADERS / "signature_test_vector_slash_command.json").read_text(encoding="utf-8"))
     stamp, signature = vector["headers"]["X-Slack-Request-Timestamp"], vector["headers"]["X-Slack-Signature"]
 
-    class _Then:
+    class _Then(Clock):
         def now(self) -> float:
             return float(stamp)
 

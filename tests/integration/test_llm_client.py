@@ -26,7 +26,7 @@ def llm() -> Iterator[LLMStandIn]:
 
 
 def client(llm: LLMStandIn) -> StructuredLLM:
-    settings = Settings(_env_file=None, OPENAI_BASE_URL=llm.url, DEALCOACH_LLM_TIMEOUT="3",  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, OPENAI_BASE_URL=llm.url, DEALCOACH_LLM_TIMEOUT="3",
                         DEALCOACH_LLM_MODEL="test-model")
     return StructuredLLM(settings)
 

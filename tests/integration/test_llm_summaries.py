@@ -11,6 +11,7 @@ from conftest import MANAGER, REP, make_settings
 
 from bot.bootstrap import Container, build
 from bot.llm.prompts import Prompts
+from bot.render.blocks import Reply
 from bot.services.access import Actor
 from bot.services.periods import current_period
 from bot.slack.router import CommandRouter
@@ -93,7 +94,7 @@ def test_the_summary_command_answers_at_once_and_the_llm_version_follows(with_ll
     llm.answer({"sentences": ["The team opened 1 deal and gave 2 concessions."]})
     reply = CommandRouter(with_llm.services).handle(Actor("T0TEST", MANAGER, "C0DEALS"), "summary",
                                                     {"response_url": standin.response_url("summary")})
-    assert "Summary for this week" in reply.text
+    assert isinstance(reply, Reply) and "Summary for this week" in reply.text
     assert llm.requests == [], "the acknowledgement was built without asking the LLM"
     with_llm.worker.drain()
     assert llm.requests, "the outbox worker asks the LLM after the acknowledgement"

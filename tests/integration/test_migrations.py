@@ -191,7 +191,7 @@ def test_upgrading_gives_deals_closed_before_an_ok_verdict_and_leaves_open_deals
                     " 'PUSH BACK', 9000000, 2, :now, :now, 0)"), {"stage": stage, "no": False, "now": now})
         upgrade(empty_database)
         with engine.connect() as connection:
-            verdicts = dict(connection.execute(text("SELECT name, verdict FROM deal")).all())
+            verdicts = {name: verdict for name, verdict in connection.execute(text("SELECT name, verdict FROM deal"))}
     finally:
         engine.dispose()
     assert verdicts == {"won": "OK", "walked": "OK", "lost": "OK", "open": "PUSH BACK"}

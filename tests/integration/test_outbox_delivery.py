@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import ALERTS, CHANNEL, REP, TEAM
 from slack_client import SlackClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.bootstrap import Container, build
 from bot.commands import parse_command
@@ -66,7 +66,7 @@ def second_container(settings: Settings) -> Iterator[Callable[[], Container]]:
 
 def rows(container: Container) -> list[OutboxRow]:
     with Session(container.engine) as session:
-        return list(session.exec(select(OutboxRow).order_by(OutboxRow.id)).all())
+        return list(session.exec(select(OutboxRow).order_by(col(OutboxRow.id))).all())
 
 
 def card_rows(container: Container) -> list[OutboxRow]:

@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 
 from bot.bootstrap import Container
 from bot.commands import parse_command
+from bot.commands.types import NewDeal
 from bot.db.tables import OutboxRow
 from bot.messages import ChartPayload
 from bot.services import notices
@@ -37,7 +38,9 @@ def row(container: Container, row_id: int):  # noqa: ANN201 - a SQLAlchemy row
 
 def test_a_malformed_stored_payload_is_marked_failed_with_a_reason_that_names_the_field(
         container: Container, standin: SlackStandIn, caplog: pytest.LogCaptureFixture) -> None:
-    container.services.deals.open(Actor(TEAM, REP, CHANNEL), parse_command("new acme list=100k floor=80k"))
+    new = parse_command("new acme list=100k floor=80k")
+    assert isinstance(new, NewDeal)
+    container.services.deals.open(Actor(TEAM, REP, CHANNEL), new)
     broken = stored(container, "alert", ALERTS, '{"rules": ["cap"], "moment": "concession"}', deal_id=1)
 
     with caplog.at_level(logging.ERROR, logger="bot.delivery.worker"):

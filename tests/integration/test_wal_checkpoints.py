@@ -59,6 +59,7 @@ def _wal_pages(engine: Engine) -> int:
 
 
 def _database_pages(engine: Engine) -> int:
+    assert engine.url.database is not None, "a database file"
     return os.path.getsize(engine.url.database) // PAGE
 
 

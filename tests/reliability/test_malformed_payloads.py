@@ -146,11 +146,12 @@ def deal(slack, standin, container) -> dict[str, Any]:  # noqa: ANN001
 
 
 def block_actions(deal: dict[str, Any], standin, action_id: str) -> dict[str, Any]:  # noqa: ANN001
-    value = {
+    values: dict[str, str] = {
         Action.APPROVE_EXCEPTION: AlertRef(deal_id=deal["id"], seq=1).dump(),
         Action.TELL_WALK_AWAY: AlertRef(deal_id=deal["id"], seq=1).dump(),
         Action.PRICE_CHART: DealRefValue(deal_id=deal["id"]).dump(),
-    }.get(action_id, ProposalValue(deal_id=deal["id"], text="they want 10% off", concession="10%").dump())
+    }
+    value = values.get(action_id, ProposalValue(deal_id=deal["id"], text="they want 10% off", concession="10%").dump())
     payload = copy.deepcopy(slack_payload("test_block_actions__body"))
     payload["user"].update(id=MANAGER, team_id=TEAM)
     payload["team"] = {"id": TEAM, "domain": "example"}

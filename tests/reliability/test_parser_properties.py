@@ -191,8 +191,10 @@ def test_an_amount_reads_the_same_in_every_place_a_command_takes_one(place: str,
 def test_every_percentage_shown_reads_back_as_the_same_basis_points(basis_points: int) -> None:
     shown = format_percent(basis_points)
     assert parse_percent(shown) == basis_points, shown
-    assert read_concession(parse_command(f"concede acme {shown}").words).spec.percent_bp == basis_points
-    assert parse_command(f"policy cap={shown}").changes == {"cap_bp": basis_points}
+    concede, policy = parse_command(f"concede acme {shown}"), parse_command(f"policy cap={shown}")
+    assert isinstance(concede, c.Concede) and isinstance(policy, c.PolicyCommand)
+    assert read_concession(concede.words).spec.percent_bp == basis_points
+    assert policy.changes == {"cap_bp": basis_points}
 
 
 @PROPERTY

@@ -6,6 +6,7 @@ import json
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from slack_sdk import WebClient
@@ -24,18 +25,19 @@ def standin() -> Iterator[SlackStandIn]:
 
 @pytest.fixture
 def client(standin: SlackStandIn) -> WebClient:
+    assert standin.base_url is not None, "started"
     return WebClient(token=standin.token, base_url=standin.base_url)
 
 
-def _section(text: str) -> dict:
+def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-def _plain(text: str) -> dict:
+def _plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text}
 
 
-def _mrkdwn(text: str) -> dict:
+def _mrkdwn(text: str) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": text}
 
 
@@ -122,6 +124,7 @@ def test_server_error_and_ok_false_faults(standin: SlackStandIn, client: WebClie
 
 
 def test_wrong_token_is_refused(standin: SlackStandIn) -> None:
+    assert standin.base_url is not None, "started"
     intruder = WebClient(token="xoxb-wrong", base_url=standin.base_url)
     assert _error_of(lambda: intruder.auth_test()).response["error"] == "invalid_auth"
     assert _error_of(lambda: intruder.chat_postMessage(channel="C100", text="x")).response["error"] == (
@@ -150,10 +153,10 @@ def test_oversized_text_is_refused(client: WebClient) -> None:
 
 
 def test_a_modal_may_hold_a_hundred_blocks_but_not_more(client: WebClient) -> None:
-    view = {"type": "modal", "title": {"type": "plain_text", "text": "New deal"}, "blocks": []}
-    view["blocks"] = [_section(str(n)) for n in range(100)]
+    blocks = [_section(str(n)) for n in range(100)]
+    view = {"type": "modal", "title": {"type": "plain_text", "text": "New deal"}, "blocks": blocks}
     assert client.views_open(trigger_id="1.2.3", view=view)["view"]["id"]
-    view["blocks"].append(_section("one too many"))
+    blocks.append(_section("one too many"))
     assert _error_of(lambda: client.views_open(trigger_id="1.2.3", view=view)).response["error"] == (
         "invalid_blocks"
     )
@@ -218,7 +221,7 @@ def test_wait_for_polls_until_true_or_timeout(standin: SlackStandIn) -> None:
 
 
 def test_blocks_to_text_reads_a_deal_card() -> None:
-    blocks = [
+    blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "acme-renewal"}},
         {
             "type": "section",
@@ -264,8 +267,8 @@ def test_blocks_to_text_numbers_buttons_in_the_order_buttons_lists_them() -> Non
     approve = {"type": "button", "text": _plain("Approve"), "action_id": "a"}
     walk = {"type": "button", "text": _plain("Walk away"), "action_id": "w"}
     chart = {"type": "button", "text": _plain("Chart"), "action_id": "c"}
-    blocks = [{"type": "section", "text": _mrkdwn("acme"), "accessory": chart},
-              {"type": "actions", "elements": [approve, walk]}]
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": _mrkdwn("acme"), "accessory": chart},
+                                    {"type": "actions", "elements": [approve, walk]}]
     assert blocks_to_text(blocks, first_button=4).split("\n") == ["acme  [4] Chart", "[5] Approve  [6] Walk away"]
     assert list(buttons(blocks)) == [chart, approve, walk]
     assert "_number" not in approve, "the blocks themselves are left as Slack has them"

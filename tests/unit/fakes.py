@@ -16,7 +16,7 @@ from bot.domain.model import Deal, Policy, Verdict
 from bot.messages import CardPayload, MessageKind, NoteLine, NotePayload, Payload, dump
 
 # A write waiting for the commit, applied to the database then (or dropped with the unit of work).
-Write = Callable[["FakeDatabase"], None]
+Write = Callable[["FakeDatabase"], object]  # what a write returns is dropped
 
 
 @dataclass

@@ -210,7 +210,8 @@ def test_concede_keeps_the_reps_words_for_the_deal_to_read() -> None:
 
 
 def test_concede_words_are_unescaped() -> None:
-    assert parse_command("concede acme cut 5k for logo &amp; case study").words == "cut 5k for logo & case study"
+    concede = parse_command("concede acme cut 5k for logo &amp; case study")
+    assert isinstance(concede, c.Concede) and concede.words == "cut 5k for logo & case study"
 
 
 def test_concede_without_what_is_an_error() -> None:

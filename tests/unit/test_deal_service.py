@@ -64,7 +64,7 @@ def waiting(uow: FakeUnitOfWorkFactory, kind: MessageKind) -> list:
     return [row for row in uow.db.rows(kind) if not row.taken]
 
 
-def notes(uow: FakeUnitOfWorkFactory) -> list[str]:
+def notes(uow: FakeUnitOfWorkFactory) -> list[str | None]:
     return [line.text for row in waiting(uow, MessageKind.NOTE) if isinstance(row.payload, NotePayload)
             for line in row.payload.notes]
 

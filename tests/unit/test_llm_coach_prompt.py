@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from builders import add_ask, dollars, make_deal, percent, record
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bot.coach.llm import COACH_MAX_TOKENS, LLMCoach, answer_schema
 from bot.coach.principles import load_principles
@@ -39,7 +39,7 @@ class StubLLM:
     def prepare(self, schema: type) -> None:
         self.schema = schema
 
-    def ask(self, system: str, user: str, schema: type, **options: Any) -> Any:
+    def ask(self, system: str, user: str, schema: type[BaseModel], **options: Any) -> Any:
         self.asked.append({"system": system, "user": user, **options})
         time.sleep(self.seconds)
         return schema.model_validate({"move": "trade", "lines": self.answers.pop(0)})

@@ -8,8 +8,21 @@ from rep_messages import MESSAGES
 from rep_messages_holdout import HOLDOUT
 
 from bot.domain.model import ConcessionType
-from bot.domain.offers import asked_in, find_offer
+from bot.domain.money import Amount
+from bot.domain.offers import Offer, asked_in, find_offer
 from bot.domain.reader import DealTerms
+
+
+def offer_in(words: str) -> Offer:
+    """The offer the words name; the test fails if they name none."""
+    offer = find_offer(words)
+    assert offer is not None, words
+    return offer
+
+
+def cents(amount: Amount | None) -> int:
+    assert amount is not None, "an amount"
+    return amount.cents
 
 
 @pytest.mark.parametrize(("words", "kind", "type_", "value"), [
@@ -24,12 +37,12 @@ from bot.domain.reader import DealTerms
 def test_amounts_and_percentages_in_every_format_are_read(words: str, kind: str, type_, value: int) -> None:
     offer = find_offer(words)
     assert offer is not None and offer.kind == kind and offer.spec.type is type_
-    assert (offer.spec.percent_bp if type_ is ConcessionType.PERCENT else offer.spec.amount.cents) == value
+    assert (offer.spec.percent_bp if type_ is ConcessionType.PERCENT else cents(offer.spec.amount)) == value
 
 
 def test_payment_terms_and_free_items_are_read_as_such() -> None:
-    assert find_offer("they want net 60").spec.type is ConcessionType.TERMS
-    assert find_offer("we threw in onboarding for free").spec.type is ConcessionType.FREE
+    assert offer_in("they want net 60").spec.type is ConcessionType.TERMS
+    assert offer_in("we threw in onboarding for free").spec.type is ConcessionType.FREE
 
 
 @pytest.mark.parametrize("words", [
@@ -53,7 +66,7 @@ def test_a_percentage_that_moved_up_or_down_is_not_an_offer(words: str) -> None:
     ("proposed 93k as a middle ground", ConcessionType.PRICE),
 ])
 def test_offers_are_read_in_the_words_reps_use_for_them(words: str, type_: ConcessionType) -> None:
-    assert find_offer(words).spec.type is type_
+    assert offer_in(words).spec.type is type_
 
 
 def _kind(words: str) -> str:
@@ -63,7 +76,7 @@ def _kind(words: str) -> str:
 
 
 def test_a_request_phrased_with_our_verbs_stays_an_ask() -> None:
-    assert find_offer("Customer asked if we could do 18% on the platform fee").kind == "ask"
+    assert offer_in("Customer asked if we could do 18% on the platform fee").kind == "ask"
 
 
 @pytest.mark.parametrize("words", [
@@ -142,18 +155,18 @@ def test_a_condition_is_not_the_clauses_own_verb() -> None:
     ("they pushed for 100k, we landed at 108k", ConcessionType.PRICE, 10_800_000),
 ])
 def test_a_message_with_an_ask_and_the_reps_answer_is_the_concession_the_rep_made(words: str, type_, value) -> None:
-    offer = find_offer(words)
+    offer = offer_in(words)
     assert offer.kind == "concession" and offer.spec.type is type_
-    assert (offer.spec.percent_bp if type_ is ConcessionType.PERCENT else offer.spec.amount.cents) == value
+    assert (offer.spec.percent_bp if type_ is ConcessionType.PERCENT else cents(offer.spec.amount)) == value
 
 
 def test_an_answer_that_names_no_offer_concedes_what_was_asked() -> None:
-    offer = find_offer("procurement wants net 60; I said fine")
+    offer = offer_in("procurement wants net 60; I said fine")
     assert offer.kind == "concession" and offer.spec.text == "net 60"
 
 
 def test_an_unethical_demand_is_an_ask_even_when_the_rep_agreed() -> None:
-    offer = find_offer("we agreed to a side payment to their buyer")
+    offer = offer_in("we agreed to a side payment to their buyer")
     assert offer.kind == "ask" and offer.ethics == ("a side payment",)
 
 
@@ -181,7 +194,7 @@ _DEAL = DealTerms(list_cents=10_000_000, net_cents=10_000_000)
 
 def test_a_figure_in_the_customers_own_words_is_what_they_ask_whoever_seems_to_speak() -> None:
     offer = asked_in("how do i respond without caving", "we were thinking more like 50k", _DEAL)
-    assert offer is not None and offer.kind == "ask" and offer.spec.amount.cents == 5_000_000
+    assert offer is not None and offer.kind == "ask" and cents(offer.spec.amount) == 5_000_000
 
 
 def test_a_give_the_rep_puts_to_the_coach_is_asked_but_one_already_made_is_not() -> None:

@@ -155,9 +155,10 @@ def test_queueing_an_unknown_kind_raises() -> None:
 
 
 @pytest.mark.parametrize("build", [
-    lambda: HomePayload(usr="U0REP"),  # misspelt
-    lambda: HomePayload(),  # missing
-    lambda: AlertPayload(channel="C0ALERTS", rules=("cap",), moment="ask", verdit="ESCALATE"),
+    # Wrong on purpose: the checker sees it too.
+    lambda: HomePayload(usr="U0REP"),  # type: ignore[call-arg]  # misspelt
+    lambda: HomePayload(),  # type: ignore[call-arg]  # missing
+    lambda: AlertPayload(channel="C0ALERTS", rules=("cap",), moment="ask", verdit="ESCALATE"),  # type: ignore[call-arg]
     lambda: AlertPayload(channel="C0ALERTS", rules=("no such rule",), moment="ask"),
     lambda: NoteLine(moment="decision", by="U0MGR", decision="maybe"),
     lambda: NudgePayload(to="U0REP", deals=(("acme", "nine days"),)),

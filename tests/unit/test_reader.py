@@ -114,8 +114,8 @@ def test_a_bare_amount_is_read_against_the_deal(words: str, type_: str, figure: 
 
 def test_a_bare_amount_the_deal_leaves_uncertain_is_offered_both_ways_to_confirm() -> None:
     reading = read_concession("40000", DEAL)  # a price of 40k, or 40k off?
-    assert not reading.sure and {reading.spec.type, reading.other.type} == {ConcessionType.PRICE,
-                                                                            ConcessionType.CUT}
+    assert not reading.sure and reading.other is not None
+    assert {reading.spec.type, reading.other.type} == {ConcessionType.PRICE, ConcessionType.CUT}
 
 
 def test_a_figure_in_thousands_shorthand_is_read_as_thousands_and_confirmed() -> None:
@@ -148,9 +148,9 @@ def test_every_blind_phrasing_is_logged_with_its_figures_or_offered_for_one_clic
     spec = next((s for s in readings if s.type.value == type_), None)
     assert spec is not None, reading
     if type_ == "percent":
-        assert spec.percent_bp == round(value * 100)
+        assert value is not None and spec.percent_bp == round(value * 100)
     elif type_ in ("cut", "price"):
-        assert spec.amount.cents == round(value * 100)
+        assert value is not None and spec.amount is not None and spec.amount.cents == round(value * 100)
     elif type_ == "free" and value is not None:
         assert spec.months == value
     assert bool(reading.get) == bool(get)
@@ -176,7 +176,8 @@ def test_numbers_that_are_no_money_offer_are_not_read_as_offers(words: str) -> N
 def test_offers_in_haggling_chat_are_found_with_their_amount_and_side(words: str, list_dollars: int, kind: str,
                                                                       figure: float) -> None:
     offer = find_offer(words, DealTerms(list_dollars * 100, list_dollars * 100))
-    assert offer is not None and (offer.kind, offer.spec.type, offer.spec.amount.cents) == (
+    assert offer is not None and offer.spec.amount is not None
+    assert (offer.kind, offer.spec.type, offer.spec.amount.cents) == (
         kind, ConcessionType.PRICE, figure * 100)
 
 
