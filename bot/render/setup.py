@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import (
     ConversationFilter,
     ConversationSelectElement,
     InputBlock,
+    InputInteractiveElement,
     Option,
     StaticSelectElement,
     UserMultiSelectElement,
@@ -76,6 +77,6 @@ def mentions(user_ids: tuple[str, ...]) -> str:
     return " ".join(f"<@{user}>" for user in user_ids)
 
 
-def _input(block_id: str, label: str, element: object, *, hint: str | None = None,
+def _input(block_id: str, label: str, element: InputInteractiveElement, *, hint: str | None = None,
            optional: bool = False) -> Block:
     return InputBlock(block_id=block_id, label=label, element=element, hint=hint, optional=optional).to_dict()

@@ -136,7 +136,7 @@ def test_through_429s_5xxs_errors_and_hung_calls_every_message_reaches_slack_exa
             errors += 1
             backoff = 2 ** errors  # 2, 4, 8 s: each error on a message waits twice the one before
             # Lower bounds only: a loaded machine delays a retry, never hastens one.
-            if failed.fault.startswith("stall"):  # the backoff counts from the timeout, not the attempt's start
+            if (failed.fault or "").startswith("stall"):  # the backoff counts from the timeout, not the attempt's start
                 assert waited >= CLIENT_TIMEOUT * SPEED + backoff * 0.95, f"retried {waited:.2f} s after a hang: {seen}"
             else:
                 assert waited >= backoff * 0.95, f"retried {waited:.2f} s after {failed.fault}: {seen}"

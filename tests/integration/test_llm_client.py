@@ -10,7 +10,8 @@ from pydantic import BaseModel
 from bot.coach.llm import answer_schema
 from bot.coach.principles import load_principles
 from bot.config import Settings
-from bot.llm.client import LLMUnavailable, StructuredLLM
+from bot.llm.client import StructuredLLM
+from bot.llm.errors import LLMUnavailable
 from bot.standin.llm import LLMStandIn
 
 CoachAnswer = answer_schema(p.id for p in load_principles())

@@ -192,7 +192,7 @@ def test_every_percentage_shown_reads_back_as_the_same_basis_points(basis_points
     shown = format_percent(basis_points)
     assert parse_percent(shown) == basis_points, shown
     concede, policy = parse_command(f"concede acme {shown}"), parse_command(f"policy cap={shown}")
-    assert isinstance(concede, c.Concede) and isinstance(policy, c.PolicyCommand)
+    assert isinstance(concede, commands.Concede) and isinstance(policy, commands.PolicyCommand)
     assert read_concession(concede.words).spec.percent_bp == basis_points
     assert policy.changes == {"cap_bp": basis_points}
 

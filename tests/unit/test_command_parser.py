@@ -211,7 +211,7 @@ def test_concede_keeps_the_reps_words_for_the_deal_to_read() -> None:
 
 def test_concede_words_are_unescaped() -> None:
     concede = parse_command("concede acme cut 5k for logo &amp; case study")
-    assert isinstance(concede, c.Concede) and concede.words == "cut 5k for logo & case study"
+    assert isinstance(concede, commands.Concede) and concede.words == "cut 5k for logo & case study"
 
 
 def test_concede_without_what_is_an_error() -> None:
@@ -387,7 +387,8 @@ def test_a_channel_typed_by_its_name_is_left_for_the_service_to_look_up(typed: s
 
 @pytest.mark.parametrize("typed", ["<#C0123|deal-alerts>", "<#C0123|>", "<#C0123>", "#C0123ABC"])
 def test_a_channel_given_by_slacks_link_or_its_id_is_taken_as_its_id(typed: str) -> None:
-    assert parse_command(f"policy alert_channel={typed}").changes["alert_channel"] in ("C0123", "C0123ABC")
+    policy = parse_command(f"policy alert_channel={typed}")
+    assert isinstance(policy, commands.PolicyCommand) and policy.changes["alert_channel"] in ("C0123", "C0123ABC")
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from bot.domain.ledger import Ledger
 from bot.domain.model import ConcessionType, Deal, Policy
 from bot.domain.money import Amount
 from bot.domain.rules import judge
-from bot.llm.client import LLMUnavailable
+from bot.llm.errors import LLMUnavailable
 from bot.llm.prompts import Prompts
 
 PRINCIPLES = load_principles()

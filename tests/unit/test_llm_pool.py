@@ -6,7 +6,7 @@ import threading
 import time
 
 from bot.coach.pool import LLMPool
-from bot.llm.client import LLMUnavailable
+from bot.llm.errors import LLMUnavailable
 
 
 def test_a_full_pool_refuses_at_once_and_a_finished_job_frees_its_place() -> None:

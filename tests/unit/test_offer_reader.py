@@ -6,7 +6,7 @@ import pytest
 
 from bot.coach.offer_reader import OfferAnswer, offer_from_answer
 from bot.domain.model import ConcessionType
-from bot.llm.client import LLMUnavailable
+from bot.llm.errors import LLMUnavailable
 
 
 def answer(kind: str, type_: str | None, value: str = "", evidence: str = "") -> OfferAnswer:
