@@ -7,17 +7,18 @@ from itertools import groupby
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, func, select
+from sqlmodel import col
 
 from bot.db import figures as f
 from bot.db import mapping
-from bot.db.tables import DealRow, DecisionRow, LedgerEntryRow
+from bot.db.tables import DealRow, DecisionRow, LedgerEntryRow, table_of
 from bot.domain.export import DealRecord
 from bot.domain.figures import Period
 from bot.domain.model import Decision, Entry, Verdict
 
-DEAL = DealRow.__table__  # type: ignore[attr-defined]
-ENTRY = LedgerEntryRow.__table__  # type: ignore[attr-defined]
-DECISION = DecisionRow.__table__  # type: ignore[attr-defined]
+DEAL = table_of(DealRow)
+ENTRY = table_of(LedgerEntryRow)
+DECISION = table_of(DecisionRow)
 
 
 # The deals with their entries in one statement, so that on either database they are read as of one moment.
@@ -52,7 +53,7 @@ class ExportRepository:
         return records
 
     def _active(self, period: Period) -> tuple[ColumnElement[bool], ...]:
-        return DealRow.team_id == self._team_id, f.active_in(period)  # type: ignore[return-value]
+        return col(DealRow.team_id) == self._team_id, f.active_in(period)
 
 
 def _record(row: Any, entries: list[Entry], decisions: dict[int, Decision]) -> DealRecord:

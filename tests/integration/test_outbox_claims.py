@@ -10,10 +10,10 @@ from conftest import TEAM
 from sqlalchemy import event, insert, text, update
 
 from bot.db.engine import make_engine, session_factory
-from bot.db.tables import OutboxRow
+from bot.db.tables import OutboxRow, table_of
 from bot.delivery.queue import OutboxQueue
 
-OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
+OUTBOX = table_of(OutboxRow)
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 PACE = timedelta(seconds=1)
 

@@ -13,13 +13,13 @@ from sqlalchemy import insert, select
 from bot.bootstrap import Container
 from bot.commands import parse_command
 from bot.commands.types import NewDeal
-from bot.db.tables import OutboxRow
+from bot.db.tables import OutboxRow, table_of
 from bot.messages import ChartPayload
 from bot.services import notices
 from bot.services.access import Actor
 from bot.standin import SlackStandIn
 
-OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
+OUTBOX = table_of(OutboxRow)
 
 
 def stored(container: Container, kind: str, channel: str, payload: str, deal_id: int | None = None) -> int:
