@@ -138,9 +138,9 @@ def test_bot_scopes_cover_what_the_app_calls(manifest: dict[str, Any]) -> None:
 
 def test_an_install_asks_for_the_manifests_bot_scopes_unless_slack_scopes_says_otherwise(
         manifest: dict[str, Any]) -> None:
-    assert Settings(_env_file=None).bot_scopes == manifest["oauth_config"]["scopes"]["bot"]  # type: ignore[call-arg]
-    assert Settings(_env_file=None, SLACK_SCOPES="").bot_scopes == manifest["oauth_config"]["scopes"]["bot"]  # type: ignore[call-arg]
-    chosen = Settings(_env_file=None, SLACK_SCOPES="commands, chat:write")  # type: ignore[call-arg]
+    assert Settings(_env_file=None).bot_scopes == manifest["oauth_config"]["scopes"]["bot"]
+    assert Settings(_env_file=None, SLACK_SCOPES="").bot_scopes == manifest["oauth_config"]["scopes"]["bot"]
+    chosen = Settings(_env_file=None, SLACK_SCOPES="commands, chat:write")
     assert chosen.bot_scopes == ["commands", "chat:write"]
 
 

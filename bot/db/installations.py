@@ -17,11 +17,11 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from bot.db.engine import reading
-from bot.db.tables import InstallationRow, OAuthStateRow, utcnow
+from bot.db.tables import InstallationRow, OAuthStateRow, table_of, utcnow
 
 log = logging.getLogger(__name__)
-_INSTALLATION = InstallationRow.__table__  # type: ignore[attr-defined]
-_STATE = OAuthStateRow.__table__  # type: ignore[attr-defined]
+_INSTALLATION = table_of(InstallationRow)
+_STATE = table_of(OAuthStateRow)
 
 
 class TokenCipher:

@@ -50,7 +50,8 @@ class WorkspaceClients:
             cached = self._cache.get(key)
         if cached is not None and now - cached[0] < CACHE_SECONDS:
             return cached[1]
-        bot = self._store.find_bot(enterprise_id=None, team_id=team_id)  # type: ignore[union-attr]
+        assert self._store is not None, "not single-workspace: a store"
+        bot = self._store.find_bot(enterprise_id=None, team_id=team_id)
         if bot is None:
             self.forget(team_id)
             raise NotInstalled(team_id)

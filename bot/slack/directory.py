@@ -10,7 +10,8 @@ import time
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.errors import DealCoachError
-from bot.slack.clients import NotInstalled, WorkspaceClients
+from bot.services.installs import NotInstalled
+from bot.slack.clients import WorkspaceClients
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 200  # Slack's advice for conversations.list: under 1,000, ideally 200

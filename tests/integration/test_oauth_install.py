@@ -11,6 +11,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -64,7 +65,9 @@ def add_to_slack(server: str) -> tuple[str, dict[str, list[str]], str]:
     """Opens the install page: the Add to Slack link's query, and the state cookie it set in the browser."""
     status, headers, page = get(f"{server}/slack/install")
     assert status == 200
-    link = html.unescape(re.search(r'href="(https://slack.com/oauth/v2/authorize[^"]+)"', page).group(1))
+    found = re.search(r'href="(https://slack.com/oauth/v2/authorize[^"]+)"', page)
+    assert found is not None, page
+    link = html.unescape(found.group(1))
     cookie = headers["set-cookie"].split(";")[0]
     return link, parse_qs(urlsplit(link).query), cookie
 
@@ -223,8 +226,14 @@ def test_single_workspace_mode_has_no_install_pages(standin: SlackStandIn, datab
     try:
         app = make_wsgi(built)
         statuses = []
+
+        def start_response(status: str, _headers: list[tuple[str, str]],
+                           _exc_info: object = None) -> Callable[[bytes], object]:
+            statuses.append(status)
+            return lambda _data: None
+
         for path in ("/slack/install", "/slack/oauth_redirect"):
-            app({"PATH_INFO": path, "REQUEST_METHOD": "GET"}, lambda status, _headers: statuses.append(status))
+            app({"PATH_INFO": path, "REQUEST_METHOD": "GET"}, start_response)
         assert statuses == ["404 Not Found", "404 Not Found"]
     finally:
         built.close()
