@@ -80,7 +80,7 @@ def test_a_row_queued_before_the_payloads_had_types_is_delivered(container: Cont
 def test_queueing_a_wrong_payload_raises_in_the_services_transaction_and_nothing_of_it_is_written(
         container: Container, monkeypatch: pytest.MonkeyPatch) -> None:
     # A service with a bug: a Home refresh queued with a chart's payload.
-    monkeypatch.setattr(notices, "HomePayload", ChartPayload)
+    monkeypatch.setattr(notices, "HomePayload", lambda user, notice: ChartPayload(user=user))
     with pytest.raises(TypeError, match="home messages carry HomePayload, not ChartPayload"):
         container.services.notices.refresh_home(TEAM, REP, event_id="Ev0001")
     monkeypatch.undo()
