@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, func, select
 from sqlmodel import col
 
-from bot.db import figures as f
+from bot.db import figures as figures
 from bot.db import mapping
 from bot.db.tables import DealRow, DecisionRow, LedgerEntryRow, table_of
 from bot.domain.export import DealRecord
@@ -53,7 +53,7 @@ class ExportRepository:
         return records
 
     def _active(self, period: Period) -> tuple[ColumnElement[bool], ...]:
-        return col(DealRow.team_id) == self._team_id, f.active_in(period)
+        return col(DealRow.team_id) == self._team_id, figures.active_in(period)
 
 
 def _record(row: Any, entries: list[Entry], decisions: dict[int, Decision]) -> DealRecord:

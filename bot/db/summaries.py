@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Connection, Label, Row, SQLColumnExpressio
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from bot.db import figures as f
+from bot.db import figures as figures
 from bot.db.tables import DealRow, LedgerEntryRow
 from bot.domain.figures import BANDS, AttentionDeal, Band, Period, RepFigures, TeamFigures
 from bot.domain.model import EntryKind, Stage, Verdict
@@ -55,30 +55,29 @@ class SummaryRepository:
         )
 
     def _in_period(self, period: Period) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-        return col(DealRow.team_id) == self._team_id, f.active_in(period)
+        return col(DealRow.team_id) == self._team_id, figures.active_in(period)
 
     def _deal_figures(self, period: Period, user_id: str | None, *, by_rep: bool) -> list[FigureRow]:
-        d = DealRow
-        won, lost = f.closed_in(period, Stage.WON), f.closed_in(period, Stage.LOST)
+        won, lost = figures.closed_in(period, Stage.WON), figures.closed_in(period, Stage.LOST)
         columns: list[Label[Any]] = [
-            col(d.owner_id).label("user_id") if by_rep else literal("team").label("user_id"),
-            _count(f.in_period(col(d.created_at), period)).label("opened"),
-            func.avg(f.discount_bp(col(d.effective_cents))).label("avg_discount_bp"),
-            _count(and_(f.stage_is(Stage.OPEN), f.verdict_is(Verdict.ESCALATE))).label("escalate"),
-            _count(and_(f.stage_is(Stage.OPEN), f.verdict_is(Verdict.WALK_AWAY))).label("walk_away"),
-            _count(f.walked_in(period)).label("walked"),
-            _count(f.came_back_since(period)).label("came_back"),
+            col(DealRow.owner_id).label("user_id") if by_rep else literal("team").label("user_id"),
+            _count(figures.in_period(col(DealRow.created_at), period)).label("opened"),
+            func.avg(figures.discount_bp(col(DealRow.effective_cents))).label("avg_discount_bp"),
+            _count(and_(figures.stage_is(Stage.OPEN), figures.verdict_is(Verdict.ESCALATE))).label("escalate"),
+            _count(and_(figures.stage_is(Stage.OPEN), figures.verdict_is(Verdict.WALK_AWAY))).label("walk_away"),
+            _count(figures.walked_in(period)).label("walked"),
+            _count(figures.came_back_since(period)).label("came_back"),
             _count(won).label("won"),
             _count(lost).label("lost"),
-            func.avg(case((won, f.discount_bp(f.closing_price_cents())))).label("won_discount_bp"),
-            func.avg(case((lost, f.discount_bp(f.closing_price_cents())))).label("lost_discount_bp"),
+            func.avg(case((won, figures.discount_bp(figures.closing_price_cents())))).label("won_discount_bp"),
+            func.avg(case((lost, figures.discount_bp(figures.closing_price_cents())))).label("lost_discount_bp"),
             func.count().label("rows"),
         ]
         query = select(*columns).where(*self._in_period(period))
         if user_id is not None:
-            query = query.where(col(d.owner_id) == user_id)
+            query = query.where(col(DealRow.owner_id) == user_id)
         if by_rep:
-            query = query.group_by(col(d.owner_id))
+            query = query.group_by(col(DealRow.owner_id))
         return [row for row in self._connection.execute(query) if row.rows]
 
     def _concession_figures(self, period: Period, user_id: str | None, *, by_rep: bool) -> list[Row[str, int, int]]:
@@ -116,13 +115,12 @@ class SummaryRepository:
 
     def bands(self, period: Period) -> tuple[Band, ...]:
         """Win rate by the discount the deal closed at (`closing_price_cents`: a win's own price if given)."""
-        d = DealRow
-        band = f.band_of(f.closing_price_cents()).label("band")
+        band = figures.band_of(figures.closing_price_cents()).label("band")
         # `closed_in` for each stage, with the stages in one IN, which the (team, stage) index serves.
         query = (
-            select(band, _count(f.stage_is(Stage.WON)), _count(f.stage_is(Stage.LOST)))
-            .where(col(d.team_id) == self._team_id, col(d.stage).in_((Stage.WON.value, Stage.LOST.value)),
-                   f.in_period(col(d.closed_at), period))
+            select(band, _count(figures.stage_is(Stage.WON)), _count(figures.stage_is(Stage.LOST)))
+            .where(col(DealRow.team_id) == self._team_id, col(DealRow.stage).in_((Stage.WON.value, Stage.LOST.value)),
+                   figures.in_period(col(DealRow.closed_at), period))
             .group_by(band)
         )
         found = {int(row[0]): (int(row[1] or 0), int(row[2] or 0)) for row in self._connection.execute(query)}
@@ -133,15 +131,14 @@ class SummaryRepository:
         conceding up to the limit rather than holding."""
         query = select(func.count()).where(
             *self._in_period(period),
-            f.just_under_cap(f.discount_bp(col(DealRow.effective_cents)), f.cap_in_force(cap_bp)))
+            figures.just_under_cap(figures.discount_bp(col(DealRow.effective_cents)), figures.cap_in_force(cap_bp)))
         return int(self._connection.execute(query).scalar_one())
 
     def _attention(self) -> tuple[AttentionDeal, ...]:
-        d = DealRow
         query = (
-            select(col(d.name), col(d.id), col(d.owner_id), col(d.verdict))
-            .where(col(d.team_id) == self._team_id, f.needs_attention())
-            .order_by(col(d.updated_at).desc())
+            select(col(DealRow.name), col(DealRow.id), col(DealRow.owner_id), col(DealRow.verdict))
+            .where(col(DealRow.team_id) == self._team_id, figures.needs_attention())
+            .order_by(col(DealRow.updated_at).desc())
             .limit(ATTENTION_LIMIT)
         )
         rows = self._connection.execute(query)  # a stored deal always has its id: the check only tells mypy
