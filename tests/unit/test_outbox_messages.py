@@ -11,7 +11,7 @@ from typing import get_type_hints
 import pytest
 from pydantic import ValidationError
 
-from bot.delivery.worker import _SENDERS
+from bot.delivery.senders import SENDERS
 from bot.domain.figures import Period
 from bot.domain.model import Decision
 from bot.domain.rules import Rule
@@ -198,6 +198,6 @@ def test_a_row_of_an_unknown_kind_is_malformed() -> None:
 
 @pytest.mark.parametrize("kind", list(MessageKind))
 def test_every_kind_has_a_sender_that_takes_its_payload(kind: MessageKind) -> None:
-    sender = _SENDERS[kind]
+    sender = SENDERS[kind]
     payload_parameter = list(inspect.signature(sender).parameters)[2]
     assert get_type_hints(sender)[payload_parameter] is PAYLOADS[kind]
