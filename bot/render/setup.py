@@ -21,8 +21,7 @@ from bot.commands.policy import DAYS
 from bot.render import words
 from bot.render.blocks import Block, context, header, section
 from bot.services.results import PolicyResult
-from bot.slack.ids import Action
-from bot.slack.ids import Block as BlockId
+from bot.slack.ids import Action, SetupBlock
 
 # Alerts and digests name figures: a channel shared with another organisation is not offered.
 _CHANNELS = ConversationFilter(include=["public", "private"], exclude_bot_users=True,
@@ -37,24 +36,24 @@ def setup_blocks(result: PolicyResult, *, admins_are_managers: bool, notice: str
     blocks: list[Block] = [header("Setup")]
     if admins_are_managers:
         blocks.append(section(words.SETUP_ADMINS_ARE_MANAGERS))
-    blocks.append(_input(BlockId.SETUP_MANAGERS, "Managers", UserMultiSelectElement(
+    blocks.append(_input(SetupBlock.MANAGERS, "Managers", UserMultiSelectElement(
         action_id=Action.SETUP_MANAGERS, placeholder="Pick your sales managers",
         initial_users=list(policy.managers) or None), hint=words.SETUP_MANAGERS_HINT))
     if result.settings_managers:
         blocks.append(context("Also managers, through the server's settings: " + mentions(result.settings_managers)))
-    blocks.append(_input(BlockId.SETUP_ALERT_CHANNEL, "Alert channel", ConversationSelectElement(
+    blocks.append(_input(SetupBlock.ALERT_CHANNEL, "Alert channel", ConversationSelectElement(
         action_id=Action.SETUP_ALERT_CHANNEL, placeholder="Pick the managers' channel",
         initial_conversation=policy.alert_channel, filter=_CHANNELS), hint=words.SETUP_ALERT_HINT))
     if not policy.alert_channel:
         default = result.alert_channel_default
         blocks.append(context(f"Until you pick one, alerts go to <#{default}> (the server's default)." if default
                               else "No alert channel yet: managers are not alerted."))
-    blocks.append(_input(BlockId.SETUP_DIGEST_CHANNEL, "Digest channel", ConversationSelectElement(
+    blocks.append(_input(SetupBlock.DIGEST_CHANNEL, "Digest channel", ConversationSelectElement(
         action_id=Action.SETUP_DIGEST_CHANNEL, placeholder="Pick a channel for the weekly digest",
         initial_conversation=policy.digest_channel, filter=_CHANNELS), hint=words.SETUP_DIGEST_HINT, optional=True))
-    blocks.append(_input(BlockId.SETUP_DIGEST_DAY, "Digest day", StaticSelectElement(
+    blocks.append(_input(SetupBlock.DIGEST_DAY, "Digest day", StaticSelectElement(
         action_id=Action.SETUP_DIGEST_DAY, options=_DAYS, initial_option=_DAYS[DAYS.index(policy.digest_day)])))
-    blocks.append(_input(BlockId.SETUP_DIGEST_HOUR, "Digest hour", StaticSelectElement(
+    blocks.append(_input(SetupBlock.DIGEST_HOUR, "Digest hour", StaticSelectElement(
         action_id=Action.SETUP_DIGEST_HOUR, options=_HOURS, initial_option=_HOURS[policy.digest_hour]),
         hint=f"In the workspace's time zone, {policy.timezone}. Change it with /deal policy timezone=Europe/Paris."))
     blocks.append(ActionsBlock(elements=[ButtonElement(

@@ -42,11 +42,16 @@ class Block(StrEnum):
     CUSTOMER = "deal-customer"
     TERM = "deal-term"
     WORTH = "give-worth"
-    SETUP_MANAGERS = "setup-managers"
-    SETUP_ALERT_CHANNEL = "setup-alert-channel"
-    SETUP_DIGEST_CHANNEL = "setup-digest-channel"
-    SETUP_DIGEST_DAY = "setup-digest-day"
-    SETUP_DIGEST_HOUR = "setup-digest-hour"
+
+
+class SetupBlock(StrEnum):
+    """The fields of a manager's setup on the App Home."""
+
+    MANAGERS = "setup-managers"
+    ALERT_CHANNEL = "setup-alert-channel"
+    DIGEST_CHANNEL = "setup-digest-channel"
+    DIGEST_DAY = "setup-digest-day"
+    DIGEST_HOUR = "setup-digest-hour"
 
 
 class Action(StrEnum):

@@ -12,18 +12,18 @@ from bot.commands.types import PolicyCommand
 from bot.render import words
 from bot.slack.actors import actor_from
 from bot.slack.failures import failure_sentence
-from bot.slack.ids import Action, Block
+from bot.slack.ids import Action, SetupBlock
 from bot.slack.router import Services
 
 log = logging.getLogger(__name__)
 
 # Policy key as typed -> where the setup shows it
-FIELDS: tuple[tuple[str, Block, Action], ...] = (
-    ("managers", Block.SETUP_MANAGERS, Action.SETUP_MANAGERS),
-    ("alert_channel", Block.SETUP_ALERT_CHANNEL, Action.SETUP_ALERT_CHANNEL),
-    ("digest_channel", Block.SETUP_DIGEST_CHANNEL, Action.SETUP_DIGEST_CHANNEL),
-    ("digest_day", Block.SETUP_DIGEST_DAY, Action.SETUP_DIGEST_DAY),
-    ("digest_hour", Block.SETUP_DIGEST_HOUR, Action.SETUP_DIGEST_HOUR),
+FIELDS: tuple[tuple[str, SetupBlock, Action], ...] = (
+    ("managers", SetupBlock.MANAGERS, Action.SETUP_MANAGERS),
+    ("alert_channel", SetupBlock.ALERT_CHANNEL, Action.SETUP_ALERT_CHANNEL),
+    ("digest_channel", SetupBlock.DIGEST_CHANNEL, Action.SETUP_DIGEST_CHANNEL),
+    ("digest_day", SetupBlock.DIGEST_DAY, Action.SETUP_DIGEST_DAY),
+    ("digest_hour", SetupBlock.DIGEST_HOUR, Action.SETUP_DIGEST_HOUR),
 )
 
 

@@ -192,7 +192,8 @@ POLICY_BAD_INPUT = [
     ("unknown-key", "policy frobnicate=1", "is not a policy key"),
     ("hour-out-of-range", "policy digest_hour=25", "whole number from 0 to 23"),
     ("unknown-timezone", "policy timezone=Mars/Olympus", "time zone"),
-    ("bad-channel", "policy alert_channel=general", "takes a channel"),
+    ("bad-channel", "policy alert_channel=@general", "takes a channel"),
+    ("unknown-channel", "policy alert_channel=general", "sees no channel named #general"),
     ("one-good-one-bad", "policy cap=30% near_floor=lots", "not a percentage"),
 ]
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from test_block_kit import assert_valid
 
 from bot.render.plaintext import view_to_text
-from bot.slack.ids import Action, Block
+from bot.slack.ids import Action, SetupBlock
 
 DIGESTS = "C0DIGESTS"
 
@@ -35,14 +35,14 @@ def picked(*, managers: list[str] | None = None, alert: str | None = None, diges
     """The view's state as Slack sends it with a Home's block_actions: one entry per input the person touched."""
     state: dict[str, dict[str, Any]] = {}
     if managers is not None:
-        state[Block.SETUP_MANAGERS] = {Action.SETUP_MANAGERS: {"type": "multi_users_select",
+        state[SetupBlock.MANAGERS] = {Action.SETUP_MANAGERS: {"type": "multi_users_select",
                                                                "selected_users": managers}}
-    for block, action, channel in ((Block.SETUP_ALERT_CHANNEL, Action.SETUP_ALERT_CHANNEL, alert),
-                                   (Block.SETUP_DIGEST_CHANNEL, Action.SETUP_DIGEST_CHANNEL, digest)):
+    for block, action, channel in ((SetupBlock.ALERT_CHANNEL, Action.SETUP_ALERT_CHANNEL, alert),
+                                   (SetupBlock.DIGEST_CHANNEL, Action.SETUP_DIGEST_CHANNEL, digest)):
         if channel is not None:
             state[block] = {action: {"type": "conversations_select", "selected_conversation": channel}}
-    for block, action, value, label in ((Block.SETUP_DIGEST_DAY, Action.SETUP_DIGEST_DAY, day, day),
-                                        (Block.SETUP_DIGEST_HOUR, Action.SETUP_DIGEST_HOUR,
+    for block, action, value, label in ((SetupBlock.DIGEST_DAY, Action.SETUP_DIGEST_DAY, day, day),
+                                        (SetupBlock.DIGEST_HOUR, Action.SETUP_DIGEST_HOUR,
                                          None if hour is None else str(hour), f"{hour:02d}:00" if hour else "")):
         if value is not None:
             option = {"text": {"type": "plain_text", "text": label, "emoji": True}, "value": value}
@@ -57,11 +57,11 @@ def test_a_managers_home_shows_the_setup_with_the_values_in_force(slack, contain
     slack.command(f"policy managers=<@{MANAGER}> <@{OTHER_REP}> alert_channel=<#{ALERTS}|deal-alerts> "
                   f"digest_channel=<#{DIGESTS}> digest_day=wed digest_hour=14", user=MANAGER)
     view = slack.open_home(MANAGER)
-    assert element(view, Block.SETUP_MANAGERS)["initial_users"] == [MANAGER, OTHER_REP]
-    assert element(view, Block.SETUP_ALERT_CHANNEL)["initial_conversation"] == ALERTS
-    assert element(view, Block.SETUP_DIGEST_CHANNEL)["initial_conversation"] == DIGESTS
-    assert element(view, Block.SETUP_DIGEST_DAY)["initial_option"]["value"] == "wed"
-    hour = element(view, Block.SETUP_DIGEST_HOUR)
+    assert element(view, SetupBlock.MANAGERS)["initial_users"] == [MANAGER, OTHER_REP]
+    assert element(view, SetupBlock.ALERT_CHANNEL)["initial_conversation"] == ALERTS
+    assert element(view, SetupBlock.DIGEST_CHANNEL)["initial_conversation"] == DIGESTS
+    assert element(view, SetupBlock.DIGEST_DAY)["initial_option"]["value"] == "wed"
+    hour = element(view, SetupBlock.DIGEST_HOUR)
     assert hour["initial_option"]["value"] == "14" and len(hour["options"]) == 24
     shown = view_to_text(view)
     assert "Digest day: <Wednesday ▾>" in shown and "Digest hour: <14:00 ▾>" in shown and "[Save setup]" in shown
@@ -85,7 +85,7 @@ def test_saving_the_setup_from_the_home_changes_the_policy_and_the_home_says_so(
     assert (policy.digest_day, policy.digest_hour) == ("fri", 8)
     again = slack.standin.home_view(MANAGER)
     assert "Setup saved." in view_to_text(again)
-    assert element(again, Block.SETUP_ALERT_CHANNEL)["initial_conversation"] == "C0NEWALERTS"
+    assert element(again, SetupBlock.ALERT_CHANNEL)["initial_conversation"] == "C0NEWALERTS"
     reply = slack.command("policy", user=REP).text
     assert "`alert_channel` = <#C0NEWALERTS>" in reply and f"<@{OTHER_REP}>" in reply
     assert "`digest_day` = Friday" in reply and "`digest_hour` = 08:00" in reply

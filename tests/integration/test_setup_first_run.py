@@ -9,7 +9,7 @@ from conftest import MANAGER, REP, TEAM, make_settings
 
 from bot.config import Settings
 from bot.render.plaintext import view_to_text
-from bot.slack.ids import Action, Block
+from bot.slack.ids import Action, SetupBlock
 
 ADMIN = "U0ADMIN"
 
@@ -37,9 +37,9 @@ def test_a_sales_manager_who_is_no_admin_sees_no_setup_and_is_told_who_acts_as_m
 def test_an_admin_names_the_sales_manager_from_the_home_who_may_then_change_the_policy(slack, container) -> None:
     assert "Only managers can change the policy." in slack.command("policy cap=25%", user=MANAGER).text
     view = slack.open_home(ADMIN)
-    state = {Block.SETUP_MANAGERS: {Action.SETUP_MANAGERS: {"type": "multi_users_select",
+    state = {SetupBlock.MANAGERS: {Action.SETUP_MANAGERS: {"type": "multi_users_select",
                                                             "selected_users": [MANAGER]}},
-             Block.SETUP_ALERT_CHANNEL: {Action.SETUP_ALERT_CHANNEL: {"type": "conversations_select",
+             SetupBlock.ALERT_CHANNEL: {Action.SETUP_ALERT_CHANNEL: {"type": "conversations_select",
                                                                       "selected_conversation": "C0DEALALERTS"}}}
     slack.press_in_home(view, Action.SAVE_SETUP, state, user=ADMIN)
     with container.uow(TEAM, read_only=True) as uow:
