@@ -15,6 +15,8 @@ from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from bot.db.waits import CONNECT_TIMEOUT_S, PING_WAIT_S, POOL_TIMEOUT_S, bound_waits, waiting_at_most
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Slack gives a request 3 seconds: a request that waits longer than this for a lock is better
 # answered "try again" than left to time out with its outcome unknown to the user.
@@ -45,15 +47,20 @@ def sqlite_file(url: Any) -> str | None:
 
 
 def make_engine(url: str, *, lock_timeout_ms: int | None = None, **kwargs: Any) -> Engine:
-    """`lock_timeout_ms` bounds lock waits for request-serving engines; migrations wait as long as needed."""
+    """`lock_timeout_ms` marks a request-serving engine: on PostgreSQL it bounds lock waits, and every other wait
+    on the database too (waits.py); migrations wait as long as needed."""
     url = normalise_url(url)
     if is_sqlite(url):
         return _sqlite_engine(url, lock_timeout_ms or SQLITE_BUSY_TIMEOUT_MS, **kwargs)
     options: dict[str, Any] = {"pool_size": 10, "max_overflow": 20, "pool_timeout": 5}
     if lock_timeout_ms is not None:
-        options["connect_args"] = {"options": f"-c lock_timeout={lock_timeout_ms}"}
+        options["connect_args"] = {"options": f"-c lock_timeout={lock_timeout_ms}",
+                                   "connect_timeout": CONNECT_TIMEOUT_S}
+        options["pool_timeout"] = POOL_TIMEOUT_S
     options.update(kwargs)
     engine = create_engine(url, **options)
+    if lock_timeout_ms is not None:
+        bound_waits(engine)  # a request is answered "try again" in time when the database stops answering
     _ping_after_idle(engine)
     return engine
 
@@ -73,7 +80,8 @@ def _ping_after_idle(engine: Engine) -> None:
         if time.monotonic() - record.info.get(_CHECKED_IN, 0.0) < PING_AFTER_IDLE_S:
             return
         try:
-            engine.dialect.do_ping(dbapi_connection)
+            with waiting_at_most(dbapi_connection, PING_WAIT_S):  # then a new connection, within the budget
+                engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as exc:
             raise DisconnectionError(f"a pooled connection no longer answers: {exc}") from exc
 

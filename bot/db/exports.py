@@ -12,6 +12,7 @@ from sqlmodel import col
 from bot.db import figures as figures
 from bot.db import mapping
 from bot.db.tables import DealRow, DecisionRow, LedgerEntryRow, table_of
+from bot.db.waits import JOB_WAIT_S, waiting_at_most
 from bot.domain.export import DealRecord
 from bot.domain.figures import Period
 from bot.domain.model import Decision, Entry, Verdict
@@ -42,14 +43,16 @@ class ExportRepository:
         decisions: dict[int, dict[int, Decision]] = defaultdict(dict)
         query = select(DECISION.c.deal_id, DECISION.c.seq, DECISION.c.kind).where(
             DECISION.c.team_id == self._team_id, DECISION.c.deal_id.in_(select(DEAL.c.id).where(*self._active(period))))
-        for deal_id, seq, kind in self._connection.execute(query):
-            decisions[deal_id][seq] = Decision(kind)
         records: list[DealRecord] = []
         first = len(DEAL.columns)
-        for deal_id, group in groupby(self._connection.execute(deals), key=lambda row: row.id):
-            rows = list(group)
-            entries = [mapping.entry_from_columns(tuple(row[first:])) for row in rows if row.seq is not None]
-            records.append(_record(rows[0], entries, decisions.get(deal_id, {})))
+        # The outbox worker's job, not a request's: it may read much, so it may wait longer than a request (waits.py).
+        with waiting_at_most(self._connection, JOB_WAIT_S):
+            for deal_id, seq, kind in self._connection.execute(query):
+                decisions[deal_id][seq] = Decision(kind)
+            for deal_id, group in groupby(self._connection.execute(deals), key=lambda row: row.id):
+                rows = list(group)
+                entries = [mapping.entry_from_columns(tuple(row[first:])) for row in rows if row.seq is not None]
+                records.append(_record(rows[0], entries, decisions.get(deal_id, {})))
         return records
 
     def _active(self, period: Period) -> tuple[ColumnElement[bool], ...]:

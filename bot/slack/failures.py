@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.commands.parse import CommandError
 from bot.domain.errors import DealCoachError
@@ -23,7 +24,7 @@ def failure_sentence(exc: Exception) -> str:
     reference the user can quote, so the sentence and the log line find each other."""
     if isinstance(exc, DealCoachError):
         return exc.message
-    if isinstance(exc, (OperationalError, DBAPIError)):
+    if isinstance(exc, (OperationalError, DBAPIError, PoolTimeout)):  # PoolTimeout: no free connection in time
         log.warning("database unavailable: %s", type(exc).__name__)
         return words.TRY_AGAIN
     ref = uuid.uuid4().hex[:10]

@@ -1,5 +1,5 @@
 """Helpers for the fault-injection suite: `dealcoach serve` processes, a database of the suite's own, a TCP
-proxy that can cut the app off from PostgreSQL, a Slack client for remote processes, and reply parsing.
+proxy that can cut the app off from PostgreSQL or stall it, a Slack client for remote processes, and reply parsing.
 
 Not a conftest: the test modules import what they use, so the root conftest stays the only one."""
 
@@ -142,7 +142,10 @@ def own_database(folder: Path, *, migrate: bool = True) -> Iterator[str]:
 
 class TCPProxy:
     """Forwards 127.0.0.1:<port> to a server. `cut()` drops every open connection and turns new ones away
-    (as a stopped server or a broken network does); `restore()` lets them through again."""
+    (as a stopped server or a broken network does); `restore()` lets them through again. `stall()` is a network
+    partition as the client sees it: connections stay open and new ones are accepted, bytes sent are taken but
+    nothing arrives either way; `resume()` delivers what was held (TCP's retransmissions after the partition
+    heals) and forwards again."""
 
     def __init__(self, upstream_host: str, upstream_port: int) -> None:
         self._upstream = (upstream_host, upstream_port)
@@ -153,6 +156,8 @@ class TCPProxy:
         self._open: set[socket.socket] = set()
         self._cut = False
         self._closed = False
+        self._flowing = threading.Event()
+        self._flowing.set()
         self._thread = threading.Thread(target=self._accept, name="tcp-proxy", daemon=True)
 
     def __enter__(self) -> TCPProxy:
@@ -161,6 +166,7 @@ class TCPProxy:
 
     def __exit__(self, *exc_info: object) -> None:
         self._closed = True
+        self._flowing.set()  # held pumps go on, and end with their sockets
         self._listener.close()
         self._drop_all()
         self._thread.join(5)
@@ -173,6 +179,12 @@ class TCPProxy:
     def restore(self) -> None:
         with self._lock:
             self._cut = False
+
+    def stall(self) -> None:
+        self._flowing.clear()
+
+    def resume(self) -> None:
+        self._flowing.set()
 
     def _drop_all(self) -> None:
         with self._lock:
@@ -216,6 +228,7 @@ class TCPProxy:
     def _pump(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                self._flowing.wait()
                 sink.sendall(data)
         except OSError:
             pass

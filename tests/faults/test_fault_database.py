@@ -3,6 +3,8 @@ a sentence, nothing recorded), within Slack's three seconds; the process recover
 
 - PostgreSQL: a TCP proxy between the app and the server is cut (every connection dropped, new ones turned
   away, as when the server stops or restarts) and restored. /healthz answers 503 while it is cut, 200 after.
+  Or it stalls (connections kept and accepted, nothing answered, as in a network partition) and resumes: the
+  app's own bounds on each wait (bot/db/waits.py) answer in time.
 - SQLite: the file is local, so "unavailable" honestly means another process holding its write lock (a
   backup, a stuck job) beyond the app's lock timeout. Writes are refused with "try again"; reads and
   /healthz keep answering (the database does answer); writes resume when the lock goes."""
@@ -15,7 +17,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,10 +38,12 @@ from faultkit import (
     verdict_of,
 )
 from slack_client import Answer
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
-from bot.db.engine import make_engine, normalise_url
+from bot.db import waits
+from bot.db.engine import REQUEST_LOCK_TIMEOUT_MS, make_engine, normalise_url
 from bot.db.migrate import upgrade
 from bot.render.words import TRY_AGAIN
 from bot.slack.ids import Action, Block
@@ -99,7 +104,20 @@ class BehindProxy:
 
     @contextlib.contextmanager
     def cut(self) -> Iterator[None]:
-        """PostgreSQL is away inside the block; back, and answering /healthz again, after it. Cut only once
+        """PostgreSQL is away inside the block, refusing connections; back after it."""
+        with self._away(self.proxy.cut, self.proxy.restore):
+            yield
+
+    @contextlib.contextmanager
+    def stalled(self) -> Iterator[None]:
+        """PostgreSQL stops answering inside the block without refusing anything (a network partition); it
+        answers again after it."""
+        with self._away(self.proxy.stall, self.proxy.resume):
+            yield
+
+    @contextlib.contextmanager
+    def _away(self, begin: Callable[[], None], end: Callable[[], None]) -> Iterator[None]:
+        """PostgreSQL is away inside the block; back, and answering /healthz again, after it. Away only once
         no message is being delivered: one posted to Slack but not yet recorded as sent would go out again
         when its claim expires (the README's "at most once unless ..." case), and a card's thread with it."""
         engine = make_engine(self.direct)
@@ -113,11 +131,11 @@ class BehindProxy:
                     time.sleep(0.05)
         finally:
             engine.dispose()
-        self.proxy.cut()
+        begin()
         try:
             yield
         finally:
-            self.proxy.restore()
+            end()
             restored = time.monotonic()
             while self.process.healthz() != 200:
                 assert time.monotonic() - restored < 10, f"no recovery:\n{self.process.output()}"
@@ -173,6 +191,41 @@ def test_with_postgresql_cut_off_users_are_told_to_try_again_healthz_is_503_and_
           f"200 again {healthy_after:.2f} s after restore")
 
 
+def test_with_postgresql_stalled_by_a_partition_users_are_told_to_try_again_within_slacks_three_seconds(
+        behind_proxy: BehindProxy) -> None:
+    """Nothing refuses: connections stay open and new ones are accepted, but no answer comes. Each round sends a
+    concession, a status and a health check together, the way users and a load balancer would."""
+    process, slack, standin = behind_proxy.process, behind_proxy.slack, behind_proxy.standin
+    assert slack.command("new stall list=100k floor=60k", user=REP).status == 200
+    assert slack.command("qualify stall needs=yes decider=yes timeline=yes budget=yes", user=REP).status == 200
+    assert verdict_of(slack.command("concede stall 5% for a logo", user=REP)) == "OK"
+
+    down: list[Timed] = []
+    health_down: list[Timed] = []
+    with behind_proxy.stalled(), ThreadPoolExecutor(3) as pool:
+        stalled_at = time.monotonic()
+        while time.monotonic() - stalled_at < 5.0:  # about five seconds of partition: two rounds
+            commands = [pool.submit(timed, slack.command, words, user=REP)
+                        for words in ("concede stall 1% for a case study", "status stall")]
+            health = pool.submit(timed, process.healthz, SLACK_SECONDS)
+            down += [command.result() for command in commands]
+            health_down.append(health.result())
+        resumed_at = time.monotonic()
+    healthy_after = time.monotonic() - resumed_at
+    after = timed(slack.command, "concede stall 25% for a reference call", user=REP)
+
+    assert down and all(is_try_again(t.answer) for t in down), [t.answer.text[:300] for t in down]
+    assert max(t.seconds for t in down + health_down) < SLACK_SECONDS, [round(t.seconds, 2) for t in down]
+    assert {t.answer for t in health_down} == {503}
+    assert after.answer.status == 200 and verdict_of(after.answer) == "ESCALATE", after.answer.text[:300]
+    assert concessions(behind_proxy.direct, "stall") == 2, "a 'try again' must have recorded nothing"
+    assert standin.wait_for(lambda: any(m.text == "Alert on stall: cap" for m in standin.messages(ALERTS)),
+                            timeout=10), process.output()
+    print(f"\nPostgreSQL stalled 5 s: {len(down)} commands answered 'try again' (max "
+          f"{max(t.seconds for t in down) * 1000:.0f} ms), /healthz 503 x{len(health_down)} (max "
+          f"{max(t.seconds for t in health_down) * 1000:.0f} ms), 200 again {healthy_after:.2f} s after resume")
+
+
 def test_a_new_deal_form_submitted_while_postgresql_is_away_is_answered_try_again_beside_the_field(
         behind_proxy: BehindProxy) -> None:
     slack, standin = behind_proxy.slack, behind_proxy.standin
@@ -225,6 +278,87 @@ def test_a_thread_message_that_arrives_while_postgresql_is_away_is_handled_when_
     assert retried.status == 200
     assert standin.wait_for(lambda: [m for m in standin.ephemerals(REP) if m.thread_ts == thread and has_actions(m)],
                             timeout=10), "the retried event was not handled"
+
+
+# PostgreSQL: each wait bounded, in the process ----------------------------------------------------------
+
+def test_every_wait_of_a_request_on_postgresql_ends_inside_slacks_three_seconds() -> None:
+    """The worst cases (bot/db/waits.py): a connection in use whose answer never comes; an idle one pinged, then
+    a new one that never connects; each after waiting for a free connection. A lock wait ends first with the
+    server's own error, so that connection is kept."""
+    assert waits.POOL_TIMEOUT_S + waits.ANSWER_WAIT_S < SLACK_SECONDS
+    assert waits.POOL_TIMEOUT_S + waits.PING_WAIT_S + waits.CONNECT_TIMEOUT_S < SLACK_SECONDS
+    assert isinstance(waits.CONNECT_TIMEOUT_S, int) and waits.CONNECT_TIMEOUT_S >= 2, "libpq's whole seconds"
+    assert waits.ANSWER_WAIT_S > REQUEST_LOCK_TIMEOUT_MS / 1000
+
+
+QUICK_LOCK_MS, QUICK_ANSWER_S = 200, 0.3  # the same bounds in the same order, short, so the tests are quick
+
+
+@pytest.fixture
+def stalling() -> Iterator[tuple[TCPProxy, Engine]]:
+    """A request engine whose connections to PostgreSQL go through a proxy the test can stall."""
+    base = postgres_base_url()
+    if base is None:
+        pytest.skip("needs DEALCOACH_TEST_POSTGRES_URL (CI sets it)")
+    server = make_url(normalise_url(base))
+    with TCPProxy(server.host or "127.0.0.1", server.port or 5432) as proxy, \
+            pytest.MonkeyPatch.context() as patch:
+        patch.setattr(waits.BoundedConnection, "answer_wait", QUICK_ANSWER_S)
+        proxied = server.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        engine = make_engine(proxied, lock_timeout_ms=QUICK_LOCK_MS)
+        try:
+            yield proxy, engine
+        finally:
+            proxy.resume()
+            engine.dispose()
+
+
+def backend_pid(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def test_an_answer_that_never_comes_closes_the_connection_at_its_bound_and_a_new_one_serves_after(
+        stalling: tuple[TCPProxy, Engine]) -> None:
+    proxy, engine = stalling
+    before = backend_pid(engine)
+    proxy.stall()
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="did not answer"), engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    waited = time.monotonic() - started
+    proxy.resume()
+    assert QUICK_ANSWER_S <= waited < QUICK_ANSWER_S + 0.5
+    assert backend_pid(engine) != before, "the dead connection was discarded, not handed out again"
+
+
+def test_a_lock_wait_ends_with_the_servers_lock_timeout_first_and_its_connection_is_kept(
+        stalling: tuple[TCPProxy, Engine]) -> None:
+    _proxy, engine = stalling
+    holder = make_engine(normalise_url(postgres_base_url() or ""))
+    try:
+        with holder.connect() as held, engine.connect() as waiting:
+            held.execute(text("SELECT pg_advisory_lock(205)"))
+            pid = waiting.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            with pytest.raises(OperationalError, match="lock timeout"):
+                waiting.execute(text("SELECT pg_advisory_lock(205)"))
+            assert not waiting.invalidated
+            waiting.rollback()
+            assert waiting.execute(text("SELECT pg_backend_pid()")).scalar_one() == pid
+    finally:
+        holder.dispose()
+
+
+def test_a_background_job_that_may_read_much_waits_longer_than_a_request(stalling: tuple[TCPProxy, Engine]) -> None:
+    proxy, engine = stalling
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+        proxy.stall()
+        threading.Timer(QUICK_ANSWER_S * 2, proxy.resume).start()
+        with waits.waiting_at_most(connection, 5.0):
+            assert connection.execute(text("SELECT 2")).scalar_one() == 2
+        assert connection.connection.driver_connection.answer_wait == QUICK_ANSWER_S, "a request's bound again"
 
 
 # SQLite: the write lock held by another process -----------------------------------------------------
