@@ -159,9 +159,19 @@ def behind_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BehindPro
                                   standin, direct)
 
 
+def assert_recovered(behind_proxy: BehindProxy, deal: str, after: Timed) -> None:
+    """After the outage the next concession (over the cap) is judged and recorded, beside the one from before
+    it, and none answered "try again"; the outbox worker lived through it: that concession's alert reaches Slack."""
+    standin = behind_proxy.standin
+    assert after.answer.status == 200 and verdict_of(after.answer) == "ESCALATE", after.answer.text[:300]
+    assert concessions(behind_proxy.direct, deal) == 2, "a 'try again' must have recorded nothing"
+    assert standin.wait_for(lambda: any(m.text == f"Alert on {deal}: cap" for m in standin.messages(ALERTS)),
+                            timeout=10), behind_proxy.process.output()
+
+
 def test_with_postgresql_cut_off_users_are_told_to_try_again_healthz_is_503_and_all_recovers_without_restart(
         behind_proxy: BehindProxy) -> None:
-    process, slack, standin = behind_proxy.process, behind_proxy.slack, behind_proxy.standin
+    process, slack = behind_proxy.process, behind_proxy.slack
     assert slack.command("new cut list=100k floor=60k", user=REP).status == 200
     assert slack.command("qualify cut needs=yes decider=yes timeline=yes budget=yes", user=REP).status == 200
     assert verdict_of(slack.command("concede cut 5% for a logo", user=REP)) == "OK"
@@ -181,11 +191,7 @@ def test_with_postgresql_cut_off_users_are_told_to_try_again_healthz_is_503_and_
     assert down and all(is_try_again(t.answer) for t in down), [t.answer.text[:300] for t in down]
     assert max(t.seconds for t in down) < SLACK_SECONDS
     assert set(health_down) == {503}
-    assert after.answer.status == 200 and verdict_of(after.answer) == "ESCALATE"
-    assert concessions(behind_proxy.direct, "cut") == 2, "a 'try again' must have recorded nothing"
-    # The outbox worker lived through it: the alert of the concession after the outage reaches Slack.
-    assert standin.wait_for(lambda: any(m.text == "Alert on cut: cap" for m in standin.messages(ALERTS)),
-                            timeout=10), process.output()
+    assert_recovered(behind_proxy, "cut", after)
     print(f"\nPostgreSQL cut 5 s: {len(down)} commands answered 'try again' (max "
           f"{max(t.seconds for t in down) * 1000:.0f} ms), /healthz 503 x{len(health_down)}, "
           f"200 again {healthy_after:.2f} s after restore")
@@ -195,7 +201,7 @@ def test_with_postgresql_stalled_by_a_partition_users_are_told_to_try_again_with
         behind_proxy: BehindProxy) -> None:
     """Nothing refuses: connections stay open and new ones are accepted, but no answer comes. Each round sends a
     concession, a status and a health check together, the way users and a load balancer would."""
-    process, slack, standin = behind_proxy.process, behind_proxy.slack, behind_proxy.standin
+    process, slack = behind_proxy.process, behind_proxy.slack
     assert slack.command("new stall list=100k floor=60k", user=REP).status == 200
     assert slack.command("qualify stall needs=yes decider=yes timeline=yes budget=yes", user=REP).status == 200
     assert verdict_of(slack.command("concede stall 5% for a logo", user=REP)) == "OK"
@@ -217,10 +223,7 @@ def test_with_postgresql_stalled_by_a_partition_users_are_told_to_try_again_with
     assert down and all(is_try_again(t.answer) for t in down), [t.answer.text[:300] for t in down]
     assert max(t.seconds for t in down + health_down) < SLACK_SECONDS, [round(t.seconds, 2) for t in down]
     assert {t.answer for t in health_down} == {503}
-    assert after.answer.status == 200 and verdict_of(after.answer) == "ESCALATE", after.answer.text[:300]
-    assert concessions(behind_proxy.direct, "stall") == 2, "a 'try again' must have recorded nothing"
-    assert standin.wait_for(lambda: any(m.text == "Alert on stall: cap" for m in standin.messages(ALERTS)),
-                            timeout=10), process.output()
+    assert_recovered(behind_proxy, "stall", after)
     print(f"\nPostgreSQL stalled 5 s: {len(down)} commands answered 'try again' (max "
           f"{max(t.seconds for t in down) * 1000:.0f} ms), /healthz 503 x{len(health_down)} (max "
           f"{max(t.seconds for t in health_down) * 1000:.0f} ms), 200 again {healthy_after:.2f} s after resume")
