@@ -18,6 +18,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,15 @@ VERDICT = re.compile(r"\b(OK|PUSH BACK|ESCALATE|WALK AWAY)\b")
 def log(message: str) -> None:
     sys.stdout.flush()
     print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def run_main(main: Callable[[], int]) -> None:
+    """Exits with what a benchmark's main() returns; Ctrl-C ends it quietly (its cleanups have run)."""
+    try:
+        raise SystemExit(main())
+    except KeyboardInterrupt:
+        log("interrupted")
+        raise SystemExit(130) from None
 
 
 # ----- databases --------------------------------------------------------------------------------------------
