@@ -3,7 +3,7 @@
 `Database` is a fresh SQLite file or a fresh PostgreSQL database (created, then dropped). `Server` runs a
 command (`python -m bot serve`, or `bench/limit_app.py`) in its own process group with its output in a
 log file and waits for `GET /healthz`. `Client` posts signed `/deal` commands over one keep-alive
-connection. Used by ack_latency.py, serve_load.py and scale.py; not a benchmark itself.
+connection. Used by ack_latency.py, serve_load.py, growth.py and scale.py; not a benchmark itself.
 """
 
 from __future__ import annotations
