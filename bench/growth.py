@@ -49,34 +49,18 @@ class Growth(Bench):
     """serve and the limit on one kind of database, the deals of every case, and every measured run."""
 
     def run(self, with_bare: bool = False) -> None:
-        args = self.args
         self.app_db.create()
         self.limit_db.create()
         self.start("serve", self.env(self.app_db))
         self.start("limit", self.env(self.limit_db), LIMIT)
-        port = self.servers["serve"].port
-        deals = {"short": new_deals("gs", args.deals), "long": new_deals("gl", args.deals),
-                 "spread": new_deals("gh", SPREAD)}
-        ones = [new_deals(f"go{rep}", 1) for rep in range(args.runs)]
-        warm = new_deals("gw", 100)
-        open_deals(port, self.signer, warm)
-        estimate = self.load("serve", warm, "concede", CONNECTIONS, WARMUP_SECONDS).rps
-        batches = self.concede_batches(estimate, "gc")
-        fresh = [deal for batch in [*batches.values(), *ones] for deal in batch]
-        open_deals(port, self.signer, [deal for group in deals.values() for deal in group] + fresh)
-        self.seed(deals["long"], args.long_entries)
-        self.seed(deals["short"] + deals["spread"] + fresh, args.short_entries)
-        for database in (self.app_db, self.limit_db):
-            database.analyze()
-        self.load("limit", warm, "concede", CONNECTIONS, WARMUP_SECONDS)
-        self.load("serve", deals["long"], "status", CONNECTIONS, WARMUP_SECONDS)
+        deals = self.prepare()
         spread_before = self.lengths("gh-")
-        for rep in range(args.runs):
-            plan = [("limit", warm, "concede", "limit"), ("serve", deals["short"], "status", "short"),
+        for rep in range(self.args.runs):
+            plan = [("limit", deals["warm"], "concede", "limit"), ("serve", deals["short"], "status", "short"),
                     ("serve", deals["long"], "status", "long"),
-                    ("serve", batches[rep, CONNECTIONS], "concede", "short"),
+                    ("serve", deals[f"fresh {rep}"], "concede", "short"),
                     ("serve", deals["long"], "concede", "long"), ("serve", deals["spread"], "concede", "spread"),
-                    ("serve", ones[rep], "concede", "one")]
+                    ("serve", deals[f"one {rep}"], "concede", "one")]
             shift = rep % len(plan)  # rotate the order, so no side always runs first
             for server, group, verb, case in plan[shift:] + plan[:shift]:
                 self.outcome.measured.append(self.measure(server, group, verb, CONNECTIONS, rep, case))
@@ -89,6 +73,27 @@ class Growth(Bench):
             f"{len(self.standin.calls_to('chat.postMessage'))} chat.postMessage"]
         for name in ("serve", "limit"):
             self.stop(name)
+
+    def prepare(self) -> dict[str, list[Deal]]:
+        """Every case's deals, opened through serve and given their ledgers; the servers warmed up."""
+        args, port = self.args, self.servers["serve"].port
+        deals = {"short": new_deals("gs", args.deals), "long": new_deals("gl", args.deals),
+                 "spread": new_deals("gh", SPREAD), "warm": new_deals("gw", 100)}
+        open_deals(port, self.signer, deals["warm"])
+        estimate = self.load("serve", deals["warm"], "concede", CONNECTIONS, WARMUP_SECONDS).rps
+        batches = self.concede_batches(estimate, "gc")
+        for rep in range(args.runs):  # a fresh batch of short deals, and a fresh single deal, for every run
+            deals[f"fresh {rep}"] = batches[rep, CONNECTIONS]
+            deals[f"one {rep}"] = new_deals(f"go{rep}", 1)
+        open_deals(port, self.signer, [deal for name, group in deals.items() if name != "warm" for deal in group])
+        self.seed(deals["long"], args.long_entries)
+        self.seed([deal for name, group in deals.items() if name not in ("long", "warm") for deal in group],
+                  args.short_entries)
+        for database in (self.app_db, self.limit_db):
+            database.analyze()
+        self.load("limit", deals["warm"], "concede", CONNECTIONS, WARMUP_SECONDS)
+        self.load("serve", deals["long"], "status", CONNECTIONS, WARMUP_SECONDS)
+        return deals
 
     def seed(self, deals: list[Deal], entries: int) -> None:
         started = time.monotonic()
