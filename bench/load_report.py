@@ -32,6 +32,7 @@ class Measured:
     rows_added: int | None = None  # rows the run committed (ledger concessions, limit rows)
     cpu_ms: float | None = None  # CPU per reply of the server's processes (user and system), ms
     db_cpu_ms: float | None = None  # … and of PostgreSQL's backends serving its database
+    case: str = ""  # which deals, where a benchmark tells them apart (growth.py: short, long, 16 deals…)
 
     @property
     def ledger_ok(self) -> bool:

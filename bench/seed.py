@@ -1,4 +1,5 @@
-"""Seeds a Deal Coach database for `bench/scale.py`: many deals and concessions, fast, consistent with the app.
+"""Seeds a Deal Coach database for `bench/scale.py` (many deals and concessions) and `bench/growth.py` (long
+ledgers on deals opened through the app), fast, consistent with the app.
 
 Every deal is built with the domain the app uses (`bot.domain.deals`: `new_deal`, `concession_entry`,
 `get_entry`, `close`; concessions parsed by `bot.commands.parse_command` from typical `/deal concede` texts),
@@ -13,12 +14,13 @@ weeks after each deal opened (never in the future), about 15% of deals won, 10% 
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import servers  # noqa: F401 - puts this checkout first on sys.path, before `bot` is imported
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, bindparam, func, insert, select, update
 
 from bot.commands import parse_command
 from bot.commands import types as commands
@@ -26,8 +28,10 @@ from bot.db import mapping
 from bot.db.tables import DealRow, LedgerEntryRow, Workspace
 from bot.domain import deals as domain
 from bot.domain.errors import InputError
-from bot.domain.model import Deal, Policy, Stage
+from bot.domain.ledger import Ledger
+from bot.domain.model import Deal, Entry, Policy, Stage
 from bot.domain.money import Amount
+from bot.domain.reader import read_concession, terms_of
 from bot.domain.rules import judge
 
 # (weight, `/deal concede` text after the deal's name): what reps typically log.
@@ -42,6 +46,7 @@ CONCESSIONS = (
 )
 CHANNELS = 20
 CHUNK = 500  # deals per INSERT batch
+WRITE_CHUNK = 5000  # ledger entries per transaction in lengthen()
 
 
 @dataclass(frozen=True)
@@ -146,3 +151,70 @@ def seed(engine: Engine, *, team: str, deals: int, concessions: int, reps: int, 
         made += sum(1 for e in entries if e["kind"] == "concession")
         gets += sum(1 for e in entries if e["kind"] == "get")
     return Seeded(deals, made, gets, (datetime.now(UTC) - started).total_seconds())
+
+
+# ----- long ledgers on deals the app opened ------------------------------------------------------------------
+
+
+def lengthen(engine: Engine, *, team: str, names: list[str], entries: int, words: str = "0.01% for x") -> None:
+    """Gives each named open deal (opened through the app, no entries yet) `entries` ledger entries: concessions
+    read from `words` each with its get, as `/deal concede <deal> {words}` logs them (the last one's get left
+    out when `entries` is odd). The deal's row is updated as the deal repository's save() updates it
+    (`mapping.deal_values`, the verdict judged by the rules, the version moved on), so its denormalised columns
+    hold what the app would have written (all but the coach's lines shown, left empty); the entries go in with
+    bulk INSERTs. Checked against the app: three `/deal concede x 0.01% for x` and `entries=6` give the same
+    entries and deal columns."""
+    deal_table, entry_table = DealRow.__table__, LedgerEntryRow.__table__
+    with engine.connect() as connection:
+        workspace = connection.execute(select(Workspace).where(Workspace.team_id == team)).first()
+        policy = mapping.policy_from_row(workspace)  # type: ignore[arg-type]
+        rows = connection.execute(select(deal_table).where(deal_table.c.team_id == team,
+                                                           deal_table.c.name_key.in_([n.lower() for n in names]))).all()
+        ids = [row.id for row in rows]
+        if len(rows) != len(names) or connection.execute(
+                select(func.count()).select_from(entry_table).where(entry_table.c.deal_id.in_(ids))).scalar():
+            raise RuntimeError(f"lengthen: {len(names)} deals named, {len(rows)} found; they must have no entries")
+    saves, batch = [], []
+    for row in rows:  # built before writing, so no write lock is held meanwhile (SQLite has one for all)
+        deal = mapping.deal_from_rows(row, [])
+        if not deal.is_open:
+            raise RuntimeError(f"lengthen: {deal.name} is closed")
+        at = datetime.now(UTC)
+        deal.entries = [dataclasses.replace(entry, by_user=deal.owner_id, at=at)
+                        for entry in _moves(deal, words, entries)[:entries]]
+        ledger = Ledger.of(deal)
+        values = {**mapping.deal_values(deal, ledger), "verdict": judge(deal, policy, ledger).verdict.word,
+                  "updated_at": at, "version": row.version + (entries + 1) // 2}  # one save per concession
+        saves.append({"row_id": row.id, **{f"new_{key}": value for key, value in values.items()}})
+        batch += [mapping.entry_values(deal, entry) for entry in deal.entries]
+        if len(batch) >= WRITE_CHUNK or row is rows[-1]:
+            # Short transactions: the server's outbox worker waits at most a few seconds for SQLite's lock.
+            with engine.begin() as connection:
+                connection.execute(insert(entry_table), batch)
+                columns = {key[len("new_"):]: bindparam(key) for key in saves[0] if key != "row_id"}
+                connection.execute(update(deal_table).where(deal_table.c.id == bindparam("row_id")).values(columns),
+                                   saves)
+            saves, batch = [], []
+
+
+_MOVES: dict[tuple, tuple[Entry, ...]] = {}
+
+
+def _moves(deal: Deal, words: str, entries: int) -> tuple[Entry, ...]:
+    """Concessions with their gets, as the concede service makes them (its reading, entry and get) on this
+    deal with no entries yet, at least `entries` of them. Cached for deals that make the same entries (the
+    same prices, term and qualification), as summing the ledger before each move makes this quadratic:
+    seconds for 5,000 entries."""
+    key = (deal.list_cents, deal.currency, deal.term_months, dataclasses.astuple(deal.qualification), words)
+    if len(_MOVES.get(key, ())) < entries:
+        template, at = dataclasses.replace(deal, entries=[]), datetime.now(UTC)
+        while len(template.entries) < entries:
+            ledger = Ledger.of(template)
+            reading = read_concession(words, terms_of(template, ledger))
+            entry = domain.concession_entry(template, reading.spec, by=deal.owner_id, at=at, ledger=ledger)
+            template.entries.append(entry)
+            if reading.get:
+                template.entries.append(domain.get_entry(template, reading.get, None, by=deal.owner_id, at=at,
+                                                         answering=entry))
+        _MOVES[key] = tuple(template.entries)
+    return _MOVES[key]

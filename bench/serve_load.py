@@ -23,6 +23,7 @@ import secrets
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -44,6 +45,7 @@ from servers import (
     cpu_seconds,
     log,
     reply_text,
+    run_main,
     server_env,
 )
 
@@ -160,7 +162,8 @@ class Bench:
         return wrk.run(self.servers[server].url, requests, check, connections=connections,
                        threads=self.args.wrk_threads, window=window)
 
-    def measure(self, server: str, deals: list[Deal], verb: str, connections: int, rep: int) -> Measured:
+    def measure(self, server: str, deals: list[Deal], verb: str, connections: int, rep: int,
+                case: str = "") -> Measured:
         database, rows = (self.limit_db, LIMIT_ROWS) if server in ("limit", "bare") else (self.app_db, CONCESSIONS)
         counting = verb == "concede" and server != "bare"
         before = database.count(rows) if counting else 0
@@ -171,8 +174,9 @@ class Bench:
         per_request = [1000 * (after - was) / max(result.requests, 1)
                        for was, after in zip(cpu_before, cpu_after, strict=True)]
         measured = Measured(self.kind, server, verb, connections, rep, result, added, per_request[0],
-                            per_request[1] if database.server_name else None)
-        log(f"{self.kind} {server} {verb} c={connections} run {rep + 1}: {result.rps:.0f} req/s, "
+                            per_request[1] if database.server_name else None, case)
+        log(f"{self.kind} {server} {verb}{f' ({case})' if case else ''} c={connections} run {rep + 1}: "
+            f"{result.rps:.0f} req/s, "
             f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, {result.errors} errors"
             + (f", {added} rows for {result.counted} counted" if added is not None else ""))
         return measured
@@ -291,17 +295,25 @@ class Bench:
 # ----- main -------------------------------------------------------------------------------------------------
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+def shared_arguments(doc: str | None) -> argparse.ArgumentParser:
+    """The options every wrk benchmark on `Bench` takes (growth.py's too)."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="measured runs per side and setting (default 3)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of load per run (default 10)")
-    parser.add_argument("--concurrency", type=lambda s: [int(c) for c in s.split(",")], default=[8, 64],
-                        help="wrk connections, comma-separated (default 8,64)")
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--postgres-url", default=os.environ.get(PG_ENV, DEFAULT_PG_URL),
                         help=f"server and admin database for the temporary databases (default ${PG_ENV}, "
                              f"else {DEFAULT_PG_URL})")
     parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--startup-timeout", type=float, default=60.0)
+    parser.add_argument("--keep-logs", metavar="DIR", help="copy the servers' logs here (e.g. bench/results)")
+    return parser
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = shared_arguments(__doc__)
+    parser.add_argument("--concurrency", type=lambda s: [int(c) for c in s.split(",")], default=[8, 64],
+                        help="wrk connections, comma-separated (default 8,64)")
     parser.add_argument("--status-deals", type=int, default=100, help="deals /deal status cycles through")
     parser.add_argument("--status-entries", type=int, default=5,
                         help="concessions (each with a get) on each status deal before the runs (default 5)")
@@ -317,36 +329,45 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--storm-requests", type=int, default=50, help="/deal coach sent at once (default 50)")
     parser.add_argument("--llm-delay", type=float, default=2.0, help="seconds the LLM stand-in takes (default 2)")
     parser.add_argument("--storm-window", type=float, default=6.0, help="seconds of status load around the storm")
-    parser.add_argument("--startup-timeout", type=float, default=60.0)
-    parser.add_argument("--keep-logs", metavar="DIR", help="copy the servers' logs here (e.g. bench/results)")
     args = parser.parse_args(argv)
     if min(args.runs, args.duration, args.wrk_threads, args.status_deals, args.min_deals, *args.concurrency) < 1:
         parser.error("counts and durations must be at least 1")
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    args = parse_args(argv)
+def on_each_database(args: argparse.Namespace, bench: type[Bench], prefix: str) -> Outcome:
+    """`bench` run on each database `--database` names, each in its own temporary folder; what they measured."""
     wrk.require_wrk()
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     if "postgresql" in kinds:
         check_postgres(args.postgres_url)
-    started = time.monotonic()
     outcome = Outcome()
     for index, kind in enumerate(kinds):
-        with tempfile.TemporaryDirectory(prefix=f"dealcoach-load-{kind}-") as folder:
-            bench = Bench(kind, args, Path(folder), outcome)
+        with tempfile.TemporaryDirectory(prefix=f"{prefix}-{kind}-") as folder:
+            one = bench(kind, args, Path(folder), outcome)
             try:
-                bench.run(with_bare=args.bare and index == 0)
+                one.run(with_bare=getattr(args, "bare", False) and index == 0)
             finally:
-                bench.close()
+                one.close()
+    return outcome
+
+
+Report = Callable[[Outcome, argparse.Namespace, list[str], float], bool]
+
+
+def bench_main(argv: list[str] | None, parse: Callable[[list[str]], argparse.Namespace], bench: type[Bench],
+               prefix: str, report: Report) -> int:
+    """Parses the options, runs `bench` on each database and reports: 1 when a reply was wrong, else 0."""
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse(argv)
+    started = time.monotonic()
+    outcome = on_each_database(args, bench, prefix)
     return 0 if report(outcome, args, argv, time.monotonic() - started) else 1
 
 
+def main(argv: list[str] | None = None) -> int:
+    return bench_main(argv, parse_args, Bench, "dealcoach-load", report)
+
+
 if __name__ == "__main__":
-    try:
-        raise SystemExit(main())
-    except KeyboardInterrupt:
-        log("interrupted")
-        raise SystemExit(130) from None
+    run_main(main)

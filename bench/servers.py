@@ -3,7 +3,7 @@
 `Database` is a fresh SQLite file or a fresh PostgreSQL database (created, then dropped). `Server` runs a
 command (`python -m bot serve`, or `bench/limit_app.py`) in its own process group with its output in a
 log file and waits for `GET /healthz`. `Client` posts signed `/deal` commands over one keep-alive
-connection. Used by ack_latency.py, serve_load.py and scale.py; not a benchmark itself.
+connection. Used by ack_latency.py, serve_load.py, growth.py and scale.py; not a benchmark itself.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,15 @@ VERDICT = re.compile(r"\b(OK|PUSH BACK|ESCALATE|WALK AWAY)\b")
 def log(message: str) -> None:
     sys.stdout.flush()
     print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def run_main(main: Callable[[], int]) -> None:
+    """Exits with what a benchmark's main() returns; Ctrl-C ends it quietly (its cleanups have run)."""
+    try:
+        raise SystemExit(main())
+    except KeyboardInterrupt:
+        log("interrupted")
+        raise SystemExit(130) from None
 
 
 # ----- databases --------------------------------------------------------------------------------------------
