@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.db.engine import normalise_url
 from bot.db.migrate import upgrade
 from bot.standin import SlackStandIn
+from bot.standin.loopback import POLL_SECONDS
 from bot.web import make_wsgi
 
 PG_ENV = "DEALCOACH_TEST_POSTGRES_URL"
@@ -138,7 +139,7 @@ def server(container: Container) -> Iterator[str]:
     """The real WSGI app on a real loopback port; yields its base URL."""
     httpd = make_server("127.0.0.1", 0, make_wsgi(container), server_class=_ThreadingServer,
                         handler_class=_QuietHandler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()

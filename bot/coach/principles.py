@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from bot.coach.types import Play, PlayLine, Principle
 
@@ -11,8 +13,7 @@ PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
 
 def load_principles(path: Path | None = None) -> tuple[Principle, ...]:
-    with open(path or PROMPTS_DIR / "principles.toml", "rb") as handle:
-        data = tomllib.load(handle)
+    data = _toml(path or PROMPTS_DIR / "principles.toml")
     principles = tuple(
         Principle(
             id=item["id"],
@@ -33,8 +34,7 @@ def load_principles(path: Path | None = None) -> tuple[Principle, ...]:
 def load_plays(principles: tuple[Principle, ...], path: Path | None = None) -> dict[str, Play]:
     """The plays by id; a line citing a principle that does not exist is an error at start-up, not a blank title
     in front of a rep."""
-    with open(path or PROMPTS_DIR / "situations.toml", "rb") as handle:
-        data = tomllib.load(handle)
+    data = _toml(path or PROMPTS_DIR / "situations.toml")
     known = {p.id for p in principles}
     plays: dict[str, Play] = {}
     for item in data["play"]:
@@ -46,3 +46,10 @@ def load_plays(principles: tuple[Principle, ...], path: Path | None = None) -> d
             raise ValueError(f"play ids must be unique: {item['id']!r}")
         plays[item["id"]] = Play(item["id"], lines)
     return plays
+
+
+@functools.cache
+def _toml(path: Path) -> dict[str, Any]:
+    """A prompts file, parsed once per process (each app a process builds reads the same files; only read)."""
+    with open(path, "rb") as handle:
+        return tomllib.load(handle)

@@ -16,6 +16,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# How long stop() may wait for the serving loop to look up: it checks for a shutdown between waits of this
+# length. Short, because the tests start and stop a stand-in by the thousand; idle, it costs nothing to speak of.
+POLL_SECONDS = 0.005
+
 class LoopbackServer(ThreadingHTTPServer):
     """A threaded HTTP server on 127.0.0.1 (port 0: any free one), serving from a daemon thread once started.
 
@@ -40,7 +44,7 @@ class LoopbackServer(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, name: str) -> Self:
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, name=name,
+        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, name=name,
                                         daemon=True)
         self._thread.start()
         return self

@@ -26,6 +26,7 @@ from sqlmodel import SQLModel
 import bot.db.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from bot.bootstrap import Container, build
 from bot.standin import SlackStandIn
+from bot.standin.loopback import POLL_SECONDS
 from bot.standin.requests import RequestSigner, command_body
 from bot.web import make_wsgi
 
@@ -46,7 +47,7 @@ class _Quiet(WSGIRequestHandler):
 def serving(container: Container) -> Iterator[str]:
     """The real WSGI app of `container` on a loopback port; yields its base URL."""
     httpd = make_server("127.0.0.1", 0, make_wsgi(container), handler_class=_Quiet)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}"

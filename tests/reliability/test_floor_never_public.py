@@ -28,6 +28,7 @@ from bot.domain.money import format_money
 from bot.services.digests import DigestService
 from bot.slack.ids import Action, Shortcut
 from bot.standin import SlackStandIn
+from bot.standin.loopback import POLL_SECONDS
 from bot.web import make_wsgi
 
 SHARED, DIGESTS, OTHER_DEALS = "C0SHARED", "C0DIGEST", "C0MOREDEALS"
@@ -222,7 +223,7 @@ def without_alerts(standin: SlackStandIn, database_url: str) -> Iterator[tuple[S
     container = build(make_settings(standin, database_url, DEALCOACH_ALERT_CHANNEL=""), pace_seconds=0)
     httpd = make_server("127.0.0.1", 0, make_wsgi(container), server_class=_ThreadingServer,
                         handler_class=_QuietHandler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True)
     thread.start()
     try:
         yield (SlackClient(f"http://127.0.0.1:{httpd.server_address[1]}", SIGNING_SECRET, standin, container.worker,

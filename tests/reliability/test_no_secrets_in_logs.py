@@ -32,6 +32,7 @@ from bot.logging_config import QUIET_LIBRARIES, configure_logging
 from bot.slack.ids import Action, Shortcut
 from bot.standin import SlackStandIn
 from bot.standin.llm import SERVER_ERROR, LLMStandIn
+from bot.standin.loopback import POLL_SECONDS
 from bot.standin.requests import command_body
 from bot.web import make_wsgi
 
@@ -91,7 +92,7 @@ def secret_app(production_logging, database_url) -> Iterator[tuple[SlackClient, 
         container = build(settings, pace_seconds=0)
         httpd = make_server("127.0.0.1", 0, make_wsgi(container), server_class=_ThreadingServer,
                             handler_class=_QuietHandler)
-        thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True)
         thread.start()
         try:
             yield (SlackClient(f"http://127.0.0.1:{httpd.server_address[1]}", SIGNING_SECRET, standin,
