@@ -7,7 +7,10 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bot.db.engine import make_engine, reading, session_factory
+from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.db.engine import make_engine, normalise_url, reading, session_factory, sqlite_file
 from bot.db.repositories import all_team_ids
 from bot.db.uow import UnitOfWorkFactory
 from bot.render.export_csv import deals_csv
@@ -18,8 +21,12 @@ from bot.services.exports import ExportService
 def export_csv(database_url: str, *, period: str = "all", team: str | None = None,
                clock: Callable[[], datetime] = utc_now) -> tuple[int, str]:
     """How many deals, and the CSV: a workspace's deals active in the period to date (`all`: every deal)."""
+    database = sqlite_file(normalise_url(database_url))
+    if database is not None and not Path(database).is_file():  # SQLite would create an empty one
+        raise SystemExit(f"There is no database file {database}: set DATABASE_URL to Deal Coach's database.")
     engine = make_engine(database_url)
     try:
+        _check_readable(engine)
         sessions = session_factory(engine)
         with reading(sessions) as connection:
             team_id = choose_team(all_team_ids(connection), team)
@@ -30,6 +37,19 @@ def export_csv(database_url: str, *, period: str = "all", team: str | None = Non
         return len(records), deals_csv(records)
     finally:
         engine.dispose()
+
+
+def _check_readable(engine: Engine) -> None:
+    """A clear sentence, not a traceback, when the database cannot be reached or is not Deal Coach's."""
+    try:
+        with engine.connect() as connection:
+            known = inspect(connection).has_table("workspace")
+    except SQLAlchemyError as exc:
+        raise SystemExit(f"Could not read the database at DATABASE_URL: {exc.__class__.__name__}: "
+                         f"{str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}") from None
+    if not known:
+        raise SystemExit("DATABASE_URL holds no Deal Coach tables: point it at Deal Coach's database "
+                         "(`dealcoach migrate` makes them).")
 
 
 def choose_team(teams: list[str], wanted: str | None) -> str:

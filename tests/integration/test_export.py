@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -150,6 +151,24 @@ def test_the_command_line_asks_which_workspace_when_the_database_holds_several(
     assert not (tmp_path / "deals.csv").exists()
     assert main(["export", "--out", str(tmp_path / "other.csv"), "--team", OTHER_TEAM]) == 0
     assert csv_rows((tmp_path / "other.csv").read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize(("database", "said"), [
+    ("missing", "There is no database file"),
+    ("not ours", "DATABASE_URL holds no Deal Coach tables"),
+    ("unreachable", "Could not read the database at DATABASE_URL"),
+])
+def test_the_command_line_says_in_a_sentence_when_the_database_is_not_deal_coachs(
+        database: str, said: str, tmp_path, monkeypatch) -> None:
+    url = {"missing": f"sqlite:///{tmp_path / 'none.db'}", "not ours": f"sqlite:///{tmp_path / 'other.db'}",
+           "unreachable": "postgresql://nobody@127.0.0.1:9/none"}[database]
+    if database == "not ours":
+        sqlite3.connect(tmp_path / "other.db").execute("CREATE TABLE notes (text)").connection.close()
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(SystemExit) as refused:
+        main(["export", "--out", str(tmp_path / "deals.csv")])
+    assert str(refused.value).startswith(said)
+    assert not (tmp_path / "deals.csv").exists() and not (tmp_path / "none.db").exists()
 
 
 def test_reading_the_export_costs_the_same_statements_for_few_deals_or_many(slack, container) -> None:
