@@ -109,6 +109,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # The demo, console and export print what people would see; their logs would only be noise.
     configure_logging(quiet=args.command in ("demo", "console", "export"))
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        return _run(args)
+    except OperationalError as exc:  # the database is away or refuses us: a sentence, not a traceback
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise SystemExit(f"dealcoach {args.command} could not reach the database at DATABASE_URL: {reason}") from None
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "export":
         from bot.exporting import run_export
 

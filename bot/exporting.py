@@ -8,7 +8,6 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db.engine import make_engine, normalise_url, reading, session_factory, sqlite_file
 from bot.db.repositories import all_team_ids
@@ -40,16 +39,11 @@ def export_csv(database_url: str, *, period: str = "all", team: str | None = Non
 
 
 def _check_readable(engine: Engine) -> None:
-    """A clear sentence, not a traceback, when the database cannot be reached or is not Deal Coach's."""
-    try:
-        with engine.connect() as connection:
-            known = inspect(connection).has_table("workspace")
-    except SQLAlchemyError as exc:
-        raise SystemExit(f"Could not read the database at DATABASE_URL: {exc.__class__.__name__}: "
-                         f"{str(getattr(exc, 'orig', exc)).strip().splitlines()[0]}") from None
-    if not known:
-        raise SystemExit("DATABASE_URL holds no Deal Coach tables: point it at Deal Coach's database "
-                         "(`dealcoach migrate` makes them).")
+    """A clear sentence, not a traceback, when the database is not Deal Coach's."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("workspace"):
+            raise SystemExit("DATABASE_URL holds no Deal Coach tables: point it at Deal Coach's database "
+                             "(`dealcoach migrate` makes them).")
 
 
 def choose_team(teams: list[str], wanted: str | None) -> str:

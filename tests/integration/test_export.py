@@ -156,7 +156,7 @@ def test_the_command_line_asks_which_workspace_when_the_database_holds_several(
 @pytest.mark.parametrize(("database", "said"), [
     ("missing", "There is no database file"),
     ("not ours", "DATABASE_URL holds no Deal Coach tables"),
-    ("unreachable", "Could not read the database at DATABASE_URL"),
+    ("unreachable", "dealcoach export could not reach the database at DATABASE_URL: connection failed"),
 ])
 def test_the_command_line_says_in_a_sentence_when_the_database_is_not_deal_coachs(
         database: str, said: str, tmp_path, monkeypatch) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cli import COMMANDS, SETTINGS, build_parser
+from bot.cli import COMMANDS, SETTINGS, build_parser, main
 from bot.config import Settings
 
 
@@ -38,3 +38,11 @@ def test_each_commands_help_lists_the_settings_it_reads_with_their_defaults(
 def test_every_setting_is_described_for_the_help() -> None:
     aliases = {field.validation_alias for field in Settings.model_fields.values()}
     assert aliases == set(SETTINGS)
+
+
+def test_a_database_that_cannot_be_reached_is_said_in_a_sentence_not_a_traceback(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
+    with pytest.raises(SystemExit) as refused:
+        main(["migrate"])
+    assert str(refused.value).startswith("dealcoach migrate could not reach the database at DATABASE_URL: ")
