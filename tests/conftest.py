@@ -18,11 +18,13 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from slack_client import SlackClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
 
 from bot.bootstrap import Container, build
 from bot.config import Settings
+from bot.db import tables  # noqa: F401 - registers every table in SQLModel.metadata
 from bot.db.engine import normalise_url
 from bot.db.migrate import upgrade
 from bot.standin import SlackStandIn
@@ -34,8 +36,6 @@ SIGNING_SECRET = "test-signing-secret"
 TEAM, OTHER_TEAM = "T0TEST", "T0OTHER"
 REP, OTHER_REP, MANAGER = "U0REP", "U0OTHER", "U0MANAGER"
 CHANNEL, ALERTS = "C0DEALS", "C0ALERTS"
-TABLES = ("outbox", "sent_once", "decision", "ledger_entry", "deal", "channel", "slack_event", "workspace",
-          "installation", "oauth_state")
 
 
 def postgres_base_url() -> str | None:
@@ -67,7 +67,7 @@ def backend() -> str:
 
 @pytest.fixture(scope="session")
 def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Migrated once per run: a SQLite file to copy, or a PostgreSQL database to truncate."""
+    """Migrated once per run: a SQLite file to copy, or a PostgreSQL database to empty."""
     base = postgres_base_url()
     if base is None:
         path = tmp_path_factory.mktemp("template") / "template.db"
@@ -77,7 +77,24 @@ def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     url = create_postgres_database(base)
     upgrade(url)
     yield url
+    _EMPTIER.pop(url).dispose()
     drop_postgres_database(base, url)
+
+
+# One engine a run empties the PostgreSQL database with between tests.
+_EMPTIER: dict[str, Engine] = {}
+
+
+def empty_postgres_database(url: str) -> None:
+    """Every table emptied, children first, and every id sequence back at 1. DELETE, not TRUNCATE: on tables
+    this small PostgreSQL deletes in 9 ms what it takes 45 ms to truncate, and a test runs this before it."""
+    engine = _EMPTIER.setdefault(url, create_engine(normalise_url(url)))
+    with engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(table.delete())
+        sequences = connection.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"))
+        for sequence in sequences.scalars().all():
+            connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
 
 
 @pytest.fixture
@@ -87,10 +104,7 @@ def database_url(tmp_path: Path, _migrated_template: str) -> str:
         target = tmp_path / "dealcoach.db"
         shutil.copyfile(_migrated_template, target)
         return f"sqlite:///{target}"
-    engine = create_engine(normalise_url(_migrated_template))
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    empty_postgres_database(_migrated_template)
     return _migrated_template
 
 
