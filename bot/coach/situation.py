@@ -232,10 +232,10 @@ def _timing(request: CoachRequest, *, words_ask: bool) -> Timing:
         return Timing.ASKED
     if moment == "get":
         return Timing.GOT
-    if moment in ("concession", "coach") and ledger.gives:
+    if moment in ("concession", "coach") and ledger.concession_count:
         # Right after a concession, or asked with nothing new from the customer: the latest give is what matters,
         # and whether something was got for it.
-        return Timing.GOT if ledger.gives[-1].reciprocated else Timing.GAVE
+        return Timing.GOT if ledger.unreciprocated_run == 0 else Timing.GAVE
     return Timing.OPENED if not request.deal.entries else Timing.BETWEEN
 
 

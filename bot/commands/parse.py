@@ -17,6 +17,7 @@ from bot.domain.reader import has_substance
 MAX_COMMAND_CHARS = 3000
 MAX_CUSTOMER_CHARS = 120
 MAX_DEAL_ID = 2**31 - 1  # deal ids are the database's INTEGER
+MAX_PAGE = 10_000  # a status page past every ledger's end, not a number to compute with
 _T = TypeVar("_T")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 _REF_ID = re.compile(r"^#(\d{1,12})$")
@@ -26,7 +27,7 @@ USAGE: dict[str, str] = {
     "new": "/deal new <name> list=<amount> floor=<amount> [target=<amount>] [cap=<pct>] [term=<months>]"
     " [customer=<text>]",
     "list": "/deal list [all]",
-    "status": "/deal status <deal>",
+    "status": "/deal status <deal> [page <n>]",
     "ask": "/deal ask <deal> <what the customer asks for>",
     "concede": "/deal concede <deal> <what you gave, e.g. 5%, 10k off, down to 90k, 3 months free, net 60>"
     " [for <what you got>]",
@@ -143,8 +144,12 @@ def _list(rest: str) -> commands.Command:
 
 def _status(rest: str) -> commands.Command:
     ref, tail = _deal_ref(rest)
-    _nothing_more(tail)
-    return commands.Status(ref)
+    if not tail:
+        return commands.Status(ref)
+    word, number = _split_first(tail)
+    if word.lower() != "page" or not number.isdigit() or not 1 <= int(number) <= MAX_PAGE:
+        raise InputError(f"`{_clip(tail)}`: /deal status takes only `page` and a page number, e.g. `page 2`.")
+    return commands.Status(ref, page=int(number))
 
 
 def _undo(rest: str) -> commands.Command:

@@ -48,6 +48,7 @@ class ListDeals:
 @dataclass(frozen=True)
 class Status:
     deal: DealRef
+    page: int = 1  # the ledger's gives 25 to a page, the latest first
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,16 @@
 
 Every `/deal` command reads a deal and most write one, so this is the hot path. It uses Core statements
 on the unit of work's connection (no ORM identity map or flush) and reads the deal, its workspace's policy and
-what we know of its channel in one query. A save writes only the columns that changed, the new ledger
-entries in one INSERT, and the entries newly taken back, and only if the deal's version is still the one
-read: a deal read without a row lock (SQLite reads before it takes the write lock) may have been changed
+what we know of its channel in one query; a move reads the deal's running figures (columns of its row) and only
+its newest entries, never the whole ledger. A save writes only the columns that changed (the running figures among
+them), the new ledger entries in one INSERT, and the entries newly taken back, and only if the deal's version is
+still the one read: a deal read without a row lock (SQLite reads before it takes the write lock) may have been changed
 meanwhile, and then `save` raises `DealChanged` and writes nothing."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -25,6 +27,7 @@ from bot.domain.errors import NotFound
 from bot.domain.figures import NEEDS_ATTENTION
 from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Entry, Policy, Stage, Verdict
+from bot.domain.tally import Tally
 
 DEAL = table_of(DealRow)
 ENTRY = table_of(LedgerEntryRow)
@@ -44,22 +47,37 @@ _IN_CONTEXT = select(DEAL, *_POLICY, CHANNEL.c.is_ext_shared.label("channel_ext_
 # so the ledger and the note would be the ones from before that transaction; they are then read by further
 # statements, after the lock.
 _NOTE = OUTBOX.alias("waiting_note")
-_WITH_LEDGER = _IN_CONTEXT.add_columns(
-    LedgerJSON(DEAL.c.id).label("ledger"), _NOTE.c.id.label("note_id"), _NOTE.c.payload.label("note_payload"),
-).outerjoin(_NOTE, _NOTE.c.id == latest_waiting_note_id(DEAL.c.id))
+# A move reads the deal's running figures (on its row) and only this many of its newest entries: enough for the
+# rules' facts, the coach and the reply (which shows the latest 25 gives with their gets). Undo, a worth stated
+# later and the rarer reads take the whole ledger.
+LATEST_ENTRIES = 50
+
+
+def _with_ledger(latest: int | None) -> Any:
+    return _IN_CONTEXT.add_columns(
+        LedgerJSON(DEAL.c.id, latest).label("ledger"), _NOTE.c.id.label("note_id"),
+        _NOTE.c.payload.label("note_payload"),
+    ).outerjoin(_NOTE, _NOTE.c.id == latest_waiting_note_id(DEAL.c.id))
+
+
 _NAMED = DEAL.alias("named")
 # By name: the open deal of that name, else the one closed most recently.
 _NAMED_ID = select(_NAMED.c.id).where(_NAMED.c.team_id == bindparam("team_id"),
                                       _NAMED.c.name_key == bindparam("name_key")).order_by(
     (_NAMED.c.stage == _OPEN).desc(), _NAMED.c.closed_at.desc(), _NAMED.c.id.desc()).limit(1).scalar_subquery()
-_BY_ID = {lock: (query.with_for_update(of=DEAL) if lock else query).where(
-    DEAL.c.team_id == bindparam("team_id"), DEAL.c.id == bindparam("deal_id"))
-    for lock, query in ((False, _WITH_LEDGER), (True, _IN_CONTEXT))}
-_BY_NAME = {lock: (query.with_for_update(of=DEAL) if lock else query).where(
-    DEAL.c.team_id == bindparam("team_id"), DEAL.c.id == _NAMED_ID)
-    for lock, query in ((False, _WITH_LEDGER), (True, _IN_CONTEXT))}
+# Keyed by (locking, latest entries only).
+_READS = {(lock, latest): (_IN_CONTEXT.with_for_update(of=DEAL) if lock else
+                           _with_ledger(LATEST_ENTRIES if latest else None))
+          for lock in (False, True) for latest in (False, True)}
+_BY_ID = {key: query.where(DEAL.c.team_id == bindparam("team_id"), DEAL.c.id == bindparam("deal_id"))
+          for key, query in _READS.items()}
+_BY_NAME = {key: query.where(DEAL.c.team_id == bindparam("team_id"), DEAL.c.id == _NAMED_ID)
+            for key, query in _READS.items()}
 _ENTRIES_OF_ONE = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
                                       ENTRY.c.deal_id == bindparam("deal_id")).order_by(ENTRY.c.seq)
+_LATEST_OF_ONE = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
+                                     ENTRY.c.deal_id == bindparam("deal_id")).order_by(
+    ENTRY.c.seq.desc()).limit(LATEST_ENTRIES)
 # SET: the columns given at execution, and the next version; only if the version is still the one read.
 _TAKE_BACK = update(ENTRY).where(ENTRY.c.deal_id == bindparam("deal_id"), ENTRY.c.seq == bindparam("seq"),
                                  guard()).values(taken_back_at=bindparam("at"), taken_back_by=bindparam("by"))
@@ -121,18 +139,21 @@ class DealRepository:
 
     # Reading -------------------------------------------------------------------------------------
 
-    def get(self, *, name: str | None = None, deal_id: int | None = None, lock: bool = False) -> Deal:
+    def get(self, *, name: str | None = None, deal_id: int | None = None, lock: bool = False,
+            latest_only: bool = False) -> Deal:
         """By id among all deals, or by name (case-insensitive): the open deal of that name, else the
         one closed most recently, so `/deal back acme` finds the deal walked away from."""
-        return self.get_in_context(name=name, deal_id=deal_id, lock=lock).deal
+        return self.get_in_context(name=name, deal_id=deal_id, lock=lock, latest_only=latest_only).deal
 
     def get_in_context(self, *, name: str | None = None, deal_id: int | None = None,
-                       lock: bool = False) -> DealInContext:
-        """`get`, with the workspace's policy and the channel's sharing, in the same query."""
+                       lock: bool = False, latest_only: bool = False) -> DealInContext:
+        """`get`, with the workspace's policy and the channel's sharing, in the same query. `latest_only`: with
+        the ledger's running figures and its `LATEST_ENTRIES` newest entries rather than the whole ledger."""
+        key = (lock, latest_only)
         if deal_id is not None:
-            query, params = _BY_ID[lock], {"team_id": self._team_id, "deal_id": deal_id}
+            query, params = _BY_ID[key], {"team_id": self._team_id, "deal_id": deal_id}
         else:
-            query, params = _BY_NAME[lock], {"team_id": self._team_id, "name_key": (name or "").lower()}
+            query, params = _BY_NAME[key], {"team_id": self._team_id, "name_key": (name or "").lower()}
         row = self._run.first(prepare(query, self._connection.dialect), params)
         if row is None:
             label = f"#{deal_id}" if deal_id is not None else f"`{name}`"
@@ -140,16 +161,20 @@ class DealRepository:
         values = row._asdict()
         policy = mapping.policy_from_values({column.name[len("policy_"):]: values[column.name] for column in _POLICY})
         if lock:
-            return DealInContext(self._load([row])[0], policy, values["channel_ext_shared"])
-        deal = self._remember(row, [mapping.entry_from_columns(entry) for entry in entries_of(values["ledger"])])
+            deal = self._load_latest(row) if latest_only else self._load([row])[0]
+            return DealInContext(deal, policy, values["channel_ext_shared"])
+        entries = [mapping.entry_from_columns(entry) for entry in entries_of(values["ledger"])]
+        deal = self._remember(row, entries, mapping.tally_from_row(row) if latest_only else None)
         return DealInContext(deal, policy, values["channel_ext_shared"],
                              waiting_note_from(values["note_id"], values["note_payload"]), notes_read=True)
 
     def find_by_card(self, channel_id: str, card_ts: str) -> Deal | None:
+        """The deal whose card is that message, with its running figures and latest entries (it is coached, not
+        changed)."""
         query = select(DEAL).where(DEAL.c.team_id == self._team_id, DEAL.c.channel_id == channel_id,
                                    DEAL.c.card_ts == card_ts)
         row = self._connection.execute(query).first()
-        return self._load([row])[0] if row else None
+        return self._load_latest(row) if row else None
 
     def name_is_open(self, name: str) -> bool:
         query = select(func.count()).select_from(DEAL).where(
@@ -167,7 +192,8 @@ class DealRepository:
         return [(row[0], row[1], row[2], mapping.aware(row[3])) for row in self._connection.execute(query)]
 
     def list_needing_attention(self, *, limit: int = 20) -> list[Deal]:
-        """Open deals whose last verdict was escalate or walk away, most recently changed first."""
+        """Open deals whose last verdict was escalate or walk away, most recently changed first (running figures,
+        no entries)."""
         query = (
             select(DEAL)
             .where(DEAL.c.team_id == self._team_id, DEAL.c.stage == _OPEN,
@@ -175,13 +201,14 @@ class DealRepository:
             .order_by(DEAL.c.updated_at.desc())
             .limit(limit)
         )
-        return self._load(list(self._connection.execute(query)))
+        return self._figures_only(self._connection.execute(query))
 
     def list_open(self, *, owner_id: str | None = None, limit: int = 200) -> list[Deal]:
+        """Open deals with their running figures but no entries."""
         query = select(DEAL).where(DEAL.c.team_id == self._team_id, DEAL.c.stage == _OPEN)
         if owner_id is not None:
             query = query.where(DEAL.c.owner_id == owner_id)
-        return self._load(list(self._connection.execute(query.order_by(DEAL.c.id).limit(limit))))
+        return self._figures_only(self._connection.execute(query.order_by(DEAL.c.id).limit(limit)))
 
     def card_of(self, deal_id: int) -> tuple[str, str | None] | None:
         """(channel, card ts) of a deal, without loading its ledger."""
@@ -270,11 +297,22 @@ class DealRepository:
             by_deal[entry.deal_id].append(entry)
         return [self._remember(row, [mapping.entry_from_row(entry) for entry in by_deal[row.id]]) for row in rows]
 
-    def _remember(self, row: Any, entries: list[Entry]) -> Deal:
-        """The deal of a row (its columns first) and its entries, kept as read so `save` writes only changes."""
+    def _figures_only(self, rows: Iterable[Any]) -> list[Deal]:
+        """Deals for a list: their rows and running figures, no entries (a list shows figures and verdicts)."""
+        return [self._remember(row, [], mapping.tally_from_row(row)) for row in rows]
+
+    def _load_latest(self, row: Any) -> Deal:
+        """The deal of a row with its running figures and its newest entries (read after the row's lock)."""
+        latest = self._connection.execute(_LATEST_OF_ONE, {"team_id": self._team_id, "deal_id": row.id})
+        entries = [mapping.entry_from_row(entry) for entry in reversed(list(latest))]
+        return self._remember(row, entries, mapping.tally_from_row(row))
+
+    def _remember(self, row: Any, entries: list[Entry], tally: Tally | None = None) -> Deal:
+        """The deal of a row (its columns first) and its entries, kept as read so `save` writes only changes.
+        `tally`: the running figures, when `entries` are only the newest."""
         self._stored[row.id] = dict(zip(_DEAL_COLUMNS, row[:len(_DEAL_COLUMNS)], strict=True))
         self._remember_entries(row.id, entries)
-        return mapping.deal_from_row(row, entries)
+        return mapping.deal_from_row(row, entries, tally)
 
     def _remember_entries(self, deal_id: int, entries: list[Entry]) -> None:
         self._entries[deal_id] = {entry.seq: _StoredEntry(entry.taken_back, entry.worth_cents, entry.worth_estimated)

@@ -10,6 +10,7 @@ from typing import Any, overload
 from bot.db.tables import Workspace, utcnow
 from bot.domain.ledger import Ledger
 from bot.domain.model import ConcessionType, Deal, Entry, EntryKind, Policy, Qualification, Stage, Verdict
+from bot.domain.tally import Tally
 
 POLICY_COLUMNS = (
     "cap_bp",
@@ -76,8 +77,37 @@ def deal_from_rows(row: Any, entries: Sequence[Any]) -> Deal:
     return deal_from_row(row, [entry_from_row(entry) for entry in entries])
 
 
-def deal_from_row(row: Any, entries: list[Entry]) -> Deal:
-    """`row`: a deal row with attribute access; `entries`: its ledger, in seq order."""
+# The deal's columns that keep the running figures, by the figure's name (`Tally`).
+TALLY_COLUMNS = {
+    "last_seq": "ledger_seq",
+    "concessions": "concession_count",
+    "price_cents": "price_concessions_cents",
+    "other_cents": "other_concessions_cents",
+    "unpriced": "unpriced_count",
+    "gets": "gets_count",
+    "run": "give_run",
+    "open_asks": "open_asks_count",
+    "latest_seq": "latest_concession_seq",
+    "latest_worth": "latest_concession_cents",
+    "latest_unqualified": "latest_concession_unqualified",
+    "previous_worth": "previous_concession_cents",
+}
+
+
+def tally_values(tally: Tally) -> dict[str, Any]:
+    return {column: getattr(tally, figure) for figure, column in TALLY_COLUMNS.items()}
+
+
+def tally_from_row(row: Any) -> Tally:
+    """The running figures as stored on a deal row (attribute access)."""
+    values = {figure: getattr(row, column) for figure, column in TALLY_COLUMNS.items()}
+    values["latest_unqualified"] = bool(values["latest_unqualified"])
+    return Tally(**values)
+
+
+def deal_from_row(row: Any, entries: list[Entry], tally: Tally | None = None) -> Deal:
+    """`row`: a deal row with attribute access; `entries`: its ledger, in seq order; `tally`: when `entries` are
+    only the latest ones, the running figures of the whole ledger."""
     assert row.id is not None
     return Deal(
         id=row.id,
@@ -104,6 +134,7 @@ def deal_from_row(row: Any, entries: list[Entry]) -> Deal:
         coach_shown=tuple(row.coach_shown.splitlines()) if row.coach_shown else (),
         created_at=aware(row.created_at),
         entries=entries,
+        tally=tally,
     )
 
 
@@ -113,7 +144,7 @@ def deal_values(deal: Deal, ledger: Ledger | None = None) -> dict[str, Any]:
     qualification = deal.qualification
     return dict(
         effective_cents=ledger.effective_cents,
-        concession_count=len(ledger.gives),
+        **tally_values(ledger.tally),
         stage=deal.stage.value,
         needs=qualification.needs,
         decider=qualification.decider,

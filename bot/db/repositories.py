@@ -107,8 +107,8 @@ class DecisionRepository:
 
     def decided_latest(self, deal: Deal) -> bool:
         """Whether a manager has decided on the deal's latest ledger entry (what its last alert was about)."""
-        latest = max((entry.seq for entry in deal.entries), default=None)
-        return deal.id is not None and latest is not None and self.find(deal.id, latest) is not None
+        latest = deal.next_seq() - 1  # from the running figures when the deal was read without its entries
+        return deal.id is not None and latest > 0 and self.find(deal.id, latest) is not None
 
     def add(self, deal_id: int, seq: int, kind: str, by_user: str) -> None:
         self._session.add(DecisionRow(team_id=self._team_id, deal_id=deal_id, seq=seq, kind=kind, by_user=by_user))

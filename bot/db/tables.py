@@ -120,6 +120,20 @@ class DealRow(SQLModel, table=True):
     verdict: str = Field(default="OK", max_length=10)
     effective_cents: int = Field(sa_column=_money())
     concession_count: int = 0
+    # The running figures of the ledger (`domain.tally.Tally`, with concession_count above), written with each move
+    # in the same versioned save as its entries, so a move reads only the latest entries (db/deals.py).
+    ledger_seq: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    price_concessions_cents: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    other_concessions_cents: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    unpriced_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    gets_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    give_run: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    open_asks_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    latest_concession_seq: int | None = None
+    latest_concession_cents: int | None = Field(default=None, sa_column=_money(nullable=True))
+    latest_concession_unqualified: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    previous_concession_cents: int | None = Field(default=None, sa_column=_money(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_when())
     closed_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))

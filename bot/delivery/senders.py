@@ -63,7 +63,7 @@ class Senders:
 
     def card(self, job: Job, _: CardPayload, slack: WebClient) -> str | None:
         with self._uow(job.team_id, read_only=True) as uow:
-            deal = uow.deals.get(deal_id=job.deal_id)
+            deal = uow.deals.get(deal_id=job.deal_id, latest_only=True)  # the card shows figures, not entries
             known = self._known_shared(uow, deal.channel_id)
             judgement = judge(deal, uow.workspaces.policy())
             assert deal.id is not None, "a stored deal has its id"
@@ -74,7 +74,7 @@ class Senders:
             if not card_ts:  # tell the rep once, when the card would first have gone up
                 self.post_ephemeral(slack, deal.channel_id, deal.owner_id, Reply(words.EXT_SHARED))
             return "shared channel: no card"
-        card = deal_card(deal, judgement.verdict, len(Ledger.of(deal).gives))
+        card = deal_card(deal, judgement.verdict, Ledger.of(deal).concession_count)
         if card_ts:
             slack.chat_update(channel=deal.channel_id, ts=card_ts, text=card.text, blocks=card.blocks)
             return None
@@ -102,7 +102,7 @@ class Senders:
     def alert(self, job: Job, alert: AlertPayload, slack: WebClient) -> str | None:
         channel = alert.channel
         with self._uow(job.team_id, read_only=True) as uow:
-            deal = uow.deals.get(deal_id=job.deal_id)
+            deal = uow.deals.get(deal_id=job.deal_id, latest_only=True)  # the alert shows the latest gives
             known = self._known_shared(uow, channel)
         if self._shared(slack, job.team_id, channel, known):
             raise Permanent("the alert channel is shared with another organisation; alerts show the floor")
@@ -118,7 +118,7 @@ class Senders:
 
     def decision_notice(self, job: Job, notice: DecisionNoticePayload, slack: WebClient) -> str | None:
         with self._uow(job.team_id, read_only=True) as uow:
-            deal = uow.deals.get(deal_id=job.deal_id)
+            deal = uow.deals.get(deal_id=job.deal_id, latest_only=True)
         self.post_ephemeral(slack, deal.channel_id, deal.owner_id, decision_notice(deal, notice))
         return None
 

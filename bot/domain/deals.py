@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from bot.domain.errors import Conflict, InputError
-from bot.domain.ledger import Ledger
+from bot.domain.ledger import Ledger, LedgerNotRead
 from bot.domain.model import DEFAULT_TERM_MONTHS, ConcessionType, Deal, Entry, EntryKind, Policy, Stage
 from bot.domain.money import Amount, format_money, percent_of
 
@@ -191,6 +191,7 @@ def state_worth(deal: Deal, worth: Amount, *, number: int | None = None) -> Entr
     latest whose worth is unknown or estimated. Only free items and terms take a stated worth; a price move is
     worth what it took off."""
     check_currency(deal.currency, worth)
+    require_whole_ledger(deal)
     gives = Ledger.of(deal).concessions
     if number is not None:
         if not 1 <= number <= len(gives):
@@ -260,6 +261,7 @@ def recorded_together(concession: Entry, get: Entry) -> bool:
 def take_back(deal: Deal, user_id: str) -> tuple[Entry, ...]:
     """`/deal undo`: the user's latest move taken back, every entry of it; they stay in the ledger as history."""
     require_open(deal)
+    require_whole_ledger(deal)
     move = latest_move_by(deal, user_id)
     for entry in move:
         entry.taken_back, entry.taken_back_by = True, user_id
@@ -272,10 +274,15 @@ def _active_get(deal: Deal, seq: int) -> Entry | None:
 
 def approve_exception(deal: Deal, seq: int) -> None:
     """A manager's exception covers the concession the alert was about, and ends with the next one."""
-    concessions = Ledger.of(deal).concessions
-    if not concessions or concessions[-1].seq != seq:
+    if Ledger.of(deal).tally.latest_seq != seq:
         raise Conflict("A newer concession was logged after this alert, so it needs a decision of its own.")
     deal.cap_approved_through = seq
+
+
+def require_whole_ledger(deal: Deal) -> None:
+    """Taking a move back and stating a worth change entries anywhere in the ledger: they read all of it."""
+    if not deal.whole_ledger:
+        raise LedgerNotRead
 
 
 def add_hours(deal: Deal, hours: Decimal) -> None:

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from bot.domain.figures import discount_bp
 from bot.domain.model import ConcessionType, Deal, Entry, EntryKind
+from bot.domain.tally import Tally
 
 PRICE_TYPES = frozenset({ConcessionType.PERCENT, ConcessionType.CUT, ConcessionType.PRICE})
 
@@ -24,53 +25,77 @@ class Give(NamedTuple):
         return self.get is not None
 
 
+class LedgerNotRead(Exception):
+    """A figure needs entries older than the latest ones read: read the deal again with its whole ledger."""
+
+
 @dataclass(frozen=True)
 class Ledger:
-    """Figures of one deal's active entries; price concessions add up on list, nothing compounds."""
+    """Figures of one deal's active entries; price concessions add up on list, nothing compounds. The totals come
+    from the running figures (`Tally`); `gives` and `open_asks` are those among the entries read: the whole ledger,
+    or its latest entries only (`complete` False), which is what a move reads."""
 
     list_cents: int
     floor_cents: int
+    tally: Tally
     gives: tuple[Give, ...]
     open_asks: tuple[Entry, ...]
-    price_concessions_cents: int = 0  # percent, cut and price moves: they lower the net price
-    other_concessions_cents: int = 0  # free items and terms: they lower the effective price only
+    complete: bool = True
 
     @classmethod
     def of(cls, deal: Deal) -> Ledger:
-        # One pass over the entries: every move sums its deal's whole ledger, so this is on the hot path.
+        complete = deal.tally is None
+        tally = Tally.of(deal.entries) if deal.tally is None else deal.tally.folding(deal.entries)
         concessions: list[Entry] = []
         asks: list[Entry] = []
         gets: dict[int | None, Entry] = {}
-        priced = other = last_concession = 0
         for entry in deal.entries:
             if entry.taken_back:
                 continue
             kind = entry.kind
             if kind is EntryKind.CONCESSION:
                 concessions.append(entry)
-                if entry.seq > last_concession:
-                    last_concession = entry.seq
-                if entry.concession_type in PRICE_TYPES:
-                    priced += entry.worth_cents or 0
-                else:
-                    other += entry.worth_cents or 0
             elif kind is EntryKind.GET:
                 gets[entry.reciprocates] = entry
             elif kind is EntryKind.ASK:
                 asks.append(entry)
+        latest = tally.latest_seq or 0
         return cls(
             list_cents=deal.list_cents,
             floor_cents=deal.floor_cents,
+            tally=tally,
+            # A get always comes after its concession: among the latest entries, each give read has its get.
             gives=tuple([Give(entry, gets.get(entry.seq)) for entry in concessions]),
             # An ask stays open until the rep next concedes something (the concession answers it).
-            open_asks=tuple(ask for ask in asks if ask.seq > last_concession),
-            price_concessions_cents=priced,
-            other_concessions_cents=other,
+            open_asks=tuple(ask for ask in asks if ask.seq > latest),
+            complete=complete,
         )
 
     @cached_property  # the rules ask for it several times per judging
     def concessions(self) -> list[Entry]:
+        """The concessions among the entries read (see `complete`); `concession_count` counts them all."""
         return [give.concession for give in self.gives]
+
+    @property
+    def concession_count(self) -> int:
+        return self.tally.concessions
+
+    @property
+    def first_number(self) -> int:
+        """The number of the first give read, as the ledger numbers them (1, 2, 3…)."""
+        return self.tally.concessions - len(self.gives) + 1
+
+    def has_latest_gives(self, count: int) -> bool:
+        """Whether the latest `count` gives (or all, when fewer) are among the entries read."""
+        return len(self.gives) >= min(count, self.tally.concessions)
+
+    @property
+    def price_concessions_cents(self) -> int:
+        return self.tally.price_cents
+
+    @property
+    def other_concessions_cents(self) -> int:
+        return self.tally.other_cents
 
     @property
     def net_cents(self) -> int:
@@ -96,25 +121,25 @@ class Ledger:
     @property
     def unreciprocated_run(self) -> int:
         """Concessions in a row, counting back from the latest, with nothing received for them."""
-        run = 0
-        for give in reversed(self.gives):
-            if give.reciprocated:
-                break
-            run += 1
-        return run
+        return self.tally.run
 
     @property
     def latest_unreciprocated(self) -> Entry | None:
+        """The latest concession with nothing received for it. `LedgerNotRead` when it is older than the entries
+        read."""
         for give in reversed(self.gives):
             if not give.reciprocated:
                 return give.concession
+        if self.tally.open_gives and not self.complete:
+            raise LedgerNotRead
         return None
 
     @property
     def gets_count(self) -> int:
-        return sum(1 for give in self.gives if give.reciprocated)
+        return self.tally.gets
 
     @property
     def unpriced(self) -> list[Entry]:
-        """Free items and terms given without a worth: unknown, left out of the effective price and said so."""
+        """Free items and terms given without a worth, among the gives read: unknown, left out of the effective
+        price and said so."""
         return [c for c in self.concessions if c.concession_type not in PRICE_TYPES and c.worth_cents is None]

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import IntEnum, StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.domain.tally import Tally
 
 DEFAULT_TERM_MONTHS = 12
 
@@ -168,6 +172,9 @@ class Deal:
     coach_shown: tuple[str, ...] = ()  # the coach's lines last shown on this deal, newest last: not said again
     created_at: datetime | None = None
     entries: list[Entry] = field(default_factory=list)
+    # None: `entries` is the whole ledger. Else `entries` are only the latest ones, read with the figures of the
+    # whole ledger as stored on the deal (entries added since are counted in by `Ledger.of`).
+    tally: Tally | None = None
 
     @property
     def is_open(self) -> bool:
@@ -177,4 +184,9 @@ class Deal:
         return cap_in_force(self.cap_bp, policy.cap_bp)
 
     def next_seq(self) -> int:
-        return max((entry.seq for entry in self.entries), default=0) + 1
+        counted = self.tally.last_seq if self.tally is not None else 0
+        return max(counted, max((entry.seq for entry in self.entries), default=0)) + 1
+
+    @property
+    def whole_ledger(self) -> bool:
+        return self.tally is None

@@ -12,6 +12,7 @@ from bot.domain.ethics import demands_in_words
 from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Entry, Policy, Verdict
 from bot.domain.money import format_money, format_percent, percent_of
+from bot.domain.tally import Tally
 
 
 class Rule(StrEnum):
@@ -61,9 +62,9 @@ class Facts:
         return format_money(cents, self.deal.currency)
 
     @property
-    def latest(self) -> Entry | None:
-        concessions = self.ledger.concessions
-        return concessions[-1] if concessions else None
+    def tally(self) -> Tally:
+        """The running figures of the whole ledger: the rules read these, never the entries."""
+        return self.ledger.tally
 
 
 def floor_rule(facts: Facts) -> Finding | None:
@@ -96,9 +97,8 @@ def cap_rule(facts: Facts) -> Finding | None:
     if discount <= cap:
         return None
     reason = f"Effective discount {format_percent(float(discount))} is over the {format_percent(cap)} cap."
-    latest = facts.latest
     approved_through = facts.deal.cap_approved_through
-    if approved_through is not None and latest is not None and latest.seq == approved_through:
+    if approved_through is not None and facts.tally.latest_seq == approved_through:
         return Finding(Rule.CAP, Verdict.OK, reason + " A manager approved this exception.", approved=True)
     return Finding(Rule.CAP, Verdict.ESCALATE, reason)
 
@@ -118,8 +118,8 @@ def near_floor_rule(facts: Facts) -> Finding | None:
 
 
 def give_without_get_rule(facts: Facts) -> Finding | None:
-    run = facts.ledger.unreciprocated_run
-    if facts.latest is None or run < facts.policy.unreciprocated:
+    run = facts.tally.run
+    if not facts.tally.concessions or run < facts.policy.unreciprocated:
         return None
     return Finding(
         Rule.GIVE_WITHOUT_GET,
@@ -129,7 +129,7 @@ def give_without_get_rule(facts: Facts) -> Finding | None:
 
 
 def creep_rule(facts: Facts) -> Finding | None:
-    count = len(facts.ledger.concessions)
+    count = facts.tally.concessions
     if count <= facts.policy.max_concessions:
         return None
     return Finding(
@@ -140,23 +140,20 @@ def creep_rule(facts: Facts) -> Finding | None:
 
 
 def growing_steps_rule(facts: Facts) -> Finding | None:
-    concessions = facts.ledger.concessions
-    if len(concessions) < 2:
-        return None
-    before, latest = concessions[-2], concessions[-1]
-    if not (latest.worth_known and before.worth_known) or latest.worth <= before.worth:
+    tally = facts.tally
+    before, latest = tally.previous_worth, tally.latest_worth
+    if tally.concessions < 2 or before is None or latest is None or latest <= before:
         return None  # a step of unknown worth cannot be compared, and is not $0
     return Finding(
         Rule.GROWING_STEPS,
         Verdict.PUSH_BACK,
-        f"This concession ({facts.money(latest.worth)}) is bigger than the one before it "
-        f"({facts.money(before.worth)}); each step should be smaller.",
+        f"This concession ({facts.money(latest)}) is bigger than the one before it "
+        f"({facts.money(before)}); each step should be smaller.",
     )
 
 
 def unqualified_rule(facts: Facts) -> Finding | None:
-    latest = facts.latest
-    if latest is None or not latest.unqualified:
+    if not facts.tally.concessions or not facts.tally.latest_unqualified:
         return None
     missing = ", ".join(facts.deal.qualification.unconfirmed) or "qualification"
     return Finding(Rule.UNQUALIFIED, Verdict.PUSH_BACK, f"Conceded before confirming {missing}.")

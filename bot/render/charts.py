@@ -46,7 +46,7 @@ def price_path(deal: Deal, ledger: Ledger) -> list[tuple[str, int]]:
     path = [("start", ledger.list_cents)]
     price = ledger.list_cents
     # Numbered as the status reply's ledger numbers them: in the order given, asks and gets not counted.
-    for number, give in enumerate(ledger.gives, start=1):
+    for number, give in enumerate(ledger.gives, start=ledger.first_number):
         concession = give.concession
         price -= concession.worth
         path.append((step_label(number, concession.text), price))

@@ -12,11 +12,11 @@ from bot.domain.rules import Judgement
 from bot.render import words
 from bot.render.blocks import Block, Reply, actions, button, context, divider, escape, reply, section
 from bot.render.words import money, percent
-from bot.services.results import DealLine, DealListResult, DealResult, ExportQueued, MoveKind
+from bot.services.results import GIVES_PER_PAGE, DealLine, DealListResult, DealResult, ExportQueued, MoveKind
 from bot.slack.ids import Action
 from bot.slack.metadata import DealRefValue, WorthForm
 
-LEDGER_LINES = 25
+LEDGER_LINES = GIVES_PER_PAGE
 _CLOSING = (MoveKind.WALK, MoveKind.WON, MoveKind.LOST)
 
 
@@ -39,7 +39,7 @@ def deal_reply(result: DealResult) -> Reply:
     if final is None:
         blocks.append(section(figures_text(deal, ledger)))
     if result.kind in (MoveKind.STATUS, MoveKind.OPENED) or final is not None:
-        blocks += ledger_blocks(deal, ledger)
+        blocks += ledger_blocks(deal, ledger, result.page)
     if result.kind is MoveKind.STATUS and deal.id is not None:
         value = DealRefValue(deal_id=deal.id).dump()
         blocks.append(actions(button("Send me the price chart", Action.PRICE_CHART, value)))
@@ -61,7 +61,7 @@ def worth_blocks(result: DealResult) -> list[Block]:
     """A give of unknown worth is said to be left out of the figures, and a fresh estimate is said to be one;
     either way the rep can say what it is worth, with a button or `/deal worth`."""
     deal, ledger = result.deal, result.ledger
-    numbered = list(enumerate(ledger.concessions, start=1))
+    numbered = list(enumerate(ledger.concessions, start=ledger.first_number))
     unpriced = {c.seq for c in ledger.unpriced}
     unknown = [(n, c) for n, c in numbered if c.seq in unpriced]
     estimated = [(n, c) for n, c in numbered if c is result.entry and c.worth_estimated]
@@ -181,18 +181,24 @@ def _ledger_prices(deal: Deal, ledger: Ledger) -> list[str]:
 
 
 def _gives_and_gets(ledger: Ledger) -> str:
-    return f"Gives {len(ledger.gives)}, gets {ledger.gets_count}"
+    return f"Gives {ledger.concession_count}, gets {ledger.gets_count}"
 
 
-def ledger_blocks(deal: Deal, ledger: Ledger) -> list[Block]:
+def ledger_blocks(deal: Deal, ledger: Ledger, page: int = 1) -> list[Block]:
+    """The ledger's latest gives (`page` 2: the 25 before them, and so on), open asks, qualification and flags."""
     lines = []
-    for number, give in numbered_gives(ledger, LEDGER_LINES):
+    shown = numbered_gives(ledger, LEDGER_LINES, page)
+    for number, give in shown:
         concession = give.concession
         worth = worth_words(deal, concession)
         got = f"got: {escape(give.get.text)}" if give.get else "got: nothing yet"
         lines.append(f"{number}. {escape(concession.text)} ({worth}) → {got}")
     if not lines:
-        lines.append("No concessions yet.")
+        lines.append("No concessions yet." if page == 1 or not ledger.concession_count else
+                     words.PAST_THE_LEDGER.format(page=page, pages=pages_of(ledger)))
+    elif shown[0][0] > 1:
+        lines.append(words.EARLIER_GIVES.format(first=shown[0][0], last=shown[-1][0], count=ledger.concession_count,
+                                                name=escape(deal.name), page=page + 1))
     if ledger.open_asks and deal.is_open:  # a closed deal's negotiation is over: nothing is still asked
         lines.append("*Open asks:* " + "; ".join(f"“{escape(a.text)}”" for a in ledger.open_asks[-5:]))
     taken_back = [e for e in deal.entries if e.taken_back and e.kind is not EntryKind.GET]
@@ -210,10 +216,16 @@ def ledger_blocks(deal: Deal, ledger: Ledger) -> list[Block]:
     return [section("*Ledger*\n" + "\n".join(lines))]
 
 
-def numbered_gives(ledger: Ledger, last: int) -> list[tuple[int, Give]]:
-    """The latest `last` gives, numbered in the order they were given (1, 2, 3…), not by their place among
-    the ledger's asks and gets."""
-    return list(enumerate(ledger.gives, start=1))[-last:]
+def numbered_gives(ledger: Ledger, last: int, page: int = 1) -> list[tuple[int, Give]]:
+    """The latest `last` gives (`page` 2: the `last` before them), numbered in the order they were given
+    (1, 2, 3…), not by their place among the ledger's asks and gets."""
+    end = ledger.concession_count - last * (page - 1)  # the number of the page's latest give
+    return [(number, give) for number, give in enumerate(ledger.gives, start=ledger.first_number)
+            if end - last < number <= end]
+
+
+def pages_of(ledger: Ledger) -> int:
+    return max(-(-ledger.concession_count // LEDGER_LINES), 1)
 
 
 def advice_blocks(advice: Advice) -> list[Block]:
@@ -252,7 +264,7 @@ def deal_line(line: DealLine, *, owner: bool = False) -> str:
                  f"*{line.judgement.verdict.word}* · headroom {money(deal, ledger.headroom_cents)}")
     else:
         state = f"{words.STAGE_EMOJI[deal.stage.value]} *{escape(deal.name)}* (#{deal.id}){who} · {deal.stage.value}"
-    return f"{state} · {len(ledger.gives)} concessions"
+    return f"{state} · {ledger.concession_count} concessions"
 
 
 def help_reply(topic: str | None = None) -> Reply:

@@ -59,6 +59,8 @@ AN_EFFECTIVE = "an effective {price}"
 AGAINST = {1: "{gap} above the {limit} of {amount}", 0: "at the {limit} of {amount}",
            -1: "{gap} below the {limit} of {amount}"}
 BY_THE_LEDGER = "By the ledger: {figures}"
+EARLIER_GIVES = "Gives {first} to {last} of {count} shown; `/deal status {name} page {page}` shows the ones before."
+PAST_THE_LEDGER = "No gives on page {page}: this deal's gives fill pages 1 to {pages}."
 WON_BELOW_FLOOR = ":warning: *{name}* was won below its floor: {price} is {gap} under it."
 MANAGERS_TOLD = "The managers were told."
 WON_BELOW_FLOOR_ALERT = (

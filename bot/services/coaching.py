@@ -28,7 +28,7 @@ class CoachingService:
         """Advice on the deal as it stands, answering the rep's question if there is one; a closed deal is coached
         too (a customer who comes back after a walk-away, a won deal's follow-up)."""
         with self._uow(actor.team_id) as uow:
-            found = uow.deals.get_in_context(name=command.deal.name, deal_id=command.deal.id)
+            found = uow.deals.get_in_context(name=command.deal.name, deal_id=command.deal.id, latest_only=True)
             self._access.require_owner_or_manager(actor, found.deal, found.policy, "get coaching on")
             return self._coached(uow, found.deal, found.policy, question=command.question)
 

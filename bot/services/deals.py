@@ -24,7 +24,7 @@ from bot.messages import CardPayload, ChartPayload, MessageKind
 from bot.services.access import Access, Actor
 from bot.services.coaching import advise
 from bot.services.recording import Move, Recorded, Recorder, newly_severe, unethical_ask, won_below_floor
-from bot.services.results import DealResult, MoveKind, ToConfirm
+from bot.services.results import GIVES_PER_PAGE, DealResult, MoveKind, ToConfirm
 
 _CLOSING = {"walk": (Stage.WALKED, MoveKind.WALK), "won": (Stage.WON, MoveKind.WON),
             "lost": (Stage.LOST, MoveKind.LOST)}
@@ -52,9 +52,13 @@ class DealService:
 
     def status(self, actor: Actor, command: commands.Status) -> DealResult:
         with self._uow(actor.team_id, read_only=True) as uow:
-            deal, policy, _ = _load(uow, command.deal)
+            # The first page shows the latest gives: the running figures and the latest entries are enough, unless
+            # asks between them pushed some of those gives out of the entries read.
+            deal, policy, _ = _load(uow, command.deal, latest_only=command.page == 1)
+            if not Ledger.of(deal).has_latest_gives(GIVES_PER_PAGE):
+                deal, policy, _ = _load(uow, command.deal)
             self._access.require_owner_or_manager(actor, deal, policy, "see the figures of")
-        return self._result(MoveKind.STATUS, deal, policy)
+        return self._result(MoveKind.STATUS, deal, policy, page=command.page)
 
     def send_chart(self, actor: Actor, deal_id: int) -> None:
         """The price chart (it shows the floor) to the asker's direct messages, from the status reply's button."""
@@ -170,7 +174,7 @@ class DealService:
         def change(deal: Deal, policy: Policy, ledger: Ledger) -> Recorded:
             return Recorded(domain.take_back(deal, actor.user_id)[-1])
 
-        return self._record(actor, command.deal, Move(MoveKind.UNDO, change))
+        return self._record(actor, command.deal, Move(MoveKind.UNDO, change, whole_ledger=True))
 
     def worth(self, actor: Actor, command: commands.Worth) -> DealResult:
         """What a free item or terms given without a worth (or with an estimate) is worth, said by the rep; the
@@ -179,7 +183,8 @@ class DealService:
             domain.require_open(deal)
             return Recorded(domain.state_worth(deal, command.worth, number=command.number))
 
-        return self._record(actor, command.deal, Move(MoveKind.WORTH, change, alert_on=newly_severe))
+        return self._record(actor, command.deal, Move(MoveKind.WORTH, change, alert_on=newly_severe,
+                                                      whole_ledger=True))
 
     def qualify(self, actor: Actor, command: commands.Qualify) -> DealResult:
         def change(deal: Deal, policy: Policy, ledger: Ledger) -> Recorded:
@@ -237,14 +242,15 @@ class DealService:
     # Shared flow --------------------------------------------------------------------------------
 
     def _result(self, moment: MoveKind, deal: Deal, policy: Policy, *, advice: Advice | None = None,
-                ext_shared: bool = False) -> DealResult:
+                ext_shared: bool = False, page: int = 1) -> DealResult:
         """The deal as it stands, judged: a status, or a deal just opened."""
         ledger = Ledger.of(deal)
         return DealResult(moment, deal, ledger, judge(deal, policy, ledger), policy, advice=advice,
-                          ext_shared=ext_shared)
+                          ext_shared=ext_shared, page=page)
 
 
-def _load(uow: UnitOfWork, ref: commands.DealRef, *, lock: bool = False) -> tuple[Deal, Policy, bool | None]:
+def _load(uow: UnitOfWork, ref: commands.DealRef, *, lock: bool = False,
+          latest_only: bool = False) -> tuple[Deal, Policy, bool | None]:
     """The deal, its workspace's policy and whether its channel is shared, in one query."""
-    found = uow.deals.get_in_context(name=ref.name, deal_id=ref.id, lock=lock)
+    found = uow.deals.get_in_context(name=ref.name, deal_id=ref.id, lock=lock, latest_only=latest_only)
     return found.deal, found.policy, found.ext_shared

@@ -11,7 +11,7 @@ from bot.db.deals import DealChanged, DealInContext
 from bot.db.outbox import WaitingNote
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.errors import Conflict
-from bot.domain.ledger import Ledger
+from bot.domain.ledger import Ledger, LedgerNotRead
 from bot.domain.model import Deal, Entry, Policy
 from bot.domain.outcome import final_state
 from bot.domain.rules import Judgement, Rule, judge
@@ -98,6 +98,7 @@ class Move:
     alert_on: AlertSelector = no_alert
     customer_words: str = ""  # what the coach is given to answer
     once: str | None = None
+    whole_ledger: bool = False  # reads every entry (undo, a worth stated later), not just the latest
 
 
 @dataclass(frozen=True)
@@ -122,17 +123,26 @@ class Recorder:
     def record(self, actor: Actor, ref: commands.DealRef, move: Move) -> DealResult | ToConfirm:
         """The reading and judging happen without a lock (on SQLite, before the one write lock is taken; on
         PostgreSQL, without locking the deal's row), and the write goes through only if no one saved the deal
-        meanwhile; if someone did, the move is read and judged again, the last time locking from the start."""
+        meanwhile; if someone did, the move is read and judged again, the last time locking from the start.
+        A move reads the deal's running figures and its latest entries; one that needs an older entry (a get for a
+        concession further back) is read again with the whole ledger."""
+        try:
+            return self._record(actor, ref, move, whole=move.whole_ledger)
+        except LedgerNotRead:
+            return self._record(actor, ref, move, whole=True)
+
+    def _record(self, actor: Actor, ref: commands.DealRef, move: Move, *, whole: bool) -> DealResult | ToConfirm:
         for _ in range(_TRIES_BEFORE_LOCKING):
             try:
-                return self._try(actor, ref, move, reads_first=True)
+                return self._try(actor, ref, move, reads_first=True, whole=whole)
             except DealChanged:
                 continue
-        return self._try(actor, ref, move, reads_first=False)
+        return self._try(actor, ref, move, reads_first=False, whole=whole)
 
-    def _try(self, actor: Actor, ref: commands.DealRef, move: Move, *, reads_first: bool) -> DealResult | ToConfirm:
+    def _try(self, actor: Actor, ref: commands.DealRef, move: Move, *, reads_first: bool,
+             whole: bool) -> DealResult | ToConfirm:
         with self._uow(actor.team_id, reads_first=reads_first) as uow:
-            found = uow.deals.get_in_context(name=ref.name, deal_id=ref.id, lock=uow.locks_rows)
+            found = uow.deals.get_in_context(name=ref.name, deal_id=ref.id, lock=uow.locks_rows, latest_only=not whole)
             self._access.require_owner_or_manager(actor, found.deal, found.policy)
             before = Ledger.of(found.deal)
             recorded = move.change(found.deal, found.policy, before)

@@ -33,6 +33,9 @@ class MoveKind(StrEnum):
     DECISION = "decision"  # a manager's answer to an alert
 
 
+GIVES_PER_PAGE = 25  # a status shows the ledger's gives this many at a time, the latest first
+
+
 @dataclass(frozen=True)
 class DealResult:
     """A deal after (or as of) one command, judged, with what the rep should hear."""
@@ -50,6 +53,7 @@ class DealResult:
     ext_shared: bool = False  # the channel is shared with another organisation
     customer_words: str = ""  # what the coach was given to answer
     question: str = ""
+    page: int = 1  # a status's page of the ledger's gives
 
 
 @dataclass(frozen=True)

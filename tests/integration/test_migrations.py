@@ -197,6 +197,63 @@ def test_upgrading_gives_deals_closed_before_an_ok_verdict_and_leaves_open_deals
     assert verdicts == {"won": "OK", "walked": "OK", "lost": "OK", "open": "PUSH BACK"}
 
 
+def test_upgrading_backfills_each_deals_running_figures_from_its_whole_ledger(empty_database: str) -> None:
+    """A deal's running figures (what the rules read instead of its ledger) are computed for existing deals by the
+    same domain function as after an undo: here a cut with its get, an ask, a free item of unknown worth, a
+    concession taken back, and an ask still open."""
+    command.upgrade(alembic_config(empty_database), "0011")
+    engine = make_engine(empty_database)
+    entries = [  # seq, kind, type, worth, reciprocates, unqualified, taken back
+        (1, "concession", "cut", 500_000, None, False, False),
+        (2, "get", None, None, 1, False, False),
+        (3, "ask", None, None, None, False, False),
+        (4, "concession", "free", None, None, True, False),
+        (5, "concession", "percent", 300_000, None, False, True),
+        (6, "ask", None, None, None, False, False),
+    ]
+    try:
+        with engine.begin() as connection:
+            now = datetime.now(UTC)
+            connection.execute(text("INSERT INTO workspace (team_id, created_at, updated_at)"
+                                    " VALUES ('T1', :now, :now)"), {"now": now})
+            for name in ("long", "empty"):
+                connection.execute(text(
+                    "INSERT INTO deal (team_id, name, name_key, owner_id, channel_id, customer, currency, list_cents,"
+                    " floor_cents, stage, hours, outcome_note, came_back, verdict, effective_cents,"
+                    " concession_count, created_at, updated_at, version)"
+                    " VALUES ('T1', :name, :name, 'U1', 'C1', '', 'USD', 10000000, 7000000, 'open', 0, '', :no,"
+                    " 'OK', 9500000, 2, :now, :now, 0)"), {"name": name, "no": False, "now": now})
+            for seq, kind, kind_of, worth, answers, unqualified, taken_back in entries:
+                connection.execute(text(
+                    "INSERT INTO ledger_entry (deal_id, team_id, seq, kind, by_user, at, text, concession_type,"
+                    " worth_cents, reciprocates, unqualified, ethics_markers, taken_back_at, worth_estimated)"
+                    " VALUES (1, 'T1', :seq, :kind, 'U1', :now, '', :type, :worth, :answers, :unqualified, '',"
+                    " :taken_back_at, :no)"),
+                    {"seq": seq, "kind": kind, "type": kind_of, "worth": worth, "answers": answers, "no": False,
+                     "unqualified": unqualified, "now": now, "taken_back_at": now if taken_back else None})
+        upgrade(empty_database)
+        with engine.connect() as connection:
+            rows = {row.name: row for row in connection.execute(text("SELECT * FROM deal"))}
+    finally:
+        engine.dispose()
+    long, empty = rows["long"], rows["empty"]
+    assert (long.ledger_seq, long.concession_count, long.price_concessions_cents, long.other_concessions_cents,
+            long.unpriced_count, long.gets_count, long.give_run, long.open_asks_count, long.latest_concession_seq,
+            long.latest_concession_cents, bool(long.latest_concession_unqualified),
+            long.previous_concession_cents) == (6, 2, 500_000, 0, 1, 1, 1, 1, 4, None, True, 500_000)
+    assert (empty.ledger_seq, empty.concession_count, empty.give_run, empty.latest_concession_seq) == (0, 2, 0, None)
+    # Adding and dropping the columns changes the deal table in place: copying it (SQLite's batch mode) would drop
+    # the old table, and with it, by its foreign key, every ledger entry.
+    command.downgrade(alembic_config(empty_database), "0011")
+    engine = make_engine(empty_database)
+    try:
+        with engine.connect() as connection:
+            kept = connection.execute(text("SELECT count(*) FROM ledger_entry")).scalar_one()
+    finally:
+        engine.dispose()
+    assert kept == len(entries)
+
+
 @pytest.mark.parametrize("table", [table for table in MODEL_TABLES if table not in UNSCOPED])
 def test_every_table_is_scoped_by_a_required_team_id(table: str) -> None:
     column = SQLModel.metadata.tables[table].columns.get("team_id")

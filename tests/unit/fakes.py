@@ -8,11 +8,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
 
-from bot.db.deals import DealChanged, DealInContext
+from bot.db.deals import LATEST_ENTRIES, DealChanged, DealInContext
 from bot.db.outbox import MAX_NOTE_LINES, WaitingNote
 from bot.domain.errors import NotFound
 from bot.domain.ledger import Ledger
 from bot.domain.model import Deal, Policy, Verdict
+from bot.domain.tally import Tally
 from bot.messages import CardPayload, MessageKind, NoteLine, NotePayload, Payload, dump
 
 # A write waiting for the commit, applied to the database then (or dropped with the unit of work).
@@ -63,7 +64,7 @@ class FakeDeals:
         self._read_versions: dict[int, int] = {}
 
     def get_in_context(self, *, name: str | None = None, deal_id: int | None = None,
-                       lock: bool = False) -> DealInContext:
+                       lock: bool = False, latest_only: bool = False) -> DealInContext:
         found = self._find(name, deal_id)
         if found is None:
             raise NotFound(f"No deal {f'#{deal_id}' if deal_id is not None else name} in this workspace.")
@@ -75,13 +76,16 @@ class FakeDeals:
             self._db.someone_saves(deal_id)
         policy = self._db.policies.get(self._team_id, Policy())
         shared = self._db.ext_shared.get((self._team_id, deal.channel_id))
+        read = copy.deepcopy(deal)
+        if latest_only:  # as the real one: the running figures of the whole ledger, and its newest entries
+            read.tally, read.entries = Tally.of(read.entries), read.entries[-LATEST_ENTRIES:]
         if lock:  # as the real one: read locked, the waiting note is read after the lock
-            return DealInContext(copy.deepcopy(deal), policy, shared)
-        return DealInContext(copy.deepcopy(deal), policy, shared, _waiting_note(self._db, self._team_id, deal_id),
-                             notes_read=True)
+            return DealInContext(read, policy, shared)
+        return DealInContext(read, policy, shared, _waiting_note(self._db, self._team_id, deal_id), notes_read=True)
 
-    def get(self, *, name: str | None = None, deal_id: int | None = None, lock: bool = False) -> Deal:
-        return self.get_in_context(name=name, deal_id=deal_id, lock=lock).deal
+    def get(self, *, name: str | None = None, deal_id: int | None = None, lock: bool = False,
+            latest_only: bool = False) -> Deal:
+        return self.get_in_context(name=name, deal_id=deal_id, lock=lock, latest_only=latest_only).deal
 
     def name_is_open(self, name: str) -> bool:
         return any(team == self._team_id and deal.is_open and deal.name.lower() == name.lower()
@@ -105,6 +109,10 @@ class FakeDeals:
         if deal.id in self._db.deals and self._db.deals[deal.id][2] != read:
             raise DealChanged(deal.id)
         saved, team = copy.deepcopy(deal), self._team_id
+        if deal.tally is not None and deal.id in self._db.deals:  # read with its newest entries only
+            stored = {entry.seq: entry for entry in copy.deepcopy(self._db.deals[deal.id][1].entries)}
+            stored.update({entry.seq: entry for entry in saved.entries})
+            saved.entries, saved.tally = [stored[seq] for seq in sorted(stored)], None
         self._read_versions[deal.id] = read + 1
 
         def update(db: FakeDatabase) -> None:

@@ -170,6 +170,13 @@ def test_status_with_trailing_words_is_an_error() -> None:
     assert "extra" in _error("status acme extra").message
 
 
+def test_status_takes_a_page_of_the_ledger_by_its_number() -> None:
+    assert parse_command("status acme page 2") == commands.Status(ACME, page=2)
+    assert parse_command("status acme") == commands.Status(ACME, page=1)
+    for wrong in ("status acme page", "status acme page 0", "status acme page two", "status acme page 2 3"):
+        assert "page" in _error(wrong).message
+
+
 def test_undo_names_a_deal() -> None:
     assert parse_command("undo acme") == commands.Undo(ACME)
     assert _error("undo").usage == USAGE["undo"]
