@@ -25,6 +25,7 @@ from sqlalchemy import Engine, bindparam, func, insert, select, update
 from bot.commands import parse_command
 from bot.commands import types as commands
 from bot.db import mapping
+from bot.db.deals import LATEST_ENTRIES
 from bot.db.tables import DealRow, LedgerEntryRow, Workspace
 from bot.domain import deals as domain
 from bot.domain.errors import InputError
@@ -33,6 +34,7 @@ from bot.domain.model import Deal, Entry, Policy, Stage
 from bot.domain.money import Amount
 from bot.domain.reader import read_concession, terms_of
 from bot.domain.rules import judge
+from bot.domain.tally import Tally
 
 # (weight, `/deal concede` text after the deal's name): what reps typically log.
 CONCESSIONS = (
@@ -202,19 +204,23 @@ _MOVES: dict[tuple, tuple[Entry, ...]] = {}
 
 def _moves(deal: Deal, words: str, entries: int) -> tuple[Entry, ...]:
     """Concessions with their gets, as the concede service makes them (its reading, entry and get) on this
-    deal with no entries yet, at least `entries` of them. Cached for deals that make the same entries (the
-    same prices, term and qualification), as summing the ledger before each move makes this quadratic:
-    seconds for 5,000 entries."""
+    deal with no entries yet, at least `entries` of them. Each move sees what a move in the app reads: the
+    deal's running figures and its latest entries (so this is linear, as the app is). Cached for deals that
+    make the same entries (the same prices, term and qualification)."""
     key = (deal.list_cents, deal.currency, deal.term_months, dataclasses.astuple(deal.qualification), words)
     if len(_MOVES.get(key, ())) < entries:
-        template, at = dataclasses.replace(deal, entries=[]), datetime.now(UTC)
-        while len(template.entries) < entries:
-            ledger = Ledger.of(template)
-            reading = read_concession(words, terms_of(template, ledger))
-            entry = domain.concession_entry(template, reading.spec, by=deal.owner_id, at=at, ledger=ledger)
-            template.entries.append(entry)
+        made: list[Entry] = []
+        tally, at = Tally.of([]), datetime.now(UTC)
+        while len(made) < entries:
+            seen = dataclasses.replace(deal, entries=made[-LATEST_ENTRIES:], tally=tally)
+            ledger = Ledger.of(seen)
+            reading = read_concession(words, terms_of(seen, ledger))
+            entry = domain.concession_entry(seen, reading.spec, by=deal.owner_id, at=at, ledger=ledger)
+            seen.entries.append(entry)
             if reading.get:
-                template.entries.append(domain.get_entry(template, reading.get, None, by=deal.owner_id, at=at,
-                                                         answering=entry))
-        _MOVES[key] = tuple(template.entries)
+                seen.entries.append(domain.get_entry(seen, reading.get, None, by=deal.owner_id, at=at,
+                                                     answering=entry))
+            made += seen.entries[-(2 if reading.get else 1):]
+            tally = tally.folding(seen.entries)
+        _MOVES[key] = tuple(made)
     return _MOVES[key]
