@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 
 from bot.config import Settings
@@ -16,6 +17,18 @@ from bot.slack.install import Install
 from bot.slack.router import Services
 
 log = logging.getLogger(__name__)
+
+
+class _ClientHoldsTheToken(logging.Filter):
+    """Bolt warns that `token` goes unused whenever SLACK_BOT_TOKEN is set and a client is given, which is how one
+    workspace runs: the client is built with that very token, so the warning would only mislead an admin."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+BOLT_LOG = logging.getLogger("slack_bolt.dealcoach")
+BOLT_LOG.addFilter(_ClientHoldsTheToken())
 
 
 def build_app(settings: Settings, services: Services, client: WebClient, *,
@@ -32,7 +45,7 @@ def build_app(settings: Settings, services: Services, client: WebClient, *,
         # Bolt gives each of its loggers the level of this one (else the root's, at the time it is built):
         # with no level of its own it follows `slack_bolt`'s, which `bot.logging_config` keeps at WARNING
         # (Bolt logs a badly signed request's body at INFO).
-        logger=logging.getLogger("slack_bolt.dealcoach"),
+        logger=BOLT_LOG,
         signing_secret=secret,
         # Listeners answer within the request: a `/deal` reply is the ack itself, sent after the commit.
         # Bolt's default instead polls for the ack every 10 ms from a 5-thread pool (about 40x slower).

@@ -5,6 +5,7 @@ Everything goes over a real loopback socket to the real WSGI app (the `server` f
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 import urllib.error
@@ -25,6 +26,7 @@ from sqlmodel import SQLModel
 
 import bot.db.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from bot.bootstrap import Container, build
+from bot.config import Settings
 from bot.standin import SlackStandIn
 from bot.standin.loopback import POLL_SECONDS
 from bot.standin.requests import RequestSigner, command_body
@@ -252,3 +254,13 @@ def test_unknown_paths_answer_404(server: str, method: str, path: str) -> None:
     assert status == 404
     assert headers["Content-Type"].startswith("application/json")
     assert json.loads(raw)
+
+
+def test_one_workspace_with_its_token_in_the_environment_starts_without_a_misleading_bolt_warning(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """SLACK_BOT_TOKEN set and the client built with it: Bolt's "`token` will be unused" would only mislead."""
+    assert settings.slack_bot_token is not None
+    monkeypatch.setenv("SLACK_BOT_TOKEN", settings.slack_bot_token.get_secret_value())
+    with caplog.at_level(logging.WARNING):
+        build(settings).close()
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("slack_bolt")] == []
