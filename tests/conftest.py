@@ -67,7 +67,8 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     instead of 2.4 on PostgreSQL. PYTEST_XDIST_AUTO_NUM_WORKERS still decides when set."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None
-    return 2 * len(os.sched_getaffinity(0))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()  # not on macOS
+    return 2 * (cores or 1)
 
 
 @pytest.fixture(scope="session")
