@@ -48,7 +48,7 @@ _IN_CONTEXT = select(DEAL, *_POLICY, CHANNEL.c.is_ext_shared.label("channel_ext_
 # statements, after the lock.
 _NOTE = OUTBOX.alias("waiting_note")
 # A move reads the deal's running figures (on its row) and only this many of its newest entries: enough for the
-# rules' facts, the coach and the reply (which shows the latest 25 gives with their gets). Undo, a worth stated
+# rules' facts, the coach and the reply (which shows the latest 10 gives with their gets). Undo, a worth stated
 # later and the rarer reads take the whole ledger.
 LATEST_ENTRIES = 50
 

@@ -33,7 +33,7 @@ class MoveKind(StrEnum):
     DECISION = "decision"  # a manager's answer to an alert
 
 
-GIVES_PER_PAGE = 25  # a status shows the ledger's gives this many at a time, the latest first
+GIVES_PER_PAGE = 10  # a status shows the ledger's gives this many at a time, the latest first: a phone's screen
 
 
 @dataclass(frozen=True)

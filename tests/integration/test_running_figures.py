@@ -105,9 +105,10 @@ def test_a_get_for_a_concession_older_than_the_entries_read_finds_it_in_the_whol
 
 
 @pytest.mark.parametrize(("page", "shown", "said"), [
-    (1, range(6, 31), "Gives 6 to 30 of 30 shown; `/deal status {n} page 2` shows the ones before."),
-    (2, range(1, 6), None),
-    (3, range(0), "No gives on page 3: this deal's gives fill pages 1 to 2."),
+    (1, range(21, 31), "Gives 21 to 30 of 30 shown; `/deal status {n} page 2` shows the ones before."),
+    (2, range(11, 21), "Gives 11 to 20 of 30 shown; `/deal status {n} page 3` shows the ones before."),
+    (3, range(1, 11), None),
+    (4, range(0), "No gives on page 4: this deal's gives fill pages 1 to 3."),
 ])
 def test_status_shows_the_latest_gives_and_pages_through_the_ones_before(container, page, shown, said) -> None:
     name, _ = open_deal(container)
