@@ -11,7 +11,7 @@ meanwhile, and then `save` raises `DealChanged` and writes nothing."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -130,25 +130,30 @@ class _StoredEntry(NamedTuple):
 
 
 class DealRepository:
-    def __init__(self, connection: Connection, team_id: str, runner: Runner) -> None:
+    def __init__(self, connection: Connection, team_id: str, runner: Runner,
+                 locks_rows: Callable[[], bool] = lambda: False) -> None:
         self._connection, self._team_id = connection, team_id
         self._run = runner  # the hot statements, on the driver (prepared.py), batched with the outbox's
+        self._locks_rows = locks_rows  # the unit of work's answer: lock what is read, or check it when saving
         self._stored: dict[int, dict[str, Any]] = {}  # per deal: its row as read or last written
         # Per deal: each entry's changeable facts as stored (taken back, worth, estimated), so `save` writes changes.
         self._entries: dict[int, dict[int, _StoredEntry]] = {}
 
     # Reading -------------------------------------------------------------------------------------
 
-    def get(self, *, name: str | None = None, deal_id: int | None = None, lock: bool = False,
+    def get(self, *, name: str | None = None, deal_id: int | None = None, lock: bool | None = None,
             latest_only: bool = False) -> Deal:
         """By id among all deals, or by name (case-insensitive): the open deal of that name, else the
         one closed most recently, so `/deal back acme` finds the deal walked away from."""
         return self.get_in_context(name=name, deal_id=deal_id, lock=lock, latest_only=latest_only).deal
 
     def get_in_context(self, *, name: str | None = None, deal_id: int | None = None,
-                       lock: bool = False, latest_only: bool = False) -> DealInContext:
+                       lock: bool | None = None, latest_only: bool = False) -> DealInContext:
         """`get`, with the workspace's policy and the channel's sharing, in the same query. `latest_only`: with
-        the ledger's running figures and its `LATEST_ENTRIES` newest entries rather than the whole ledger."""
+        the ledger's running figures and its `LATEST_ENTRIES` newest entries rather than the whole ledger. `lock`:
+        lock the deal's row; by default as the unit of work says (not while it reads first, see `save`)."""
+        if lock is None:
+            lock = self._locks_rows()
         key = (lock, latest_only)
         if deal_id is not None:
             query, params = _BY_ID[key], {"team_id": self._team_id, "deal_id": deal_id}
@@ -228,7 +233,8 @@ class DealRepository:
         return deal
 
     def save(self, deal: Deal, verdict: Verdict, ledger: Ledger | None = None) -> None:
-        """Writes what changed of the deal's facts and verdict, its new entries and entries newly taken back.
+        """Writes what changed of the deal's facts and verdict, its new entries and entries newly taken back; raises
+        `DealChanged` (here, or when the unit of work commits) if the deal was saved since it was read.
         `ledger`: the deal's ledger as it is now, if the caller has it (saves summing it again)."""
         assert deal.id is not None and deal.id in self._stored, "save() takes a deal this repository loaded"
         stored, now = self._stored[deal.id], utcnow()
@@ -248,19 +254,22 @@ class DealRepository:
             if not rows:
                 raise DealChanged(deal.id)
 
-        # First: in a move's guarded batch (prepared.py) every write after it applies only if it changed the row,
-        # and it takes the deal's row lock before they touch any row.
-        self._run.write(prepare(_UPDATE_DEAL, dialect, changed), params, check=unless_changed)
+        # The deal's writes and what is queued after them until the unit of work commits go to PostgreSQL as one
+        # statement (prepared.py). The deal's update comes first: every write after it applies only if it changed
+        # the row, and it takes the deal's row lock before they touch any row. An earlier save's writes go first.
+        self._run.send_waiting()
+        self._run.start_batch()
+        self._run.write(prepare(_UPDATE_DEAL, dialect, changed), params, check=unless_changed, guards=True)
         stored.update(changed, version=stored["version"] + 1)
         stored_entries = self._entries[deal.id]
-        new = [mapping.entry_values(deal, entry) for entry in deal.entries if entry.seq not in stored_entries]
+        new = [self._new_entry_values(deal, entry, now) for entry in deal.entries if entry.seq not in stored_entries]
         if new:
             statement = _insert_entries(len(new), tuple(new[0]))
             self._run.write(prepare(statement, dialect), {f"{name}_{i}": value for i, values in enumerate(new)
                                                           for name, value in values.items()})
         for entry in deal.entries:
             was = stored_entries.get(entry.seq)  # None: inserted above
-            if entry.taken_back and not (was is not None and was.taken_back):
+            if entry.taken_back and was is not None and not was.taken_back:
                 self._run.write(prepare(_TAKE_BACK, dialect), {"deal_id": deal.id, "seq": entry.seq, "at": now,
                                                                "by": entry.taken_back_by})
             if was is not None and (entry.worth_cents, entry.worth_estimated) != (was.worth_cents,
@@ -270,6 +279,15 @@ class DealRepository:
                                                                "worth": entry.worth_cents,
                                                                "estimated": entry.worth_estimated})
         self._remember_entries(deal.id, deal.entries)
+
+    @staticmethod
+    def _new_entry_values(deal: Deal, entry: Entry, now: datetime) -> dict[str, Any]:
+        """An entry's INSERT values; one taken back before it was ever stored is inserted taken back (an UPDATE in
+        the same batch could not see the row its sibling inserts)."""
+        values = mapping.entry_values(deal, entry)
+        if entry.taken_back:
+            values.update(taken_back_at=now, taken_back_by=entry.taken_back_by)
+        return values
 
     def set_card(self, deal_id: int, card_ts: str) -> None:
         self._connection.execute(update(DEAL).where(DEAL.c.team_id == self._team_id, DEAL.c.id == deal_id)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 import sqlite3
 import time
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,6 +23,8 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # answered "try again" than left to time out with its outcome unknown to the user.
 REQUEST_LOCK_TIMEOUT_MS = 2_500
 READ_ONLY = "dealcoach_read_only"  # execution option: this transaction only reads
+# What to call before each statement SQLAlchemy runs on a connection (PostgreSQL; set by a unit of work, uow.py).
+BEFORE_STATEMENT: weakref.WeakKeyDictionary[Connection, Callable[[], None]] = weakref.WeakKeyDictionary()
 PING_AFTER_IDLE_S = 1.0  # PostgreSQL: a pooled connection idle this long is checked before it is used
 _CHECKED_IN = "dealcoach_checked_in"
 
@@ -62,6 +65,13 @@ def make_engine(url: str, *, lock_timeout_ms: int | None = None, **kwargs: Any) 
     if lock_timeout_ms is not None:
         bound_waits(engine)  # a request is answered "try again" in time when the database stops answering
     _ping_after_idle(engine)
+
+    @event.listens_for(engine, "before_execute")
+    def _before_statement(connection: Connection, *_args: Any) -> None:
+        hook = BEFORE_STATEMENT.get(connection)
+        if hook is not None:
+            hook()
+
     return engine
 
 

@@ -98,7 +98,7 @@ GUARD_SQL = "(1 = 1 /* guard */)"
 
 def guard() -> TextClause:
     """In a write's WHERE: always true when the write runs on its own; in a guarded PostgreSQL batch
-    (`Runner.batched(guarded=True)`), "the batch's first write changed a row" (see `_as_one`)."""
+    (one whose first write `guards`), "the batch's first write changed a row" (see `_as_one`)."""
     return text(GUARD_SQL)
 
 
@@ -118,12 +118,13 @@ class Runner:
     `begin`: called before each statement, to begin what the unit of work wants begun (see `UnitOfWork`); without
     it, the SQLAlchemy connection's own transaction is begun if none is (the engine's BEGIN, see engine.py).
 
-    Inside `batched()` on PostgreSQL, writes wait and go to the server as one statement when the block ends
-    (each write a data-modifying CTE, their row counts read back): a move's writes cost one round trip. PostgreSQL
-    runs the parts of one statement in no set order, so a batch that writes a deal's row and rows depending on it
-    is `guarded`: every write after the first carries `guard()`, which there reads "the first write changed a row"
-    and so waits for it; the first (the deal's conditional update) takes the deal's row lock before any other
-    write touches a row, and if it changed nothing, nothing is written. Two moves on one deal thus take their
+    In a batch on PostgreSQL (`start_batch` to `send_batch`, or `batched()`), writes wait and go to the server as
+    one statement when it is sent (each write a data-modifying CTE, their row counts read back): a move's writes
+    cost one round trip. PostgreSQL runs the parts of one statement in no set order, so a batch that writes a
+    deal's row and rows depending on it is guarded (its first write `guards`): every write after the first carries
+    `guard()`, which there reads "the first write changed a row" and so waits for it; the first (the deal's
+    conditional update) takes the deal's row lock before any other write touches a row, and if it changed nothing,
+    nothing is written. Two moves on one deal thus take their
     locks in the same order; unordered, they deadlocked."""
 
     def __init__(self, connection: Connection, begin: Callable[[], None] | None = None) -> None:
@@ -150,10 +151,14 @@ class Runner:
         raw = cursor.fetchone()
         return None if raw is None else prepared.row(raw, cursor.description)
 
-    def write(self, prepared: Prepared, values: Mapping[str, Any], check: RowCheck | None = None) -> None:
+    def write(self, prepared: Prepared, values: Mapping[str, Any], check: RowCheck | None = None, *,
+              guards: bool = False) -> None:
         """An INSERT or UPDATE; `check` gets the number of rows it changed (and may raise) once it has run:
-        at once, or when a batch is sent."""
+        at once, or when a batch is sent. `guards`: as a batch's first write, the batch's later writes apply only
+        if this one changed a row (see the class)."""
         if self._waiting is not None:
+            if guards and not self._waiting:
+                self._guarded = True
             self._waiting.append(_Waiting(prepared, prepared.parameters(values), check))
             return
         cursor = self._run(prepared.sql, prepared.parameters(values))
@@ -172,20 +177,42 @@ class Runner:
         self._waiting.append(_Waiting(otherwise, otherwise.parameters(otherwise_values), None,
                                       unless=len(self._waiting) - 1))
 
+    def start_batch(self) -> None:
+        """From now on writes wait, to go to the server together at `send_batch` (PostgreSQL; elsewhere each runs at
+        once). A statement that must run now (a read, a write whose result is needed) sends what waits first."""
+        if self._batches and self._waiting is None:
+            self._waiting, self._guarded = [], False
+
+    def send_batch(self) -> None:
+        """Sends what waits, and ends the batch."""
+        try:
+            self._send_waiting()
+        finally:
+            self.drop_batch()
+
+    def drop_batch(self) -> None:
+        """Ends the batch; what waits is dropped unsent (the unit of work rolls back)."""
+        self._waiting, self._guarded = None, False
+
     @contextmanager
     def batched(self, *, guarded: bool = False) -> Iterator[None]:
-        """Writes in the block wait and are sent together at its end (PostgreSQL; elsewhere they run at once).
-        If the block raises, they are dropped unsent. `guarded`: the block's first write must change a row for
-        the others to apply (its check raises if it did not: elsewhere, before the others run)."""
+        """`start_batch` … `send_batch` as a block; if the block raises, what waits is dropped unsent. `guarded`:
+        the block's first write must change a row for the others to apply (its check raises if it did not:
+        elsewhere, before the others run)."""
         if not self._batches or self._waiting is not None:
             yield
             return
-        self._waiting, self._guarded = [], guarded
+        self.start_batch()
+        self._guarded = guarded
         try:
             yield
-            self._send_waiting()
+            self.send_batch()
         finally:
-            self._waiting, self._guarded = None, False  # when the block raised, what waits is dropped unsent
+            self.drop_batch()
+
+    def send_waiting(self) -> None:
+        """Sends the writes waiting in a batch, which goes on (before a statement run outside the runner)."""
+        self._send_waiting()
 
     def _send_waiting(self) -> None:
         """Sends what waits (a statement run at once inside a batch goes after the writes before it); the batch,

@@ -6,7 +6,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from functools import cached_property
 from types import TracebackType
 
@@ -16,7 +15,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from bot.db.deals import DealRepository
-from bot.db.engine import READ_ONLY, REQUEST_LOCK_TIMEOUT_MS, begin_immediate
+from bot.db.engine import BEFORE_STATEMENT, READ_ONLY, REQUEST_LOCK_TIMEOUT_MS, begin_immediate
 from bot.db.exports import ExportRepository
 from bot.db.installations import InstallationRepository
 from bot.db.outbox import OutboxRepository
@@ -48,9 +47,11 @@ class UnitOfWork:
       and the database's write lock (BEGIN IMMEDIATE), so the lock is held for the writes alone. Other writers
       take both at the start.
     - PostgreSQL: readers and a move's reading run in autocommit (READ COMMITTED: each statement sees what was
-      committed when it began; no BEGIN or ROLLBACK round trips). A move whose writes are one statement
-      (`write(one_statement=True)`, a guarded batch) stays in autocommit: that statement commits on its own,
-      all or nothing. Other writers run in a transaction."""
+      committed when it began; no BEGIN or ROLLBACK round trips). A deal's save and the writes after it wait and
+      go to the server as one statement when the unit commits (prepared.py). A move whose writes are only that
+      statement stays in autocommit: the statement commits on its own, all or nothing. As soon as anything else
+      runs after `write()` (a once-key claimed, a name checked), the unit begins a transaction first. Other
+      writers run in a transaction."""
 
     def __init__(
         self, engine: Engine, sessions: sessionmaker[Session], team_id: str,
@@ -67,14 +68,14 @@ class UnitOfWork:
         self._reads_first = reads_first and not read_only
         self._lock_timeout_ms = lock_timeout_ms
         self._has_turn = False
-        self._one_statement = False  # PostgreSQL: the writes are one statement, sent in autocommit
-        self._statements_left = -1  # how many more statements the driver may run; -1: no limit
+        # PostgreSQL after `write()` in autocommit: its writes may still go as one statement that commits itself.
+        self._writing_in_autocommit = False
+        self._committing = False
 
-    @property
-    def locks_rows(self) -> bool:
-        """Whether reads should lock the rows they will change; reading first, they do not (on SQLite, until
-        `write()`), and a change is written only if its row is as it was read (see `DealRepository.save`)."""
-        return not self._reads_first or self._has_turn
+    def _locks_rows(self) -> bool:
+        """Whether reads should lock the rows they will change: a reader's never; reading first, they do not (on
+        SQLite, until `write()`), and a change is written only if its row is as it was read (`DealRepository.save`)."""
+        return not self._read_only and (not self._reads_first or self._has_turn)
 
     def __enter__(self) -> UnitOfWork:
         # One deadline for both waits, this process's earlier writers and then the database's write lock,
@@ -86,6 +87,9 @@ class UnitOfWork:
             assert driver is not None, "a connection just taken from the pool has its driver's"
             self._driver = driver
             self._runner = Runner(self.connection, begin=self._before_statement)
+            # A statement through SQLAlchemy (not the runner) goes after the writes waiting in a batch, under the
+            # same rules (engine.py calls this on PostgreSQL).
+            BEFORE_STATEMENT[self.connection] = self._before_sqlalchemy_statement
             if self._autocommit:
                 self._driver.autocommit = True
             elif self._sqlite and not self._read_only and not self._reads_first:
@@ -106,6 +110,9 @@ class UnitOfWork:
 
     def _close(self) -> None:
         """Back to the pool, rolled back and in the driver's usual mode; the write turn is given back."""
+        BEFORE_STATEMENT.pop(self.connection, None)  # it holds this unit: never left behind
+        if hasattr(self, "_runner"):  # not when the driver connection failed before it was made
+            self._runner.drop_batch()
         try:
             if self._autocommit and not self.connection.invalidated:
                 try:
@@ -120,13 +127,17 @@ class UnitOfWork:
                     self._write_lock.release()
 
     def _before_statement(self) -> None:
-        """Before each of the repositories' driver statements: a SQLite reader's snapshot begins with its first."""
-        if self._statements_left >= 0:
-            if self._statements_left == 0:
-                raise RuntimeError("a unit of work writing one statement in autocommit ran a second one")
-            self._statements_left -= 1
+        """Before each of the repositories' driver statements: a SQLite reader's snapshot begins with its first; on
+        PostgreSQL, a statement after `write()` other than the batch sent at commit begins a transaction."""
+        if self._writing_in_autocommit and not self._committing:
+            self._writing_in_autocommit = self._autocommit = False
+            self._driver.autocommit = False  # psycopg begins the transaction with the next statement
         if self._read_only and self._sqlite and not self._driver.in_transaction:
             self._driver.execute("BEGIN")
+
+    def _before_sqlalchemy_statement(self) -> None:
+        self._before_statement()
+        self._runner.send_waiting()
 
     # The repositories, made on first use ----------------------------------------------------------
 
@@ -139,7 +150,7 @@ class UnitOfWork:
 
     @cached_property
     def deals(self) -> DealRepository:
-        return DealRepository(self.connection, self.team_id, self._runner)
+        return DealRepository(self.connection, self.team_id, self._runner, self._locks_rows)
 
     @cached_property
     def outbox(self) -> OutboxRepository:
@@ -179,21 +190,17 @@ class UnitOfWork:
 
     # Writing --------------------------------------------------------------------------------------
 
-    def write(self, *, one_statement: bool = False) -> None:
+    def write(self) -> None:
         """From here on this unit of work writes; a unit reading first calls it once it has judged.
 
         SQLite: the read ends, and the unit takes its turn and the write lock now, so the lock is held for the
         writes alone and not for the reading and judging before them; anything read must then be checked
-        unchanged as it is written. PostgreSQL: with `one_statement` (the writes that follow are one guarded
-        batch, see `batched`) the unit stays in autocommit and that statement commits itself; otherwise a
-        transaction begins with the next statement. Holding the lock from the start, nothing changes."""
+        unchanged as it is written. PostgreSQL: the unit stays in autocommit while its writes can still go as the
+        one statement sent at commit (see the class). Holding the lock from the start, nothing changes."""
         if not self._reads_first or self._has_turn:
             return
         if not self._sqlite:
-            if one_statement and self._autocommit:
-                self._one_statement, self._statements_left = True, 1
-            elif self._autocommit:
-                self._driver.autocommit, self._autocommit = False, False
+            self._writing_in_autocommit = self._autocommit
             return
         if self.connection.in_transaction():  # something read through SQLAlchemy: end its transaction there
             self._drop_session()  # ORM rows read so far are detached
@@ -215,20 +222,19 @@ class UnitOfWork:
                 self._write_lock.release()
             raise
 
-    def batched(self) -> AbstractContextManager[None]:
-        """A move's writes, its deal's update first: on PostgreSQL they go as one statement at the block's end, the
-        others applying only if the update changed the deal's row (`Runner.batched`); elsewhere each runs at once
-        and `DealChanged` comes from the update before the others run."""
-        return self._runner.batched(guarded=True)
-
     def commit(self) -> None:
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
+        self._committing = True
+        try:
+            self._runner.send_batch()  # in autocommit, the one statement that commits the writes by itself
+        finally:
+            self._committing = False
         if "session" in self.__dict__:
             self.session.flush()
         if self.connection.in_transaction():
             self.connection.commit()  # SQLAlchemy's transaction: committing it commits the driver's
-        elif not self._one_statement:
+        elif not self._autocommit:
             self._driver.commit()  # nothing to do when no transaction is open
         if self._on_commit is not None:
             self._on_commit()

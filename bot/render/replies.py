@@ -185,7 +185,8 @@ def _gives_and_gets(ledger: Ledger) -> str:
 
 
 def ledger_blocks(deal: Deal, ledger: Ledger, page: int = 1) -> list[Block]:
-    """The ledger's latest gives (`page` 2: the `LEDGER_LINES` before them, and so on), open asks, qualification and flags."""
+    """The ledger's latest gives (`page` 2: the `LEDGER_LINES` before them, and so on), open asks, qualification
+    and flags."""
     lines = []
     shown = numbered_gives(ledger, LEDGER_LINES, page)
     for number, give in shown:

@@ -249,8 +249,7 @@ class DealService:
                           ext_shared=ext_shared, page=page)
 
 
-def _load(uow: UnitOfWork, ref: commands.DealRef, *, lock: bool = False,
-          latest_only: bool = False) -> tuple[Deal, Policy, bool | None]:
+def _load(uow: UnitOfWork, ref: commands.DealRef, *, latest_only: bool = False) -> tuple[Deal, Policy, bool | None]:
     """The deal, its workspace's policy and whether its channel is shared, in one query."""
-    found = uow.deals.get_in_context(name=ref.name, deal_id=ref.id, lock=lock, latest_only=latest_only)
+    found = uow.deals.get_in_context(name=ref.name, deal_id=ref.id, latest_only=latest_only)
     return found.deal, found.policy, found.ext_shared

@@ -51,7 +51,7 @@ class DecisionService:
         with self._uow(actor.team_id) as uow:
             policy = uow.workspaces.policy()
             self._access.require_manager(actor, policy, "decide on alerts")
-            deal = uow.deals.get(deal_id=click.deal_id, lock=True)
+            deal = uow.deals.get(deal_id=click.deal_id)  # locked: this unit of work writes from the start
             if not deal.is_open:  # the rules judge open deals only: nothing is left to approve or walk away from
                 raise Conflict(f"`{deal.name}` is closed ({deal.stage.value}); there is nothing left to decide.")
             earlier = uow.decisions.find(click.deal_id, click.seq)

@@ -142,7 +142,7 @@ class Recorder:
     def _try(self, actor: Actor, ref: commands.DealRef, move: Move, *, reads_first: bool,
              whole: bool) -> DealResult | ToConfirm:
         with self._uow(actor.team_id, reads_first=reads_first) as uow:
-            found = uow.deals.get_in_context(name=ref.name, deal_id=ref.id, lock=uow.locks_rows, latest_only=not whole)
+            found = uow.deals.get_in_context(name=ref.name, deal_id=ref.id, latest_only=not whole)
             self._access.require_owner_or_manager(actor, found.deal, found.policy)
             before = Ledger.of(found.deal)
             recorded = move.change(found.deal, found.policy, before)
@@ -153,10 +153,9 @@ class Recorder:
             waiting = _waiting_note(uow, found, move.kind)
             _start_writing(uow, move, judged.deal)
             alerts = self._alerts(move, judged)
-            with uow.batched():  # on PostgreSQL one statement, sent at the end; each write applies only if the save did
-                uow.deals.save(judged.deal, judged.after.verdict, judged.ledger)  # DealChanged if saved since read
-                self._queue(uow, move.kind, judged, alerts, ext_shared=found.ext_shared, waiting=waiting)
-            uow.commit()
+            uow.deals.save(judged.deal, judged.after.verdict, judged.ledger)  # DealChanged if saved since read
+            self._queue(uow, move.kind, judged, alerts, ext_shared=found.ext_shared, waiting=waiting)
+            uow.commit()  # DealChanged here too, where the writes wait to be sent together
         return DealResult(move.kind, judged.deal, judged.ledger, judged.after, judged.policy,
                           entry=judged.recorded.entry, what_if=judged.recorded.what_if, advice=advice,
                           alerted=alerts.rules, unalerted=alerts.unsent, customer_words=move.customer_words)
@@ -216,8 +215,7 @@ def _waiting_note(uow: UnitOfWork, found: DealInContext, moment: MoveKind) -> Wa
 
 def _start_writing(uow: UnitOfWork, move: Move, deal: Deal) -> None:
     """From here the unit of work writes; a move under a once-key, or a deal coming back, checks first."""
-    # On PostgreSQL the writes are one statement in autocommit, unless a claim or a check comes first.
-    uow.write(one_statement=move.once is None and move.kind is not MoveKind.BACK)
+    uow.write()
     if move.once is not None and not uow.sent_once.claim(move.once):
         raise Conflict("That message is already logged.")
     if move.kind is MoveKind.BACK and uow.deals.name_is_open(deal.name):

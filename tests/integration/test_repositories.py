@@ -132,13 +132,13 @@ def test_a_deal_read_without_a_lock_carries_the_same_waiting_note_the_outbox_rea
     with container.uow(TEAM) as uow:
         waiting = uow.outbox.waiting_note(1)
         assert waiting is not None and [n.text for n in waiting.notes] == ["first"]
-        found = uow.deals.get_in_context(deal_id=1)
+        found = uow.deals.get_in_context(deal_id=1, lock=False)
         assert found.notes_read and found.waiting_note == waiting
         assert not uow.deals.get_in_context(deal_id=1, lock=True).notes_read, "a locked read asks the outbox after"
     with container.engine.begin() as connection:  # a worker claims it
         connection.execute(text("UPDATE outbox SET claimed_until = created_at WHERE kind = 'note' AND deal_id = 1"))
     with container.uow(TEAM) as uow:
-        found = uow.deals.get_in_context(name="acme")
+        found = uow.deals.get_in_context(name="acme", lock=False)
         assert found.notes_read and found.waiting_note is None and uow.outbox.waiting_note(1) is None
 
 

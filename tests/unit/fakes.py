@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -59,12 +58,16 @@ class FakeDatabase:
 
 
 class FakeDeals:
-    def __init__(self, db: FakeDatabase, team_id: str, writes: list[Write]) -> None:
+    def __init__(self, db: FakeDatabase, team_id: str, writes: list[Write],
+                 locks_rows: Callable[[], bool] = lambda: False) -> None:
         self._db, self._team_id, self._writes = db, team_id, writes
+        self._locks_rows = locks_rows
         self._read_versions: dict[int, int] = {}
 
     def get_in_context(self, *, name: str | None = None, deal_id: int | None = None,
-                       lock: bool = False, latest_only: bool = False) -> DealInContext:
+                       lock: bool | None = None, latest_only: bool = False) -> DealInContext:
+        if lock is None:
+            lock = self._locks_rows()
         found = self._find(name, deal_id)
         if found is None:
             raise NotFound(f"No deal {f'#{deal_id}' if deal_id is not None else name} in this workspace.")
@@ -83,7 +86,7 @@ class FakeDeals:
             return DealInContext(read, policy, shared)
         return DealInContext(read, policy, shared, _waiting_note(self._db, self._team_id, deal_id), notes_read=True)
 
-    def get(self, *, name: str | None = None, deal_id: int | None = None, lock: bool = False,
+    def get(self, *, name: str | None = None, deal_id: int | None = None, lock: bool | None = None,
             latest_only: bool = False) -> Deal:
         return self.get_in_context(name=name, deal_id=deal_id, lock=lock, latest_only=latest_only).deal
 
@@ -206,15 +209,14 @@ class FakeUnitOfWork:
         self._db, self.team_id, self._read_only = db, team_id, read_only
         self._reads_first, self._writing = reads_first and not read_only, False
         self._writes: list[Write] = []
-        self.deals = FakeDeals(db, team_id, self._writes)
+        self.deals = FakeDeals(db, team_id, self._writes, self._locks_rows)
         self.outbox = FakeOutbox(db, team_id, self._writes)
         self.sent_once = FakeSentOnce(db, team_id, self._writes)
         self.workspaces = FakeWorkspaces(db, team_id, self._writes)
         self.channels = FakeChannels(db, team_id)
 
-    @property
-    def locks_rows(self) -> bool:
-        return not self._reads_first or self._writing
+    def _locks_rows(self) -> bool:
+        return not self._read_only and (not self._reads_first or self._writing)
 
     def __enter__(self) -> FakeUnitOfWork:
         return self
@@ -223,12 +225,8 @@ class FakeUnitOfWork:
                  tb: TracebackType | None) -> None:
         self._writes.clear()  # rolled back, as anything not committed
 
-    def write(self, *, one_statement: bool = False) -> None:
+    def write(self) -> None:
         self._writing = True
-
-    @contextmanager
-    def batched(self) -> Iterator[None]:
-        yield
 
     def commit(self) -> None:
         if self._read_only:
