@@ -2,13 +2,14 @@
 
 The limit (`limit_app.py`) makes one insert per request; a concession must do more, whoever writes it. This app
 does for `/deal concede <deal> <percent> for <get>` what Deal Coach must and nothing else: Bolt with the same
-gunicorn settings and signature checks; the deal read with its policy, its channel, its ledger and its waiting
-thread note in one statement (Deal Coach's own read, compiled once by SQLAlchemy); the ledger decoded, the
-concession and its get made, the deal summed and judged by Deal Coach's own domain; the same rows written (the
-deal's conditional update, both entries, the card refresh, the note merged or queued) and committed; a reply with
-the headline, the verdict with its reasons and the figures. It runs on the raw driver (sqlite3, psycopg), with no
-SQLAlchemy at run time, no repositories, no access check, no coach, no error handling: a measuring device, on the
-app's own database (the deals the benchmark opened through `dealcoach serve`).
+gunicorn settings and signature checks; the deal read with its policy, its channel, its running figures, its 50
+newest entries and its waiting thread note in one statement (Deal Coach's own read, compiled once by SQLAlchemy);
+the entries decoded, the concession and its get made and folded into the figures, the deal judged by Deal Coach's
+own domain; the same rows written (the deal's conditional update with its running figures, both entries, the card
+refresh, the note merged or queued) and committed; a reply with the headline, the verdict with its reasons and the
+figures. It runs on the raw driver (sqlite3, psycopg), with no SQLAlchemy at run time, no repositories, no access
+check, no coach, no error handling: a measuring device, on the app's own database (the deals the benchmark opened
+through `dealcoach serve`).
 
     DATABASE_URL=… SLACK_SIGNING_SECRET=… PORT=3002 python bench/lean_app.py
 """
@@ -31,7 +32,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import psycopg as postgresql
 
 from bot.db import mapping
-from bot.db.deals import _BY_NAME
+from bot.db.deals import LATEST_ENTRIES, _reads
 from bot.db.ledger_json import entries_of
 from bot.domain.deals import ConcessionSpec, concession_entry, get_entry
 from bot.domain.ledger import Ledger
@@ -44,10 +45,12 @@ from bot.serve import gunicorn_options
 SLACK_PATH = "/slack/events"
 _POLICY = "policy_"
 
+# What a concession changes on the deal's row: its price, its running figures and its verdict.
+_FIGURES = ("effective_cents", *mapping.TALLY_COLUMNS.values(), "verdict", "updated_at")
 # SQLite: each write on its own, in one transaction (positional parameters).
 SQLITE_WRITES = {
-    "deal": "UPDATE deal SET effective_cents = ?, concession_count = ?, verdict = ?, updated_at = ?, "
-            "version = version + 1 WHERE id = ? AND version = ?",
+    "deal": f"UPDATE deal SET {', '.join(f'{c} = ?' for c in _FIGURES)}, version = version + 1 "
+            "WHERE id = ? AND version = ?",
     "entry": "INSERT INTO ledger_entry (deal_id, team_id, seq, kind, by_user, at, text, concession_type, worth_cents, "
              "percent_bp, reciprocates, unqualified, ethics_markers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
     "card": "INSERT INTO outbox (team_id, deal_id, kind, channel_id, payload, created_at, due_at, attempts) "
@@ -63,7 +66,7 @@ SQLITE_WRITES = {
 _ENTRY_ROW = ("SELECT w0.id, %s, %s::int, %s, %s, %s::timestamptz, %s, %s, %s::bigint, %s::int, %s::int, %s, '' "
               "FROM w0")
 POSTGRESQL_WRITE = (
-    "WITH w0 AS (UPDATE deal SET effective_cents = %s, concession_count = %s, verdict = %s, updated_at = %s, "
+    f"WITH w0 AS (UPDATE deal SET {', '.join(f'{c} = %s' for c in _FIGURES)}, "
     "version = version + 1 WHERE id = %s AND version = %s RETURNING id), "
     "w1 AS (INSERT INTO ledger_entry (deal_id, team_id, seq, kind, by_user, at, text, concession_type, worth_cents, "
     f"percent_bp, reciprocates, unqualified, ethics_markers) {_ENTRY_ROW} UNION ALL {_ENTRY_ROW}), "
@@ -88,7 +91,7 @@ class Store:
         self._local = threading.local()
         self.write_lock = threading.Lock()
         dialect = sqlite.dialect() if self.sqlite else postgresql.dialect()
-        compiled = _BY_NAME[False].compile(dialect=dialect)
+        compiled = _reads(False, LATEST_ENTRIES)[1].compile(dialect=dialect)  # by name, unlocked, the latest entries
         self._read_sql, self._compiled = compiled.string, compiled
 
     def create(self) -> None:
@@ -129,7 +132,8 @@ def deal_of(row: Any) -> tuple[Deal, Policy]:
     values = row._asdict()
     if isinstance(created, str):
         values["created_at"] = datetime.fromisoformat(created)
-    deal = mapping.deal_from_row(type(row)(**values), [mapping.entry_from_columns(e) for e in entries_of(row.ledger)])
+    deal = mapping.deal_from_row(type(row)(**values), [mapping.entry_from_columns(e) for e in entries_of(row.ledger)],
+                                 mapping.tally_from_row(row))
     policy = mapping.policy_from_values({key[len(_POLICY):]: value for key, value in values.items()
                                          if key.startswith(_POLICY)})
     return deal, policy
@@ -145,13 +149,15 @@ def write(store: Store, row: Any, deal: Deal, ledger: Ledger, verdict: str, entr
     waiting = json.loads(row.note_payload)["notes"] if row.note_payload else None
     merged = json.dumps({"notes": [*(waiting or []), note]})
     alone = json.dumps({"notes": [note]})
-    figures = (ledger.effective_cents, len(ledger.gives), verdict, now, deal.id, row.version)
+    tally = mapping.tally_values(ledger.tally)
+    figures = (ledger.effective_cents, *(tally[c] for c in mapping.TALLY_COLUMNS.values()), verdict)
+    where = (deal.id, row.version)
     entry_rows = [(e.seq, e.kind.value, e.by_user, e.at, e.text, e.concession_type.value if e.concession_type
                    else None, e.worth_cents, e.percent_bp, e.reciprocates, e.unqualified) for e in entries]
     connection = store.connection()
     if not store.sqlite:
         count = connection.execute(POSTGRESQL_WRITE, (
-            *figures, team, *entry_rows[0], team, *entry_rows[1], team, channel, now, now, team,
+            *figures, now, *where, team, *entry_rows[0], team, *entry_rows[1], team, channel, now, now, team,
             merged, row.note_id, team, channel, alone, now, now)).fetchone()[0]
         if not count:
             raise Changed
@@ -160,7 +166,7 @@ def write(store: Store, row: Any, deal: Deal, ledger: Ledger, verdict: str, entr
     with store.write_lock:
         _begin_immediate(connection)
         try:
-            if not connection.execute(SQLITE_WRITES["deal"], (*figures[:3], stamp, *figures[4:])).rowcount:
+            if not connection.execute(SQLITE_WRITES["deal"], (*figures, stamp, *where)).rowcount:
                 raise Changed
             for seq, kind, by, at, text, kind_of, worth, bp, answers, unqualified in entry_rows:
                 connection.execute(SQLITE_WRITES["entry"], (

@@ -54,6 +54,7 @@ class Outcome:
     measured: list[Measured] = field(default_factory=list)
     storms: list[StormRun] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    wrong: list[str] = field(default_factory=list)  # what the servers left wrong in the database: the run fails
 
 
 def median(values: list[float]) -> float:
@@ -217,5 +218,7 @@ def report(outcome: Outcome, args: argparse.Namespace, argv: list[str], seconds:
     print("\n".join(lines))
     for note in outcome.notes:
         print("note: " + note)
+    for wrong in outcome.wrong:
+        print("WRONG: " + wrong)
     print(f"\nfinished in {seconds:.0f} s")
-    return good
+    return good and not outcome.wrong

@@ -11,7 +11,7 @@ again with an LLM stand-in answering after 2 s, 50 `/deal coach` at once while w
     python bench/serve_load.py [--runs 3] [--duration 10] [--database sqlite|postgresql|both]
 
 Needs wrk (`apt-get install -y wrk`). See bench/README.md. A measurement, not a test: it exits 1 only when a
-reply was wrong or a ledger count did not match.
+reply was wrong, a ledger count did not match, or a deal's running figures differ from its ledger summed again.
 """
 
 from __future__ import annotations
@@ -227,6 +227,12 @@ class Bench:
                     self.outcome.measured.append(self.measure(server, deals, verb, connections, rep))
         self.outcome.notes.append(f"{self.kind}: {self.app_db.state()}; the Slack stand-in got "
                                   f"{len(self.standin.calls_to('chat.postMessage'))} chat.postMessage")
+        wrong = self.app_db.figures_disagree()
+        if wrong:
+            self.outcome.wrong.append(f"{self.kind}: the running figures of {len(wrong)} deals differ from their "
+                                      f"ledgers summed again, e.g. {', '.join(wrong[:5])}")
+        else:
+            self.outcome.notes.append(f"{self.kind}: every deal's running figures equal its ledger summed again")
         for name in ("serve", "limit", "bare", "lean"):
             self.stop(name)
         if not args.no_storm:

@@ -125,6 +125,28 @@ class Database:
     def count(self, statement: str) -> int:
         return int(self.scalars(statement)[0][0][0])
 
+    def figures_disagree(self) -> list[str]:
+        """The deals whose running figures (columns of the deal row, as the servers wrote them) differ from their
+        ledger summed again: a server that kept them wrong would be measured doing less than the app must."""
+        from sqlalchemy import select
+
+        from bot.db import mapping
+        from bot.db.engine import make_engine
+        from bot.db.tables import DealRow, LedgerEntryRow, table_of
+        from bot.domain.tally import Tally
+
+        deal, entry = table_of(DealRow), table_of(LedgerEntryRow)
+        engine = make_engine(self.url)
+        try:
+            with engine.connect() as connection:
+                ledgers: dict[int, list[Any]] = {}
+                for row in connection.execute(select(entry).order_by(entry.c.deal_id, entry.c.seq)):
+                    ledgers.setdefault(row.deal_id, []).append(mapping.entry_from_row(row))
+                return [row.name for row in connection.execute(select(deal))
+                        if mapping.tally_from_row(row) != Tally.of(ledgers.get(row.id, []))]
+        finally:
+            engine.dispose()
+
     def state(self) -> str:
         """Ledger length per deal and the outbox's backlog when the run ends."""
         sizes, pending, failed = self.scalars(

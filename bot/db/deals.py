@@ -65,14 +65,16 @@ _NAMED = DEAL.alias("named")
 _NAMED_ID = select(_NAMED.c.id).where(_NAMED.c.team_id == bindparam("team_id"),
                                       _NAMED.c.name_key == bindparam("name_key")).order_by(
     (_NAMED.c.stage == _OPEN).desc(), _NAMED.c.closed_at.desc(), _NAMED.c.id.desc()).limit(1).scalar_subquery()
-# Keyed by (locking, latest entries only).
-_READS = {(lock, latest): (_IN_CONTEXT.with_for_update(of=DEAL) if lock else
-                           _with_ledger(LATEST_ENTRIES if latest else None))
-          for lock in (False, True) for latest in (False, True)}
-_BY_ID = {key: query.where(DEAL.c.team_id == bindparam("team_id"), DEAL.c.id == bindparam("deal_id"))
-          for key, query in _READS.items()}
-_BY_NAME = {key: query.where(DEAL.c.team_id == bindparam("team_id"), DEAL.c.id == _NAMED_ID)
-            for key, query in _READS.items()}
+
+
+@functools.cache  # a handful: locked or not, and each number of newest entries a caller reads
+def _reads(lock: bool, newest: int | None) -> tuple[Any, Any]:
+    """The deal's read by id and by name; unlocked, with its `newest` entries (None: all) as JSON."""
+    query = _IN_CONTEXT.with_for_update(of=DEAL) if lock else _with_ledger(newest)
+    return (query.where(DEAL.c.team_id == bindparam("team_id"), DEAL.c.id == bindparam("deal_id")),
+            query.where(DEAL.c.team_id == bindparam("team_id"), DEAL.c.id == _NAMED_ID))
+
+
 _ENTRIES_OF_ONE = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
                                       ENTRY.c.deal_id == bindparam("deal_id")).order_by(ENTRY.c.seq)
 _LATEST_OF_ONE = select(ENTRY).where(ENTRY.c.team_id == bindparam("team_id"),
@@ -142,23 +144,26 @@ class DealRepository:
     # Reading -------------------------------------------------------------------------------------
 
     def get(self, *, name: str | None = None, deal_id: int | None = None, lock: bool | None = None,
-            latest_only: bool = False) -> Deal:
+            latest_only: bool = False, newest: int = LATEST_ENTRIES) -> Deal:
         """By id among all deals, or by name (case-insensitive): the open deal of that name, else the
         one closed most recently, so `/deal back acme` finds the deal walked away from."""
-        return self.get_in_context(name=name, deal_id=deal_id, lock=lock, latest_only=latest_only).deal
+        return self.get_in_context(name=name, deal_id=deal_id, lock=lock, latest_only=latest_only,
+                                   newest=newest).deal
 
     def get_in_context(self, *, name: str | None = None, deal_id: int | None = None,
-                       lock: bool | None = None, latest_only: bool = False) -> DealInContext:
+                       lock: bool | None = None, latest_only: bool = False,
+                       newest: int = LATEST_ENTRIES) -> DealInContext:
         """`get`, with the workspace's policy and the channel's sharing, in the same query. `latest_only`: with
-        the ledger's running figures and its `LATEST_ENTRIES` newest entries rather than the whole ledger. `lock`:
-        lock the deal's row; by default as the unit of work says (not while it reads first, see `save`)."""
+        the ledger's running figures and its `newest` entries rather than the whole ledger (read locked, its
+        `LATEST_ENTRIES`). `lock`: lock the deal's row; by default as the unit of work says (not while it reads
+        first, see `save`)."""
         if lock is None:
             lock = self._locks_rows()
-        key = (lock, latest_only)
+        by_id, by_name = _reads(lock, newest if latest_only else None)
         if deal_id is not None:
-            query, params = _BY_ID[key], {"team_id": self._team_id, "deal_id": deal_id}
+            query, params = by_id, {"team_id": self._team_id, "deal_id": deal_id}
         else:
-            query, params = _BY_NAME[key], {"team_id": self._team_id, "name_key": (name or "").lower()}
+            query, params = by_name, {"team_id": self._team_id, "name_key": (name or "").lower()}
         row = self._run.first(prepare(query, self._connection.dialect), params)
         if row is None:
             label = f"#{deal_id}" if deal_id is not None else f"`{name}`"

@@ -26,6 +26,9 @@ from bot.services.coaching import advise
 from bot.services.recording import Move, Recorded, Recorder, newly_severe, unethical_ask, won_below_floor
 from bot.services.results import GIVES_PER_PAGE, DealResult, MoveKind, ToConfirm
 
+# A status's first page reads this many newest entries: its gives with their gets, and room for asks between them.
+STATUS_ENTRIES = 3 * GIVES_PER_PAGE
+
 _CLOSING = {"walk": (Stage.WALKED, MoveKind.WALK), "won": (Stage.WON, MoveKind.WON),
             "lost": (Stage.LOST, MoveKind.LOST)}
 
@@ -54,11 +57,13 @@ class DealService:
         with self._uow(actor.team_id, read_only=True) as uow:
             # The first page shows the latest gives: the running figures and the latest entries are enough, unless
             # asks between them pushed some of those gives out of the entries read.
-            deal, policy, _ = _load(uow, command.deal, latest_only=command.page == 1)
-            if not Ledger.of(deal).has_latest_gives(GIVES_PER_PAGE):
+            deal, policy, _ = _load(uow, command.deal, newest=STATUS_ENTRIES if command.page == 1 else None)
+            ledger = Ledger.of(deal)
+            if not ledger.has_latest_gives(GIVES_PER_PAGE):
                 deal, policy, _ = _load(uow, command.deal)
+                ledger = Ledger.of(deal)
             self._access.require_owner_or_manager(actor, deal, policy, "see the figures of")
-        return self._result(MoveKind.STATUS, deal, policy, page=command.page)
+        return self._result(MoveKind.STATUS, deal, policy, page=command.page, ledger=ledger)
 
     def send_chart(self, actor: Actor, deal_id: int) -> None:
         """The price chart (it shows the floor) to the asker's direct messages, from the status reply's button."""
@@ -242,14 +247,18 @@ class DealService:
     # Shared flow --------------------------------------------------------------------------------
 
     def _result(self, moment: MoveKind, deal: Deal, policy: Policy, *, advice: Advice | None = None,
-                ext_shared: bool = False, page: int = 1) -> DealResult:
+                ext_shared: bool = False, page: int = 1, ledger: Ledger | None = None) -> DealResult:
         """The deal as it stands, judged: a status, or a deal just opened."""
-        ledger = Ledger.of(deal)
+        ledger = ledger or Ledger.of(deal)
         return DealResult(moment, deal, ledger, judge(deal, policy, ledger), policy, advice=advice,
                           ext_shared=ext_shared, page=page)
 
 
-def _load(uow: UnitOfWork, ref: commands.DealRef, *, latest_only: bool = False) -> tuple[Deal, Policy, bool | None]:
-    """The deal, its workspace's policy and whether its channel is shared, in one query."""
-    found = uow.deals.get_in_context(name=ref.name, deal_id=ref.id, latest_only=latest_only)
+def _load(uow: UnitOfWork, ref: commands.DealRef, *, newest: int | None = None) -> tuple[Deal, Policy, bool | None]:
+    """The deal, its workspace's policy and whether its channel is shared, in one query; with its running figures
+    and `newest` entries, or (None) its whole ledger."""
+    if newest is None:
+        found = uow.deals.get_in_context(name=ref.name, deal_id=ref.id)
+    else:
+        found = uow.deals.get_in_context(name=ref.name, deal_id=ref.id, latest_only=True, newest=newest)
     return found.deal, found.policy, found.ext_shared

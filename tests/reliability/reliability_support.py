@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import time
 import urllib.error
@@ -51,8 +50,11 @@ def failures_logged(records: Iterable[logging.LogRecord]) -> list[str]:
 
 
 def is_error_reply(body: dict[str, Any]) -> bool:
-    """The ephemeral ":warning:" sentence every refused `/deal` command gets."""
-    return ":warning:" in json.dumps(body, ensure_ascii=False)
+    """The ephemeral ":warning:" sentence every refused `/deal` command gets, as its first block (a reply that
+    succeeded may carry a warning further down: a deal won below its floor)."""
+    blocks = body.get("blocks") or [{}]
+    first = blocks[0].get("text") or {}
+    return isinstance(first, dict) and str(first.get("text", "")).startswith(":warning: ")
 
 
 def sign(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:

@@ -65,7 +65,8 @@ class FakeDeals:
         self._read_versions: dict[int, int] = {}
 
     def get_in_context(self, *, name: str | None = None, deal_id: int | None = None,
-                       lock: bool | None = None, latest_only: bool = False) -> DealInContext:
+                       lock: bool | None = None, latest_only: bool = False,
+                       newest: int = LATEST_ENTRIES) -> DealInContext:
         if lock is None:
             lock = self._locks_rows()
         found = self._find(name, deal_id)
@@ -81,14 +82,15 @@ class FakeDeals:
         shared = self._db.ext_shared.get((self._team_id, deal.channel_id))
         read = copy.deepcopy(deal)
         if latest_only:  # as the real one: the running figures of the whole ledger, and its newest entries
-            read.tally, read.entries = Tally.of(read.entries), read.entries[-LATEST_ENTRIES:]
+            read.tally, read.entries = Tally.of(read.entries), read.entries[-newest:]
         if lock:  # as the real one: read locked, the waiting note is read after the lock
             return DealInContext(read, policy, shared)
         return DealInContext(read, policy, shared, _waiting_note(self._db, self._team_id, deal_id), notes_read=True)
 
     def get(self, *, name: str | None = None, deal_id: int | None = None, lock: bool | None = None,
-            latest_only: bool = False) -> Deal:
-        return self.get_in_context(name=name, deal_id=deal_id, lock=lock, latest_only=latest_only).deal
+            latest_only: bool = False, newest: int = LATEST_ENTRIES) -> Deal:
+        return self.get_in_context(name=name, deal_id=deal_id, lock=lock, latest_only=latest_only,
+                                   newest=newest).deal
 
     def name_is_open(self, name: str) -> bool:
         return any(team == self._team_id and deal.is_open and deal.name.lower() == name.lower()
