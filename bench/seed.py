@@ -87,13 +87,14 @@ def build_deal(rng: random.Random, index: int, concessions: int, *, team: str, r
     weights = [weight for weight, _ in specs]
     for at in moments:
         command = rng.choices([spec for _, spec in specs], weights)[0]
-        try:
-            entry = domain.concession_entry(deal, command.spec, by=owner, at=at)
+        try:  # read as the concede service reads the rep's words, against the deal as it stands
+            reading = read_concession(command.words, terms_of(deal))
+            entry = domain.concession_entry(deal, reading.spec, by=owner, at=at)
         except InputError:  # would take the price to zero: a rep could not log it either
             continue
         deal.entries.append(entry)
-        if command.get:
-            deal.entries.append(domain.get_entry(deal, command.get, None, by=owner, at=at))
+        if reading.get:
+            deal.entries.append(domain.get_entry(deal, reading.get, None, by=owner, at=at, answering=entry))
     last = moments[-1] if moments else opened
     outcome = rng.random()
     if outcome < 0.30:

@@ -32,14 +32,43 @@ COACH_ANSWER = {
         {"text": "What does another month of delay cost your team?", "principle_id": "value-not-price"},
     ],
 }
-# A follow-up carrying this came from the LLM (the offline coach never says it).
-COACH_MARKER = "two-year term"
+# The storm coaches the same deals in every run, and the coach drops a line alike one it showed on that deal
+# before (then asks again): the stand-in varies its words as a model does, 81 trades and 35 questions built from
+# parts, no two alike by the coach's own measure, so every run's answers can be used.
+_CONDITIONS = ("If you sign before the quarter closes", "With a two-year term from you",
+               "Should your team pay up front for the year", "If your name can go on a case study",
+               "Once we add the second team to the order", "If you can give us a reference call",
+               "With a joint launch announcement", "If legal can turn the paper around this week",
+               "If you can host a site visit for a prospect")
+_OFFERS = ("I will take this to my team", "I can see what is possible", "there is room to talk about it",
+           "I am open to looking at that", "we can revisit the terms together",
+           "I will ask my manager for flexibility", "that request becomes easier to support",
+           "let us put it on the table", "I can make a case for it internally")
+_STEMS = ("What does it cost your team when", "Who on your side feels it when", "How does your quarter change if",
+          "How much time is lost each week while", "What would your leadership say if")
+_TOPICS = ("the rollout slips another month", "reports still take a day to build", "the old system stays in place",
+           "onboarding new staff stays manual", "your analysts keep fixing data by hand", "customers wait on answers",
+           "the launch moves past the summer")
+TRADES = tuple(f"{condition}, {offer}." for condition in _CONDITIONS for offer in _OFFERS)
+QUESTIONS = tuple(f"{stem} {topic}?" for stem in _STEMS for topic in _TOPICS)
 
 
-def slow_llm(delay: float) -> LLMStandIn:
+def varied_answer(i: int) -> dict[str, object]:
+    """The `i`th answer: the trades and questions each in turn, so a deal's next answers differ from its last."""
+    return {"move": "trade", "lines": [
+        {"text": TRADES[i % len(TRADES)], "principle_id": "give-get"},
+        {"text": QUESTIONS[i % len(QUESTIONS)], "principle_id": "value-not-price"}]}
+
+
+# A follow-up carrying this came from the LLM (the offline coach's says "Answered by the offline coach").
+COACH_MARKER = "Answered by the LLM coach"
+
+
+def slow_llm(delay: float, answers: int = 5_000) -> LLMStandIn:
     """An LLM answering the coach after `delay` seconds, each request on its own thread, over kept-alive
-    connections as a real server's; not started."""
+    connections as a real server's, its words varied for its first `answers` requests; not started."""
     llm = LLMStandIn(delay=delay, keep_alive=True)
+    llm.answer_next(*(varied_answer(i) for i in range(answers)))
     llm.answer_schema(COACH_SCHEMA, COACH_ANSWER)
     llm.refuse_other_schemas()
     return llm

@@ -105,9 +105,18 @@ def alike(one: str, other: str) -> bool:
     if said & again:
         return True
     for a, b in ((_plain(one), _plain(other)), (_sentences(one), _sentences(other))):
-        if a == b or difflib.SequenceMatcher(None, a, b).ratio() >= ALIKE:
+        if a == b or _ratio_at_least(a, b, ALIKE):
             return True
     return False
+
+
+def _ratio_at_least(a: str, b: str, least: float) -> bool:
+    """difflib's similarity ratio of `a` and `b` is at least `least`, found cheaply when it is not: its quick
+    upper bounds rule most pairs out, and the full ratio (a quarter of a millisecond a pair) is computed only for
+    the rest. A burst of fifty LLM answers, each checked against the lines a deal showed, took the cores from the
+    acknowledgements answered beside them."""
+    matcher = difflib.SequenceMatcher(None, a, b)
+    return matcher.real_quick_ratio() >= least and matcher.quick_ratio() >= least and matcher.ratio() >= least
 
 
 def _each_sentence(text: str) -> list[str]:
