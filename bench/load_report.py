@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 import storm
 import wrk
 
-TARGET_RATIO, TARGET_P99_MS, TARGET_STORM_P99_MS, TARGET_FOLLOW_UP_S = 0.5, 25.0, 50.0, 5.0
+# Issue 20: concede at least 0.6 of the lean server's throughput (the old 0.5 of the limit was withdrawn: the
+# leanest faithful concession itself reaches about that), p99 under 25 ms at 8 connections; the storm's targets.
+TARGET_OF_LEAN, TARGET_P99_MS, TARGET_STORM_P99_MS, TARGET_FOLLOW_UP_S = 0.6, 25.0, 50.0, 5.0
 
 
 @dataclass(frozen=True)
@@ -149,10 +151,14 @@ def targets(outcome: Outcome, args: argparse.Namespace) -> list[str]:
             continue
         if command == "concede":
             of_limit = ratio(outcome, database, command, connections)
-            lean = ratio(outcome, database, command, connections, "lean")
-            lines.append(f"{verdict(of_limit >= TARGET_RATIO)}  {database} /deal concede at c={connections}: "
-                         f"{of_limit:.2f} of the limit's throughput (target >= {TARGET_RATIO})"
-                         + ("" if math.isnan(lean) else f"; the lean server reached {lean:.2f}"))
+            of_lean = ratio(outcome, database, command, connections, "lean")
+            told = f"{of_limit:.2f} of the limit's throughput (reported, no target)"
+            if math.isnan(of_lean):
+                lines.append(f"----  {database} /deal concede at c={connections}: {told}; run with the lean server "
+                             f"for its target")
+            else:
+                lines.append(f"{verdict(of_lean >= TARGET_OF_LEAN)}  {database} /deal concede at c={connections}: "
+                             f"{of_lean:.2f} of the lean server's throughput (target >= {TARGET_OF_LEAN}); {told}")
         if connections == 8:
             p99 = median([m.result.p99_ms for m in runs])
             lines.append(f"{verdict(p99 < TARGET_P99_MS)}  {database} /deal {command} at c=8: p99 {p99:.1f} ms "
