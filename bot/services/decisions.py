@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -30,7 +31,7 @@ class AlertClick:
     seq: int
     channel_id: str
     message_ts: str
-    blocks: list[dict]  # the alert as posted, to show the decision in place of its buttons
+    blocks: list[dict[str, Any]]  # the alert as posted, to show the decision in place of its buttons
 
 
 @dataclass(frozen=True)

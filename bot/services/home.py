@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.ledger import Ledger
-from bot.domain.model import Policy
+from bot.domain.model import Deal, Policy
 from bot.domain.rules import judge
 from bot.services.access import Access, Actor
 from bot.services.results import DealLine, PolicyResult
@@ -40,7 +40,7 @@ class HomeService:
             team = uow.deals.list_needing_attention(limit=HOME_LIMIT) if manager else []
             undecided = {deal.id for deal in team if not uow.decisions.decided_latest(deal)}
 
-        def lines(deals: list) -> tuple[DealLine, ...]:
+        def lines(deals: list[Deal]) -> tuple[DealLine, ...]:
             return tuple(DealLine(d, Ledger.of(d), judge(d, policy)) for d in deals)
 
         return HomeResult(

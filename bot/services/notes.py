@@ -3,6 +3,8 @@ nor anything measured against the floor."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.domain import deals as domain
 from bot.domain.model import Deal, Entry, EntryKind
 from bot.messages import NoteLine
@@ -15,7 +17,7 @@ THREAD_NOTES = {MoveKind.CONCESSION, MoveKind.GET, MoveKind.UNDO, MoveKind.WALK,
 
 def thread_note(moment: MoveKind, deal: Deal, entry: Entry | None) -> NoteLine | None:
     """What the thread may know: the move and its get, never prices relative to the floor. None: nothing to note."""
-    note: dict = {"moment": moment.value, "by": entry.by_user if entry else deal.owner_id}
+    note: dict[str, Any] = {"moment": moment.value, "by": entry.by_user if entry else deal.owner_id}
     if moment is MoveKind.UNDO and entry is not None:
         return _undo_note(note, deal, entry)
     if entry is not None:
@@ -30,7 +32,7 @@ def thread_note(moment: MoveKind, deal: Deal, entry: Entry | None) -> NoteLine |
     return NoteLine(**note)
 
 
-def _undo_note(note: dict, deal: Deal, entry: Entry) -> NoteLine | None:
+def _undo_note(note: dict[str, Any], deal: Deal, entry: Entry) -> NoteLine | None:
     """The move taken back, as the thread saw it recorded: a customer's ask was never noted there, so neither is
     taking it back; a get taken back alone names the concession it answered."""
     move = domain.move_ending_with(deal, entry)

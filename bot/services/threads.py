@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from bot.coach.types import OFFLINE_READER, Advice, Coach, CoachRequest
 from bot.db.uow import UnitOfWorkFactory
@@ -56,7 +57,7 @@ class ThreadService:
     def __init__(self, uow: UnitOfWorkFactory, access: Access, coach: Coach) -> None:
         self._uow, self._access, self._coach = uow, access, coach
 
-    def read(self, team_id: str, event_id: str, event: dict) -> Proposal | None:
+    def read(self, team_id: str, event_id: str, event: dict[str, Any]) -> Proposal | None:
         """The offline proposal for one message event, or None (see `locate`; or no offer in it)."""
         message = self.locate(team_id, event_id, event)
         return self.offline_proposal(message) if message is not None else None
@@ -69,7 +70,7 @@ class ThreadService:
             return None
         return self.proposal(message, offer, what_if, self._coach.advise(self.coach_request(message, what_if)))
 
-    def locate(self, team_id: str, event_id: str, event: dict) -> ThreadMessage | None:
+    def locate(self, team_id: str, event_id: str, event: dict[str, Any]) -> ThreadMessage | None:
         """The message, if it is the deal owner's or a manager's reply in an open deal's thread and this
         event is new (Slack retries, and Bolt does not deduplicate); None otherwise."""
         found = _message_of(event)
@@ -127,7 +128,7 @@ def message_ts(value: object) -> str:
     return value if isinstance(value, str) and _SLACK_TS.fullmatch(value) else ""
 
 
-def _message_of(event: dict) -> tuple[str, str, str, str, str] | None:
+def _message_of(event: dict[str, Any]) -> tuple[str, str, str, str, str] | None:
     """(user, channel, thread, text, ts) of a person's reply in a thread; edits count as the new text."""
     if event.get("subtype") == "message_changed":
         event = {**(event.get("message") or {}), "channel": event.get("channel")}

@@ -136,8 +136,10 @@ class _Object:
                 return f"`{where}.{key}` is missing"
         for key, child in value.items():
             shape = self.fields.get(key, self.values)
-            if shape is not None and child is not None and (found := shape.problem(child, f"{where}.{key}")):
-                return found
+            if shape is not None and child is not None:
+                found: str | None = shape.problem(child, f"{where}.{key}")
+                if found:
+                    return found
         return None
 
 
@@ -152,7 +154,8 @@ class _List:
         if self.non_empty and not value:
             return f"`{where}` is empty"
         for n, child in enumerate(value):
-            if (found := self.item.problem(child, f"{where}[{n}]")) is not None:
+            found: str | None = self.item.problem(child, f"{where}[{n}]")
+            if found is not None:
                 return found
         return None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.commands import parse_command, usage_for
 from bot.commands import types as commands
@@ -63,7 +64,7 @@ def _conceded(services: Services, actor: Actor, result: DealResult | ToConfirm, 
     return _coached(services, actor, result, response_url)
 
 
-def _deal_routes(services: Services) -> dict[type, Callable]:
+def _deal_routes(services: Services) -> dict[type, Callable[..., Answer]]:
     deals, workspace = services.deals, services.workspace
     return {
         commands.Status: lambda actor, cmd, ctx: replies.deal_reply(deals.status(actor, cmd)),
@@ -113,7 +114,7 @@ class CommandRouter:
     def __init__(self, services: Services) -> None:
         self._routes = _deal_routes(services)
 
-    def handle(self, actor: Actor, text: str, context: dict | None = None) -> Answer:
+    def handle(self, actor: Actor, text: str, context: dict[str, Any] | None = None) -> Answer:
         """The answer to one `/deal` command: the result, a form to open, or an error saying what was wrong.
         `context` holds what Slack sent besides the text (`response_url`, `trigger_id`). Never raises."""
         subcommand = (text or "").strip().split(maxsplit=1)[0].lower() if (text or "").strip() else None
@@ -122,6 +123,6 @@ class CommandRouter:
     def parse(self, text: str) -> commands.Command:
         return parse_command(text)
 
-    def _run(self, actor: Actor, text: str, context: dict) -> Answer:
+    def _run(self, actor: Actor, text: str, context: dict[str, Any]) -> Answer:
         command = parse_command(text)
         return self._routes[type(command)](actor, command, context)

@@ -6,6 +6,7 @@ import itertools
 import json
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
@@ -60,12 +61,13 @@ def command_body(text: str, *, team_id: str, user_id: str, channel_id: str, resp
     return urlencode(fields)
 
 
-def interactive_body(payload: dict) -> str:
+def interactive_body(payload: dict[str, Any]) -> str:
     """Interactivity arrives as a form with one `payload` field holding JSON."""
     return urlencode({"payload": json.dumps(payload)})
 
 
-def view_submission(view: dict, values: dict[str, dict[str, str]], *, team_id: str, user_id: str) -> dict:
+def view_submission(view: dict[str, Any], values: dict[str, dict[str, str]], *, team_id: str,
+                    user_id: str) -> dict[str, Any]:
     """A submission of `view` with {block_id: {action_id: value}} typed in."""
     state = {block: {action: {"type": "plain_text_input", "value": value} for action, value in actions.items()}
              for block, actions in values.items()}
@@ -81,7 +83,7 @@ def view_submission(view: dict, values: dict[str, dict[str, str]], *, team_id: s
     }
 
 
-def event_body(event: dict, *, team_id: str, event_id: str) -> str:
+def event_body(event: dict[str, Any], *, team_id: str, event_id: str) -> str:
     return json.dumps({
         "token": "unused-verification-token",
         "team_id": team_id,

@@ -81,23 +81,23 @@ class LocalWorkspace:
         assert self.container is not None, "use LocalWorkspace as a context manager"
         return self.container.app
 
-    def command(self, user: str, text: str, *, channel: str) -> dict:
+    def command(self, user: str, text: str, *, channel: str) -> dict[str, Any]:
         """`/deal <text>` from `user` in `channel`; returns the acknowledgement body (what only they see)."""
         body = command_body(text, team_id=self.team_id, user_id=user, channel_id=channel,
                             response_url=self._response_url(user, channel))
         return self._dispatch(body, FORM)
 
-    def submit_view(self, user: str, view: dict, values: dict[str, dict[str, str]]) -> dict:
+    def submit_view(self, user: str, view: dict[str, Any], values: dict[str, dict[str, str]]) -> dict[str, Any]:
         payload = view_submission(view, values, team_id=self.team_id, user_id=user)
         return self._dispatch(interactive_body(payload), FORM)
 
-    def click(self, user: str, message: Message, action_id: str) -> dict:
+    def click(self, user: str, message: Message, action_id: str) -> dict[str, Any]:
         """`user` presses the button `action_id` on a posted message, as Slack reports it."""
         button = next(element for block in message.blocks if block.get("type") == "actions"
                       for element in block.get("elements", []) if element.get("action_id") == action_id)
         return self.press(user, message, button)
 
-    def press(self, user: str, message: Message, button: dict) -> dict:
+    def press(self, user: str, message: Message, button: dict[str, Any]) -> dict[str, Any]:
         """`user` presses `button` (one of `message`'s) as Slack reports it: the click carries a channel's
         message with it, but of a private one (`ephemeral_to`) only where it is. What the app posts to the click's
         response URL shows in deliver()."""
@@ -121,7 +121,7 @@ class LocalWorkspace:
             payload["message"] = {"type": "message", "ts": message.ts, "text": message.text, "blocks": message.blocks}
         return self._dispatch(interactive_body(payload), FORM)
 
-    def event(self, event: dict) -> int:
+    def event(self, event: dict[str, Any]) -> int:
         response = self.app.dispatch(BoltRequest(**self._signed(
             event_body(event, team_id=self.team_id, event_id=f"Ev{next(self._events):08d}"), "application/json")))
         return response.status
@@ -190,12 +190,12 @@ class LocalWorkspace:
                 fresh.append(Seen(channel, Message(channel, "", f"[file: {upload.title}]", [])))
         return fresh
 
-    def _dispatch(self, body: str, content_type: str) -> dict:
+    def _dispatch(self, body: str, content_type: str) -> dict[str, Any]:
         response = self.app.dispatch(BoltRequest(**self._signed(body, content_type)))
         if response.status != 200:
             raise RuntimeError(f"the app answered HTTP {response.status}: {response.body}")
         return json.loads(response.body) if response.body else {}
 
-    def _signed(self, body: str, content_type: str) -> dict:
+    def _signed(self, body: str, content_type: str) -> dict[str, Any]:
         signed = self._signer.sign(body, content_type=content_type)
         return {"body": signed.body, "headers": signed.headers}

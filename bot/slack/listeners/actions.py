@@ -150,4 +150,5 @@ def _recipient(body: dict[str, Any], client: WebClient) -> Recipient | None:
 
 
 def _clicked(body: dict[str, Any]) -> dict[str, Any]:
-    return (body.get("actions") or [{}])[0]
+    clicked: dict[str, Any] = (body.get("actions") or [{}])[0]
+    return clicked
