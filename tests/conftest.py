@@ -28,6 +28,7 @@ from bot.db import tables  # noqa: F401 - registers every table in SQLModel.meta
 from bot.db.engine import normalise_url
 from bot.db.migrate import upgrade
 from bot.standin import SlackStandIn
+from bot.standin.llm import LLMStandIn
 from bot.standin.loopback import POLL_SECONDS
 from bot.web import make_wsgi
 
@@ -174,3 +175,14 @@ def server(container: Container) -> Iterator[str]:
 @pytest.fixture
 def slack(server: str, standin: SlackStandIn, container: Container) -> SlackClient:
     return SlackClient(server, SIGNING_SECRET, standin, container.worker, team_id=TEAM)
+
+
+@pytest.fixture
+def llm(request: pytest.FixtureRequest) -> Iterator[LLMStandIn]:
+    """The OpenAI-compatible stand-in over real HTTP, answering every request with the test module's `LLM_ANSWER`
+    (when it has one) until a test says otherwise."""
+    with LLMStandIn() as server:
+        answer = getattr(request.module, "LLM_ANSWER", None)
+        if answer is not None:
+            server.answer(answer)
+        yield server

@@ -12,7 +12,6 @@ import json
 import queue
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -32,11 +31,7 @@ OFFLINE = "Answered by the offline coach"
 STANDS = "The LLM coach had nothing to add; the advice above stands."
 
 
-@pytest.fixture
-def llm() -> Iterator[LLMStandIn]:
-    with LLMStandIn() as server:
-        server.answer(GOOD)
-        yield server
+LLM_ANSWER = GOOD  # what the `llm` fixture (conftest.py) answers every request with
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from pydantic import BaseModel
 
@@ -19,11 +17,7 @@ ANSWER = {"move": "hold", "lines": [{"principle_id": "give-get", "text": "What w
                                     {"principle_id": "value-not-price", "text": "What does the delay cost you?"}]}
 
 
-@pytest.fixture
-def llm() -> Iterator[LLMStandIn]:
-    with LLMStandIn() as server:
-        server.answer(ANSWER)
-        yield server
+LLM_ANSWER = ANSWER  # what the `llm` fixture (conftest.py) answers every request with
 
 
 def client(llm: LLMStandIn) -> StructuredLLM:

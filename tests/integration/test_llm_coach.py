@@ -14,7 +14,7 @@ from sqlalchemy import text
 from bot.bootstrap import Container, build
 from bot.services.access import Actor
 from bot.slack.router import CommandRouter
-from bot.standin.llm import MALFORMED, RATE_LIMITED, SERVER_ERROR, LLMStandIn
+from bot.standin.llm import MALFORMED, RATE_LIMITED, SERVER_ERROR
 
 GOOD = {"move": "trade", "lines": [
     {"text": "I can look at that if we can agree on a two-year term.", "principle_id": "give-get"},
@@ -22,11 +22,7 @@ GOOD = {"move": "trade", "lines": [
      "principle_id": "value-not-price"}]}
 
 
-@pytest.fixture
-def llm() -> Iterator[LLMStandIn]:
-    with LLMStandIn() as server:
-        server.answer(GOOD)
-        yield server
+LLM_ANSWER = GOOD  # what the `llm` fixture (conftest.py) answers every request with
 
 
 @pytest.fixture

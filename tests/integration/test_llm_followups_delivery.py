@@ -14,7 +14,6 @@ from sqlalchemy.exc import OperationalError
 from bot.bootstrap import Container, build
 from bot.services.access import Actor
 from bot.slack.router import CommandRouter
-from bot.standin.llm import LLMStandIn
 
 GOOD = {"move": "trade", "lines": [
     {"text": "I can look at that if we can agree on a two-year term.", "principle_id": "give-get"},
@@ -23,11 +22,7 @@ GOOD = {"move": "trade", "lines": [
 DEAD_RESPONSE_URL = "http://127.0.0.1:1/respond/gone"  # nothing listens on port 1: the post is refused
 
 
-@pytest.fixture
-def llm() -> Iterator[LLMStandIn]:
-    with LLMStandIn() as server:
-        server.answer(GOOD)
-        yield server
+LLM_ANSWER = GOOD  # what the `llm` fixture (conftest.py) answers every request with
 
 
 @pytest.fixture

@@ -15,13 +15,7 @@ from bot.render.blocks import Reply
 from bot.services.access import Actor
 from bot.services.periods import current_period
 from bot.slack.router import CommandRouter
-from bot.standin.llm import MALFORMED, SERVER_ERROR, LLMStandIn
-
-
-@pytest.fixture
-def llm() -> Iterator[LLMStandIn]:
-    with LLMStandIn() as server:
-        yield server
+from bot.standin.llm import MALFORMED, SERVER_ERROR
 
 
 @pytest.fixture

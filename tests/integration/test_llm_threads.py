@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import pytest
 from conftest import CHANNEL, REP, make_settings
@@ -21,11 +20,7 @@ COACHING = {"move": "trade", "lines": [
     {"text": "What does another quarter without this cost your team?", "principle_id": "value-not-price"}]}
 
 
-@pytest.fixture
-def llm() -> Iterator[LLMStandIn]:
-    with LLMStandIn() as server:
-        server.answer(COACHING)
-        yield server
+LLM_ANSWER = COACHING  # what the `llm` fixture (conftest.py) answers every request with
 
 
 @pytest.fixture
