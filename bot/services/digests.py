@@ -81,8 +81,7 @@ class DigestService:
 
 
 def _nothing_due(uow: UnitOfWork) -> int:
-    """Ends a sweep's read that found nothing due. Every minute, for every workspace, most sweeps end here: they
-    read without the write lock (SQLite) and end in a commit, not a rollback (on PostgreSQL a rollback costs the
-    connection every statement psycopg prepared on it)."""
+    """Ends a sweep's read that found nothing due, as a unit of work that wrote nothing: every minute, for every
+    workspace, most sweeps end here, having read without becoming a writer."""
     uow.commit()
     return 0
