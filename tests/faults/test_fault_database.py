@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from conftest import ALERTS, CHANNEL, MANAGER, REP, SIGNING_SECRET, TEAM, postgres_base_url
@@ -277,11 +277,22 @@ def test_a_thread_message_that_arrives_while_postgresql_is_away_is_handled_when_
                          ts=f"{float(thread) + 1:.6f}", text="they want another 15% off before signing")
     with behind_proxy.cut():
         first = slack.event(body)
-    retried = slack.event(body, headers=retry_headers(1))
     assert first.status >= 500, "a 2xx while the database is away would tell Slack not to retry"
-    assert retried.status == 200
-    assert standin.wait_for(lambda: [m for m in standin.ephemerals(REP) if m.thread_ts == thread and has_actions(m)],
-                            timeout=10), "the retried event was not handled"
+    # Slack retries an event three times. Right after the database is back, the worker that gets the first retry
+    # may still hold a pooled connection the cut broke and used under a second ago (so not pinged): that request
+    # is answered 500 and the connection dropped, and the next retry is handled.
+    statuses = []
+    for attempt in (1, 2, 3):
+        statuses.append(slack.event(body, headers=retry_headers(attempt)).status)
+        if statuses[-1] == 200:
+            break
+    assert statuses[-1] == 200, f"no retry was handled: {statuses}"
+
+    def proposals() -> list[Any]:
+        return [m for m in standin.ephemerals(REP) if m.thread_ts == thread and has_actions(m)]
+
+    assert standin.wait_for(proposals, timeout=10), "the retried event was not handled"
+    assert len(proposals()) == 1, "handled once, however many retries came"
 
 
 # PostgreSQL: each wait bounded, in the process ----------------------------------------------------------
