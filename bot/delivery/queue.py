@@ -8,10 +8,13 @@ one-message-a-second-per-channel limit."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, FromClause, bindparam, exists, func, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
 
@@ -20,6 +23,7 @@ from bot.db.tables import OutboxRow, table_of
 
 CLAIM_SECONDS = 60  # a claim outlives any delivery attempt; a crashed process's rows come back after it
 BATCH = 20
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,11 @@ class OutboxQueue:
     def __init__(self, sessions: sessionmaker[Session], *, pace_seconds: float = 1.0) -> None:
         self._sessions = sessions
         self._pace = timedelta(seconds=pace_seconds)
+        # What became of claimed messages that the database could not be told (it was away): written before the
+        # next claim, so a message sent is not sent again when its claim runs out, and its channel is not held
+        # back for the rest of the claim.
+        self._untold: dict[int, dict[str, object]] = {}
+        self._untold_lock = threading.Lock()
 
     def claim(self, now: datetime, limit: int = BATCH) -> list[Job]:
         """Each channel's oldest pending row, if due and its channel is not paced, claimed by one
@@ -93,6 +102,7 @@ class OutboxQueue:
         mostly there are none (a channel is paced, or the rows are taken), and on SQLite a write transaction
         would queue with the requests for the one write lock only to find that out. Finding them costs the same
         however many messages wait: the oldest of each channel is found by one index seek."""
+        self._tell_untold()  # raises while the database is still away: nothing is claimed meanwhile
         with reading(self._sessions) as connection:
             heads = [head for head in connection.execute(_HEADS).scalars() if head is not None]
             params = {"heads": heads, "now": now, "rested_since": now - self._pace, "limit": limit}
@@ -125,9 +135,27 @@ class OutboxQueue:
         self._set(job, **values)
 
     def _set(self, job: Job, **values: object) -> None:
+        """Writes what became of a claimed message; if the database is away, keeps it to write before the next
+        claim (the caller goes on: what it did, such as a post to Slack, stands)."""
+        try:
+            self._update(job.id, values)
+        except SQLAlchemyError as exc:
+            log.warning("outbox %s %s: could not record its outcome (%s); recording it before the next claim",
+                        job.kind, job.id, type(exc).__name__)
+            with self._untold_lock:
+                self._untold[job.id] = {**self._untold.get(job.id, {}), **values}
+
+    def _tell_untold(self) -> None:
+        with self._untold_lock:
+            while self._untold:
+                row_id, values = next(iter(self._untold.items()))
+                self._update(row_id, values)
+                del self._untold[row_id]
+
+    def _update(self, row_id: int, values: dict[str, object]) -> None:
         with self._sessions() as session:
             session.execute(
-                update(OutboxRow).where(col(OutboxRow.id) == job.id).values(**values)
+                update(OutboxRow).where(col(OutboxRow.id) == row_id).values(**values)
                 .execution_options(synchronize_session=False)
             )
             session.commit()

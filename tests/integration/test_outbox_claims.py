@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import TEAM
 from sqlalchemy import event, insert, text, update
+from sqlalchemy.exc import OperationalError
 
 from bot.db.engine import make_engine, session_factory
 from bot.db.tables import OutboxRow, table_of
@@ -149,3 +150,37 @@ def test_on_postgresql_a_connection_keeps_its_prepared_statements_across_claims(
     finally:
         engine.dispose()
     assert prepared >= 1
+
+
+class Reachable:
+    """The queue's sessions, from the real database or, while `away`, from one that cannot be opened."""
+
+    def __init__(self, container) -> None:  # noqa: ANN001
+        self.away = False
+        self._here = session_factory(container.engine)
+        self.unreachable = make_engine("sqlite:////no/such/folder/outbox.db")
+        self._gone = session_factory(self.unreachable)
+
+    def __call__(self):  # noqa: ANN204
+        return (self._gone if self.away else self._here)()
+
+
+def test_an_outcome_the_database_could_not_take_is_written_before_the_next_claim(container) -> None:
+    """A message posted while the database went away is marked sent as soon as it is back: not posted again when
+    its claim runs out, and its channel not held back until then."""
+    sent, behind = queue_messages(container, "C1", "C1")
+    sessions = Reachable(container)
+    queue = OutboxQueue(sessions, pace_seconds=0)  # type: ignore[arg-type]
+    (job,) = queue.claim(NOW)
+    sessions.away = True
+    try:
+        queue.done(job, NOW)  # the post went out; telling the database fails, and the worker goes on
+        with pytest.raises(OperationalError):
+            queue.claim(NOW)  # still away: nothing is claimed
+    finally:
+        sessions.away = False
+        sessions.unreachable.dispose()
+    assert [j.id for j in queue.claim(NOW + PACE)] == [behind], "the sent one is done; the next one goes"
+    with container.engine.connect() as connection:
+        delivered = connection.execute(text("SELECT delivered_at FROM outbox WHERE id = :i"), {"i": sent}).scalar()
+    assert delivered is not None
