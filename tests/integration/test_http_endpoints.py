@@ -264,3 +264,12 @@ def test_one_workspace_with_its_token_in_the_environment_starts_without_a_mislea
     with caplog.at_level(logging.WARNING):
         build(settings).close()
     assert [r.getMessage() for r in caplog.records if r.name.startswith("slack_bolt")] == []
+
+
+def test_a_command_whose_words_say_payload_is_answered_like_any_other(slack: SlackClient, container: Container) -> None:
+    """Bolt takes a form body with "payload" anywhere in it for an interactive payload; a rep's words may say it."""
+    opened = slack.command("new payload-acme list=100k floor=80k customer=Payload Inc", user=REP)
+    assert opened.status == 200 and "Verdict" in opened.text
+    asked = slack.command("ask payload-acme they want payload encryption included for free", user=REP)
+    assert asked.status == 200 and asked.body["text"].startswith("payload-acme: ")
+    assert row_counts(container)["ledger_entry"] == 1
