@@ -14,8 +14,7 @@ import copy
 import functools
 import re
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Dialect, TextClause, text
@@ -118,14 +117,14 @@ class Runner:
     `begin`: called before each statement, to begin what the unit of work wants begun (see `UnitOfWork`); without
     it, the SQLAlchemy connection's own transaction is begun if none is (the engine's BEGIN, see engine.py).
 
-    In a batch on PostgreSQL (`start_batch` to `send_batch`, or `batched()`), writes wait and go to the server as
+    In a batch on PostgreSQL (`start_batch` to `send_batch`), writes wait and go to the server as
     one statement when it is sent (each write a data-modifying CTE, their row counts read back): a move's writes
     cost one round trip. PostgreSQL runs the parts of one statement in no set order, so a batch that writes a
     deal's row and rows depending on it is guarded (its first write `guards`): every write after the first carries
     `guard()`, which there reads "the first write changed a row" and so waits for it; the first (the deal's
     conditional update) takes the deal's row lock before any other write touches a row, and if it changed nothing,
-    nothing is written. Two moves on one deal thus take their
-    locks in the same order; unordered, they deadlocked."""
+    nothing is written. Two moves on one deal thus take their locks in the same order; unordered, they
+    deadlocked."""
 
     def __init__(self, connection: Connection, begin: Callable[[], None] | None = None) -> None:
         self._connection = connection
@@ -193,22 +192,6 @@ class Runner:
     def drop_batch(self) -> None:
         """Ends the batch; what waits is dropped unsent (the unit of work rolls back)."""
         self._waiting, self._guarded = None, False
-
-    @contextmanager
-    def batched(self, *, guarded: bool = False) -> Iterator[None]:
-        """`start_batch` … `send_batch` as a block; if the block raises, what waits is dropped unsent. `guarded`:
-        the block's first write must change a row for the others to apply (its check raises if it did not:
-        elsewhere, before the others run)."""
-        if not self._batches or self._waiting is not None:
-            yield
-            return
-        self.start_batch()
-        self._guarded = guarded
-        try:
-            yield
-            self.send_batch()
-        finally:
-            self.drop_batch()
 
     def send_waiting(self) -> None:
         """Sends the writes waiting in a batch, which goes on (before a statement run outside the runner)."""

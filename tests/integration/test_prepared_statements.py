@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -139,6 +141,17 @@ def test_on_postgresql_a_move_is_two_statements_in_autocommit_the_read_and_its_w
     assert version == 3, "the opening save and the two moves"
 
 
+@contextmanager
+def batch(runner: Runner) -> Iterator[None]:
+    """The block's writes as one batch, as a unit of work sends a move's at its commit; dropped if the block raises."""
+    runner.start_batch()
+    try:
+        yield
+        runner.send_batch()
+    finally:
+        runner.drop_batch()
+
+
 def test_in_a_guarded_batch_nothing_is_written_when_its_first_write_changes_no_row(container, backend) -> None:
     """The deal's update comes first; if someone saved the deal since it was read it changes nothing, and then
     neither do the entries and messages sent with it (on SQLite its check raises before they run)."""
@@ -154,8 +167,8 @@ def test_in_a_guarded_batch_nothing_is_written_when_its_first_write_changes_no_r
             if not rows:
                 raise LookupError("the deal changed")
 
-        with pytest.raises(LookupError), runner.batched(guarded=True):
-            runner.write(stale, {"row_id": 999_999}, check=changed)
+        with pytest.raises(LookupError), batch(runner):
+            runner.write(stale, {"row_id": 999_999}, check=changed, guards=True)
             runner.write(prepare(_GUARDED_ADD, connection.dialect), values)
         connection.commit()
         assert counts == [0]
@@ -172,7 +185,7 @@ def test_a_write_else_writes_the_second_only_when_the_first_changed_nothing(cont
         waiting = connection.execute(select(OUTBOX.c.id)).scalar_one()
         merge = prepare(update(OUTBOX).where(OUTBOX.c.id == bindparam("row_id"), guard()).values(payload="merged"),
                         connection.dialect)
-        with runner.batched():
+        with batch(runner):
             runner.write_else(merge, {"row_id": waiting}, add, values)  # merged: nothing added
             runner.write_else(merge, {"row_id": 999_999}, add, values)  # nothing to merge into: added
         connection.commit()
@@ -186,7 +199,7 @@ def test_writes_batched_in_a_block_that_raises_are_never_sent(container, backend
     values = _outbox_values(datetime.now(UTC))
     with container.engine.connect() as connection:
         runner = Runner(connection)
-        with pytest.raises(RuntimeError), runner.batched():
+        with pytest.raises(RuntimeError), batch(runner):
             runner.write(prepare(insert(OUTBOX), connection.dialect, values), values)
             raise RuntimeError("the move failed after queuing its writes")
         connection.commit()  # what was queued never reached the server, so there is nothing to commit
@@ -201,7 +214,7 @@ def test_a_batched_writes_row_count_reaches_its_check_when_the_batch_is_sent(con
         insert_one = prepare(insert(OUTBOX).inline(), connection.dialect, values)
         merge_none = prepare(update(OUTBOX).where(OUTBOX.c.id == bindparam("row_id")).values(kind="card"),
                              connection.dialect)
-        with runner.batched():
+        with batch(runner):
             runner.write(insert_one, values, check=counts.append)
             runner.write(merge_none, {"row_id": 999_999}, check=counts.append)
         connection.commit()
@@ -222,7 +235,7 @@ def test_a_write_a_check_makes_when_its_batch_is_sent_is_sent_too(container) -> 
             if not rows:
                 runner.write(insert_one, values)
 
-        with runner.batched():
+        with batch(runner):
             runner.write(insert_one, values)
             runner.write(merge_none, {"row_id": 999_999}, check=add_unless_merged)
         connection.commit()
